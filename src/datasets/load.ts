@@ -1,0 +1,121 @@
+// Loads a task's dataset split: local mirror first, then the download cache, then the Hub's
+// parquet export (downloaded once into the cache with @huggingface/hub).
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { downloadFile, listFiles } from '@huggingface/hub';
+import { UserError, errorMessage, networkCause } from '../errors.js';
+import { provideHint, type HubConfig } from '../hub.js';
+import type { DatasetSpec } from '../task.js';
+import type { DatasetRow, LoadedDataset } from '../types.js';
+import { datasetExtensions, parseDataset, parseParquet } from './formats.js';
+
+const PARQUET_REVISION = 'refs/convert/parquet';
+
+function sha256(parts: readonly Uint8Array[]): string {
+  const hash = createHash('sha256');
+  for (const p of parts) hash.update(p);
+  return hash.digest('hex');
+}
+
+/** Label names from a mirror's meta.json (meta.<split>.json for a second split). */
+async function mirrorLabelNames(dir: string, split: string): Promise<string[] | undefined> {
+  for (const name of [`meta.${split}.json`, 'meta.json']) {
+    const path = join(dir, name);
+    if (!existsSync(path)) continue;
+    const meta = JSON.parse(await readFile(path, 'utf8')) as { split?: string; label_names?: string[] };
+    if (name === 'meta.json' && meta.split !== undefined && meta.split !== split) continue;
+    return meta.label_names;
+  }
+  return undefined;
+}
+
+async function fromMirror(spec: DatasetSpec, hubDir: string): Promise<LoadedDataset | string[]> {
+  const dir = join(hubDir, 'datasets', spec.id);
+  const looked: string[] = [];
+  for (const ext of datasetExtensions) {
+    const path = join(dir, `${spec.split}.${ext}`);
+    looked.push(path);
+    if (!existsSync(path)) continue;
+    const bytes = await readFile(path);
+    return {
+      id: spec.id,
+      split: spec.split,
+      path,
+      source: 'local-hub',
+      sha256: sha256([bytes]),
+      rows: await parseDataset(ext, bytes, path),
+      labelNames: await mirrorLabelNames(dir, spec.split),
+    };
+  }
+  return looked;
+}
+
+function cacheDirFor(spec: DatasetSpec, cfg: HubConfig): string {
+  return join(cfg.cacheDir, 'datasets', spec.id, spec.config, spec.split);
+}
+
+async function fromCache(spec: DatasetSpec, dir: string, source: 'cache' | 'hf-hub'): Promise<LoadedDataset | undefined> {
+  if (!existsSync(dir)) return undefined;
+  const shards = (await readdir(dir)).filter((f) => f.endsWith('.parquet')).sort();
+  if (shards.length === 0) return undefined;
+  const bytes = await Promise.all(shards.map((f) => readFile(join(dir, f))));
+  const rows: DatasetRow[] = [];
+  for (const [i, b] of bytes.entries()) rows.push(...(await parseParquet(b, join(dir, shards[i]!))));
+  return { id: spec.id, split: spec.split, config: spec.config, path: dir, source, sha256: sha256(bytes), rows };
+}
+
+/** Downloads the Hub's parquet export of one config/split into `dir`. */
+async function download(spec: DatasetSpec, cfg: HubConfig, dir: string): Promise<void> {
+  const repo = { type: 'dataset' as const, name: spec.id };
+  const common = { repo, revision: PARQUET_REVISION, hubUrl: cfg.remoteHost, fetch: cfg.fetch };
+  const shards: string[] = [];
+  // listFiles puts the revision into the URL as given; the Hub expects it URL-encoded.
+  const listing = listFiles({ ...common, revision: encodeURIComponent(PARQUET_REVISION), path: `${spec.config}/${spec.split}` });
+  for await (const entry of listing) {
+    if (entry.type === 'file' && entry.path.endsWith('.parquet')) shards.push(entry.path);
+  }
+  if (shards.length === 0) {
+    throw new UserError(`The Hub has no parquet export for ${spec.id}, config '${spec.config}', split '${spec.split}'`);
+  }
+  await mkdir(dir, { recursive: true });
+  for (const path of shards.sort()) {
+    const blob = await downloadFile({ ...common, path, xet: false });
+    if (!blob) throw new UserError(`The Hub listed ${spec.id}/${path} but did not serve it`);
+    const target = join(dir, path.split('/').pop()!);
+    await writeFile(`${target}.partial`, new Uint8Array(await blob.arrayBuffer()));
+    await rename(`${target}.partial`, target); // a half-written shard never looks complete
+  }
+}
+
+export async function loadDataset(spec: DatasetSpec, cfg: HubConfig): Promise<LoadedDataset> {
+  const looked: string[] = [];
+  if (cfg.hubDir) {
+    const found = await fromMirror(spec, cfg.hubDir);
+    if (!Array.isArray(found)) return found;
+    looked.push(...found);
+  }
+  const cacheDir = cacheDirFor(spec, cfg);
+  looked.push(join(cacheDir, '*.parquet'));
+  const cached = await fromCache(spec, cacheDir, 'cache');
+  if (cached) return cached;
+  const where = `Dataset ${spec.id} (${spec.split})`;
+  if (cfg.offline) {
+    throw new UserError(`${where} is not available offline (looked in ${looked.join(', ')}; offline mode). ${provideHint}`);
+  }
+  try {
+    await download(spec, cfg, cacheDir);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status !== undefined) throw new UserError(`${where}: the Hub answered HTTP ${status}: ${errorMessage(err)}`);
+    const cause = networkCause(err);
+    throw new UserError(
+      `${where} is not available offline (looked in ${looked.join(', ')}; ${cfg.remoteHost} unreachable: ${cause}). ${provideHint}`,
+    );
+  }
+  const downloaded = await fromCache(spec, cacheDir, 'hf-hub');
+  if (!downloaded) throw new UserError(`${where}: download to ${dirname(cacheDir)} produced no parquet file`);
+  return downloaded;
+}

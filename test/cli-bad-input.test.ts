@@ -1,0 +1,102 @@
+// Every user mistake ends with one clear line on stderr, a non-zero exit and no stack trace,
+// before any model runs.
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, hubDir, tempDir, type CliResult } from './helpers/env.js';
+
+function expectUserError(r: CliResult, pattern: RegExp): void {
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/^\s+at /m); // no stack trace
+  expect(r.stderr).not.toContain('loading model');
+}
+
+describe('bad input', () => {
+  it('unknown task: names it, suggests, lists the valid ones', async () => {
+    const r = await cli(['bench', '--task', 'sumarization']);
+    expectUserError(r, /^joulebench: Unknown task 'sumarization'\. Did you mean: summarization\? Valid tasks: classification, generation, summarization$/m);
+  });
+
+  it('unknown model: names it and lists the models of the task', async () => {
+    const r = await cli(['bench', '--task', 'generation', '--model', 'gpt-5']);
+    expectUserError(r, /^joulebench: Unknown model 'gpt-5'\..*Valid models: .*karpathy\/stories260K/m);
+  });
+
+  it('malformed models.json: the schema error with entry and field', async () => {
+    const path = join(tempDir(), 'models.json');
+    writeFileSync(path, JSON.stringify({ models: [{ id: 'a/b', task: 'generation', hfId: 'a/b', dtype: 'fp32', parameters: -1, licence: 'x', kind: 'pretrained', note: 'x' }] }));
+    const r = await cli(['bench', '--task', 'generation', '--models-file', path]);
+    expectUserError(r, /^joulebench: Invalid model registry .*models\.json: entry 0 \(id 'a\/b'\), field 'parameters': Too small/m);
+  });
+
+  it.each([
+    [['--samples', '0'], /--samples <n>' argument '0' is invalid\. expected an integer >= 1/],
+    [['--samples', 'many'], /--samples <n>' argument 'many' is invalid/],
+    [['--batch-size', '1.5'], /--batch-size <n>' argument '1.5' is invalid/],
+    [['--cpu-watts', '-3'], /--cpu-watts <W>' argument '-3' is invalid\. expected a positive number/],
+    [['--frobnicate'], /unknown option '--frobnicate'/],
+  ])('invalid flag %j', async (flags, pattern) => {
+    expectUserError(await cli(['bench', '--task', 'generation', ...flags]), pattern);
+  });
+
+  it('missing --task', async () => {
+    expectUserError(await cli(['bench']), /required option '--task <name>' not specified/);
+  });
+
+  it('unknown meter', async () => {
+    expectUserError(await cli(['bench', '--task', 'generation', '--meter', 'rapel']), /^joulebench: Unknown meter 'rapel'\. .*Valid meters: auto, estimate/m);
+  });
+
+  it('unwritable --out is reported before any model runs', async () => {
+    const file = join(tempDir(), 'a-file');
+    writeFileSync(file, '');
+    const r = await cli(['bench', '--task', 'classification', '--out', join(file, 'results')]);
+    expectUserError(r, new RegExp(`^joulebench: Cannot write results to ${file}/results/runs: ENOTDIR$`, 'm'));
+  });
+
+  it('a --hub that does not exist', async () => {
+    const r = await cli(['bench', '--task', 'classification', '--hub', '/nonexistent/hub']);
+    expectUserError(r, /^joulebench: --hub \/nonexistent\/hub: no such directory/m);
+  });
+
+  it('dataset offline: where it looked and how to provide it', async () => {
+    const empty = tempDir();
+    const r = await cli(['bench', '--task', 'summarization', '--hub', empty, '--offline']);
+    expectUserError(r, new RegExp(`^joulebench: Dataset EdinburghNLP/xsum \\(test\\) is not available offline \\(looked in ${empty}/datasets/EdinburghNLP/xsum/test.jsonl, .*\\). Provide it with --hub DIR or JOULEBENCH_HUB=DIR`, 'm'));
+  });
+
+  it('dataset row without the expected field: names the field and the row', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'datasets', 'stanfordnlp', 'sst2'), { recursive: true });
+    writeFileSync(join(root, 'datasets', 'stanfordnlp', 'sst2', 'validation.jsonl'), '{"text":"good","label":1}\n{"text":"bad"}\n');
+    symlinkSync(join(hubDir, 'models'), join(root, 'models'));
+    const out = tempDir();
+    const r = await cli(['bench', '--task', 'classification', '--hub', root, '--out', out]);
+    expectUserError(r, /^joulebench: Dataset stanfordnlp\/sst2 \(validation\) row 1 has no field 'label'; its fields are: text$/m);
+    expect(existsSync(join(out, 'runs')) ? readdirSync(join(out, 'runs')) : []).toEqual([]);
+  });
+
+  it('--strict refuses to start when a model is not available offline', async () => {
+    const out = tempDir();
+    const r = await cli(['bench', '--task', 'classification', '--strict', '--samples', '2', '--out', out]);
+    expectUserError(r, /^joulebench: --strict: 2 model\(s\) unavailable: Xenova\/distilbert-base-uncased-finetuned-sst-2-english: not available offline \(looked in /m);
+    expect(readdirSync(join(out, 'runs'))).toEqual([]);
+  });
+
+  it('leaderboard with no records says how to make some', async () => {
+    const r = await cli(['leaderboard', '--in', tempDir(), '--out', tempDir()]);
+    expectUserError(r, /^joulebench: No result records found in .*\. Run `npm run bench -- --task <task>` first\.$/m);
+  });
+});
+
+describe('help', () => {
+  it('explains every bench flag', async () => {
+    const r = await cli(['bench', '--help']);
+    expect(r.status).toBe(0);
+    for (const flag of ['--task', '--model', '--samples', '--batch-size', '--warmup', '--repetitions', '--meter', '--cpu-watts', '--threads', '--hub', '--cache', '--offline', '--strict', '--out', '--models-file']) {
+      expect(r.stdout).toContain(flag);
+    }
+    expect(r.stdout).toContain('ESTIMATED');
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { aggregate, JOULES_PER_KWH } from '../src/report/aggregate.js';
+import { renderCsv } from '../src/report/csv.js';
+import { renderMarkdown } from '../src/report/markdown.js';
+import { okRecord, skippedRecord } from './helpers/records.js';
+import { parse } from 'csv-parse/sync';
+
+describe('leaderboard aggregation', () => {
+  const records = [
+    okRecord({ model: 'big', joulesPer1k: 300, repetition: 1, quality: { accuracy: 0.9, macroF1: 0.9, unmappedRate: 0 } }),
+    okRecord({ model: 'big', joulesPer1k: 500, repetition: 2, quality: { accuracy: 0.9, macroF1: 0.9, unmappedRate: 0 } }),
+    okRecord({ model: 'small', joulesPer1k: 100, repetition: 1, quality: { accuracy: 0.7, macroF1: 0.6, unmappedRate: 0 } }),
+    okRecord({ model: 'random', kind: 'fixture', joulesPer1k: 1 }),
+    okRecord({ model: 'small', joulesPer1k: 999, cpuModel: 'Other CPU' }),
+    skippedRecord({ model: 'offline-model' }),
+    okRecord({ task: 'summarization', model: 's', joulesPer1k: 50, quality: { rouge1: 0.3, rouge2: 0.1, rougeL: 0.2 } }),
+  ];
+
+  it('averages repetitions (mean ± sample sd) and ranks by J/1k within one hardware group', async () => {
+    const board = await aggregate(records);
+    expect(board.tasks.map((t) => t.task)).toEqual(['classification', 'summarization']);
+    const cls = board.tasks[0]!;
+    expect(cls.groups).toHaveLength(2); // Test CPU 9000 and Other CPU are never ranked together
+    const main = cls.groups.find((g) => g.hardware.startsWith('Test CPU'))!;
+    expect(main.rows.map((r) => [r.rank, r.model])).toEqual([[1, 'small'], [2, 'big']]);
+    const big = main.rows[1]!;
+    expect(big.repetitions).toBe(2);
+    expect(big.joulesPer1k.mean).toBe(400);
+    expect(big.joulesPer1k.sd).toBeCloseTo(Math.SQRT2 * 100);
+    expect(big.kWhPer1k).toBeCloseTo(400 / JOULES_PER_KWH);
+  });
+
+  it('keeps fixtures out of the ranking and lists skipped models', async () => {
+    const cls = (await aggregate(records)).tasks[0]!;
+    const main = cls.groups.find((g) => g.hardware.startsWith('Test CPU'))!;
+    expect(main.fixtures.map((r) => [r.rank, r.model])).toEqual([[null, 'random']]);
+    expect(cls.notMeasured.map((m) => m.model)).toEqual(['offline-model']);
+  });
+
+  it('renders Markdown with one section per task, the estimate label and the fixture mark', async () => {
+    const md = renderMarkdown(await aggregate(records));
+    expect(md).toMatch(/^## classification$/m);
+    expect(md).toMatch(/^## summarization$/m);
+    expect(md).toContain('ESTIMATED, not measured');
+    expect(md).toContain('| 1 | small | 1K | 100 | 2.78e-5 | 0.700 |');
+    expect(md).toContain('| 2 | big | 1K | 400 ± 140 |');
+    expect(md).toContain('random **(fixture: not citable)**');
+    expect(md).toContain('offline-model: skipped — not available offline');
+    expect(md).toContain('ROUGE-L ↑');
+  });
+
+  it('renders CSV with every metric and the meter kind', async () => {
+    const rows = parse(renderCsv(await aggregate(records)), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(5);
+    const small = rows.find((r) => r.model === 'small' && (r.hardware ?? '').startsWith('Test CPU'))!;
+    expect(small).toMatchObject({ task: 'classification', rank: '1', energy_kind: 'estimated', meter: 'estimate', accuracy: '0.7', quality_metric: 'accuracy', joules_per_1k_inferences: '100' });
+    expect(rows.find((r) => r.model === 's')!.rougeL).toBe('0.2');
+  });
+});

@@ -1,0 +1,55 @@
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RecordWriter, readRecords } from '../src/records.js';
+import { okRecord, skippedRecord } from './helpers/records.js';
+import { tempDir } from './helpers/env.js';
+
+describe('record files', () => {
+  it('appends one validated JSON line per record, readable back', async () => {
+    const dir = tempDir();
+    const writer = new RecordWriter(join(dir, 'run.jsonl'));
+    writer.append(okRecord({ model: 'a' }));
+    writer.append(skippedRecord({ model: 'b' }));
+    writer.close();
+    const lines = readFileSync(join(dir, 'run.jsonl'), 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    const { records, warnings } = await readRecords([dir]);
+    expect(warnings).toEqual([]);
+    expect(records.map((r) => [r.model, r.status])).toEqual([['a', 'ok'], ['b', 'skipped']]);
+  });
+
+  it('refuses to write a record that breaks the schema', () => {
+    const writer = new RecordWriter(join(tempDir(), 'run.jsonl'));
+    const bad = { ...okRecord({}), joulesPer1kInferences: 'lots' } as unknown as ReturnType<typeof okRecord>;
+    expect(() => writer.append(bad)).toThrow();
+  });
+
+  it('skips a torn or foreign line with a warning naming file and line', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'run.jsonl');
+    const writer = new RecordWriter(path);
+    writer.append(okRecord({ model: 'a' }));
+    writer.close();
+    appendFileSync(path, '{"status":"ok","runId":\n');
+    appendFileSync(path, '{"hello":"world"}\n');
+    const { records, warnings } = await readRecords([dir]);
+    expect(records).toHaveLength(1);
+    expect(warnings[0]).toBe(`${path}:2: not valid JSON (truncated or corrupt line), skipped`);
+    expect(warnings[1]).toMatch(new RegExp(`^${path}:3: not a joulebench record`));
+  });
+
+  it('finds *.jsonl files recursively and ignores other files', async () => {
+    const dir = tempDir();
+    const w1 = new RecordWriter(join(dir, 'a.jsonl'));
+    w1.append(okRecord({ model: 'a' }));
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(join(dir, 'published', 'h100'), { recursive: true });
+    const w2 = new RecordWriter(join(dir, 'published', 'h100', 'b.jsonl'));
+    w2.append(okRecord({ model: 'b' }));
+    writeFileSync(join(dir, 'leaderboard.md'), '# not records');
+    const { records, files } = await readRecords([dir]);
+    expect(files).toHaveLength(2);
+    expect(records.map((r) => r.model).sort()).toEqual(['a', 'b']);
+  });
+});

@@ -1,0 +1,86 @@
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadTask, taskNames } from '../tasks/index.js';
+import { loadRegistry } from '../src/registry.js';
+import { hubDir, tempDir } from './helpers/env.js';
+
+function writeRegistry(models: unknown): string {
+  const path = join(tempDir(), 'models.json');
+  writeFileSync(path, JSON.stringify({ models }));
+  return path;
+}
+
+const valid = {
+  id: 'org/model',
+  task: 'summarization',
+  hfId: 'org/model',
+  dtype: 'fp32',
+  parameters: 10,
+  licence: 'mit',
+  kind: 'pretrained',
+  note: 'x',
+};
+
+describe('task registry', () => {
+  it('lists the three tasks, each loadable with a dataset and scoring', async () => {
+    expect([...taskNames].sort()).toEqual(['classification', 'generation', 'summarization']);
+    for (const name of taskNames) {
+      const task = await loadTask(name);
+      expect(task.name).toBe(name);
+      expect(task.dataset.id).toMatch(/\//);
+    }
+  });
+
+  it('rejects an unknown task with the valid names and a suggestion', async () => {
+    await expect(loadTask('sumarization')).rejects.toThrow(/Unknown task 'sumarization'. Did you mean: summarization\?.*Valid tasks: classification, generation, summarization/);
+  });
+});
+
+describe('models.json', () => {
+  it('registers every model in the offline hub mirror', async () => {
+    const registry = await loadRegistry();
+    const hubModels = readdirSync(join(hubDir, 'models'), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .flatMap((org) => readdirSync(join(hubDir, 'models', org.name)).map((name) => `${org.name}/${name}`));
+    expect(hubModels.length).toBeGreaterThanOrEqual(3);
+    for (const id of hubModels) expect(registry.models.map((m) => m.hfId)).toContain(id);
+  });
+
+  it('marks random-weight fixtures as fixtures and real checkpoints as pretrained', async () => {
+    const registry = await loadRegistry();
+    for (const m of registry.models) {
+      if (m.hfId.startsWith('joulebench-fixtures/tiny-random')) expect(m.kind).toBe('fixture');
+      if (m.hfId === 'karpathy/stories260K') expect(m.kind).toBe('pretrained');
+    }
+    for (const task of taskNames) {
+      expect(registry.forTask(task).filter((m) => m.kind === 'pretrained' && !m.hfId.startsWith('joulebench') && m.hfId !== 'karpathy/stories260K').length).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('names the entry and field of a schema error', async () => {
+    const path = writeRegistry([valid, { ...valid, id: 'org/bad', dtype: 'fp64' }]);
+    await expect(loadRegistry(path)).rejects.toThrow(/entry 1 \(id 'org\/bad'\), field 'dtype': Invalid option/);
+  });
+
+  it('requires a label mapping for classification models', async () => {
+    const path = writeRegistry([{ ...valid, task: 'classification' }]);
+    await expect(loadRegistry(path)).rejects.toThrow(/entry 0 \(id 'org\/model'\), field 'labels': classification models need/);
+  });
+
+  it('rejects unknown fields, unknown tasks, duplicate ids and broken JSON', async () => {
+    await expect(loadRegistry(writeRegistry([{ ...valid, colour: 'red' }]))).rejects.toThrow(/entry 0 .*colour/);
+    await expect(loadRegistry(writeRegistry([{ ...valid, task: 'translation' }]))).rejects.toThrow(/field 'task'/);
+    await expect(loadRegistry(writeRegistry([valid, valid]))).rejects.toThrow(/'org\/model' appears twice/);
+    const broken = join(tempDir(), 'models.json');
+    writeFileSync(broken, '{"models": [');
+    await expect(loadRegistry(broken)).rejects.toThrow(/not valid JSON/);
+  });
+
+  it('selects models by id or Hub id and refuses unknown or other-task names', async () => {
+    const registry = await loadRegistry();
+    expect(registry.select('generation', ['karpathy/stories260K:q8']).map((m) => m.dtype)).toEqual(['q8']);
+    expect(() => registry.select('generation', ['Xenova/t5-small'])).toThrow(/registered for task 'summarization', not 'generation'/);
+    expect(() => registry.select('generation', ['karpathy/stories26K'])).toThrow(/Unknown model 'karpathy\/stories26K'. Did you mean: karpathy\/stories260K/);
+  });
+});
