@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { taskNames } from '../tasks/index.js';
 import { runBench } from './bench.js';
 import { UserError } from './errors.js';
-import { runLeaderboard } from './leaderboard.js';
+import { registerReportCommands } from './cli-report.js';
 import { meterNames } from './meters/index.js';
 import { defaultModelsPath, loadRegistry } from './registry.js';
 
@@ -26,7 +26,7 @@ function positiveNumber(value: string): number {
   return n;
 }
 
-function collect(value: string, previous: string[]): string[] {
+export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
@@ -87,14 +87,7 @@ export function buildProgram(): Command {
       process.exitCode = result.exitCode;
     });
 
-  program
-    .command('leaderboard')
-    .description('Aggregate every record into <out>/leaderboard.md and <out>/leaderboard.csv, and print the Markdown.')
-    .option('--in <path>', 'record file or folder searched for *.jsonl (repeatable; default: results)', collect, [])
-    .option('--out <dir>', 'folder for leaderboard.md and leaderboard.csv', 'results')
-    .action(async (opts) => {
-      await runLeaderboard({ in: opts.in.length > 0 ? opts.in : ['results'], out: opts.out });
-    });
+  registerReportCommands(program, collect);
 
   program
     .command('list')

@@ -45,7 +45,7 @@ describe('leaderboard aggregation', () => {
     expect(md).toContain('| 1 | small | 1K | 100 | 2.78e-5 | 0.700 |');
     expect(md).toContain('| 2 | big | 1K | 400 ± 140 |');
     expect(md).toContain('random **(fixture: not citable)**');
-    expect(md).toContain('offline-model: skipped — not available offline');
+    expect(md).toContain('- offline-model: skipped (not available offline)');
     expect(md).toContain('ROUGE-L ↑');
   });
 

@@ -55,7 +55,7 @@ export interface TaskSection {
   primaryMetric: string | undefined;
   groups: HardwareGroup[];
   /** Models that appear only as skipped in these records, with the reason. */
-  notMeasured: { model: string; message: string }[];
+  notMeasured: { model: string; reason: string }[];
 }
 
 export interface Leaderboard {
@@ -155,7 +155,7 @@ export async function aggregate(records: readonly RunRecord[]): Promise<Leaderbo
       ...new Map(
         taskRecords
           .filter((r) => r.status === 'skipped' && !measured.has(r.model))
-          .map((r) => [r.model, { model: r.model, message: (r as { message: string }).message }]),
+          .map((r) => [r.model, { model: r.model, reason: 'not available offline' }]),
       ).values(),
     ];
     const datasets = [...new Set(ok.map((r) => `${r.dataset.id} (${r.dataset.split})`))];

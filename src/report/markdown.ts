@@ -113,7 +113,7 @@ export function renderMarkdown(board: Leaderboard, generatedAt = new Date()): st
     if (section.groups.length === 0) out.push('No finished measurements for this task.', '');
     if (section.notMeasured.length > 0) {
       out.push('Registered but not measured in these records:', '');
-      for (const m of section.notMeasured) out.push(`- ${m.model}: skipped — ${m.message}`);
+      for (const m of section.notMeasured) out.push(`- ${m.model}: skipped (${m.reason})`);
       out.push('');
     }
   }
