@@ -6,11 +6,13 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { taskNames } from '../tasks/index.js';
-import { runBench } from './bench.js';
+import { defaultSettings, runBench } from './bench.js';
 import { UserError } from './errors.js';
 import { registerReportCommands } from './cli-report.js';
 import { meterNames } from './meters/index.js';
+import type { PlanSettings } from './plan.js';
 import { defaultModelsPath, loadRegistry } from './registry.js';
+import { runVerify } from './verify.js';
 
 function integer(min: number) {
   return (value: string): number => {
@@ -36,19 +38,21 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .configureHelp({ sortOptions: false });
 
-  program
+  const bench = program
     .command('bench')
     .description(
-      "Run every model registered for a task (or the --model ones) over the task's standard dataset,\n" +
-        'one energy window per repetition, and append result records under <out>/runs/.',
+      "Run every model registered for a task (or the --model ones, or a suite's) over the task's standard\n" +
+        'dataset, one energy window per repetition, and append result records under <out>/runs/.',
     )
-    .requiredOption('--task <name>', `task to run: ${taskNames.join(', ')}`)
+    .option('--task <name>', `task to run: ${taskNames.join(', ')}`)
+    .option('--suite <name>', 'run a suite instead: benchmarks/<name>.json (tasks, datasets, models, settings)')
     .option('--model <id>', 'model id from models.json (repeatable); default: all models of the task', collect, [])
-    .option('--samples <n>', 'inferences per repetition: the first n usable dataset rows', integer(1), 1000)
-    .option('--batch-size <n>', 'inputs per pipeline call', integer(1), 1)
-    .option('--warmup <n>', 'unmeasured pipeline calls before the first window', integer(0), 10)
-    .option('--repetitions <n>', 'energy windows per model (mean ± sd in the leaderboard)', integer(1), 3)
-    .option('--meter <name>', `energy meter: auto or ${meterNames.join(', ')}`, 'auto')
+    .option('--samples <n>', 'inferences per repetition: the first n usable dataset rows', integer(1), defaultSettings.samples)
+    .option('--sample-seed <n>', 'draw the n rows at random with this seed instead of taking the first n', integer(0))
+    .option('--batch-size <n>', 'inputs per pipeline call', integer(1), defaultSettings.batchSize)
+    .option('--warmup <n>', 'unmeasured pipeline calls before the first window', integer(0), defaultSettings.warmup)
+    .option('--repetitions <n>', 'energy windows per model (mean ± sd in the leaderboard)', integer(1), defaultSettings.repetitions)
+    .option('--meter <name>', `energy meter: auto or ${meterNames.join(', ')}`, defaultSettings.meter)
     .option('--cpu-watts <W>', 'estimate meter: watts per busy CPU thread (default: CPU TDP / threads)', positiveNumber)
     .option('--threads <n>', 'onnxruntime intra-op threads (default: onnxruntime decides)', integer(1))
     .option('--hub <dir>', 'local mirror in Hub layout (models/, datasets/); env JOULEBENCH_HUB')
@@ -56,6 +60,9 @@ export function buildProgram(): Command {
     .option('--offline', 'never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)', false)
     .option('--strict', 'fail, before running anything, if any selected model is unavailable', false)
     .option('--out <dir>', 'results folder (records go to <dir>/runs/<run-id>.jsonl)', 'results')
+    .option('--resume <run-id>', "finish an interrupted run ('latest' for the newest): runs only what has no record")
+    .option('--shard <i/n>', 'run the i-th of n deterministic slices of the plan (split a suite across machines)')
+    .option('--run-id <id>', 'name the run (default: UTC time + random suffix); shards append -shard<i>of<n>')
     .option('--models-file <path>', 'model registry', defaultModelsPath)
     .addHelpText(
       'after',
@@ -63,31 +70,48 @@ export function buildProgram(): Command {
         '  npm run bench -- --task summarization\n' +
         '  JOULEBENCH_HUB=../shared/hub npm run bench -- --task classification --samples 100\n' +
         '  npm run bench -- --task generation --model karpathy/stories260K --repetitions 5\n' +
+        '  npm run bench -- --suite power-hungry-processing --shard 2/4 --run-id php-nov\n' +
+        '  npm run bench -- --resume latest\n' +
         '\nWithout a power sensor the figures are ESTIMATED from CPU time (see README "Meters").',
     )
     .action(async (opts) => {
+      // Settings typed on the command line (not defaults): a suite may not override them and
+      // a resumed run must agree with them.
+      const typed = (name: string) => bench.getOptionValueSource(name) === 'cli';
+      const explicit: Partial<PlanSettings> = {};
+      for (const key of ['samples', 'sampleSeed', 'batchSize', 'warmup', 'repetitions', 'meter', 'cpuWatts', 'threads'] as const) {
+        if (typed(key)) (explicit as Record<string, unknown>)[key] = opts[key];
+      }
       const result = await runBench({
         task: opts.task,
+        suite: opts.suite,
         models: opts.model,
-        samples: opts.samples,
-        batchSize: opts.batchSize,
-        warmup: opts.warmup,
-        repetitions: opts.repetitions,
-        meter: opts.meter,
-        cpuWatts: opts.cpuWatts,
-        threads: opts.threads,
-        device: 'cpu',
+        explicit,
         hub: opts.hub,
         cache: opts.cache,
         offline: opts.offline,
         strict: opts.strict,
         out: opts.out,
         modelsFile: opts.modelsFile,
+        resume: opts.resume,
+        shard: opts.shard,
+        runId: opts.runId,
       });
       process.exitCode = result.exitCode;
     });
 
   registerReportCommands(program, collect);
+
+  program
+    .command('verify')
+    .description("Re-hash the datasets and model files that records used against the local hub; flag records whose inputs differ.")
+    .argument('<records...>', 'record files or folders (searched for *.jsonl)')
+    .option('--hub <dir>', 'local mirror in Hub layout; env JOULEBENCH_HUB')
+    .option('--cache <dir>', 'download cache; env JOULEBENCH_CACHE')
+    .option('--models-file <path>', 'model registry', defaultModelsPath)
+    .action(async (paths: string[], opts) => {
+      process.exitCode = await runVerify({ paths, hub: opts.hub, cache: opts.cache, modelsFile: opts.modelsFile });
+    });
 
   program
     .command('list')

@@ -95,7 +95,8 @@ export const OkRecordSchema = z.object({
     source: z.enum(['local-hub', 'cache', 'hf-hub']),
     sha256: z.string(),
     rows: z.number().int(),
-    selection: z.object({ method: z.literal('first'), n: z.number().int() }),
+    /** Which rows: the first n usable rows, or n drawn with a seeded generator. */
+    selection: z.object({ method: z.enum(['first', 'random']), n: z.number().int(), seed: z.number().int().optional() }),
   }),
   inferences: z.number().int().positive(),
   /** Duration of the energy window, seconds. */
@@ -125,9 +126,13 @@ export const OkRecordSchema = z.object({
   endedAt: z.string(),
 });
 
+/** Skipped and failed models name the data they were meant to run on. */
+const DatasetRef = z.object({ id: z.string(), split: z.string() });
+
 export const SkippedRecordSchema = z.object({
   status: z.literal('skipped'),
   ...common,
+  dataset: DatasetRef,
   // Only "offline" is a skip; a model missing from the Hub or with broken files is an error record.
   reason: z.enum(['offline']),
   message: z.string(),
@@ -136,6 +141,7 @@ export const SkippedRecordSchema = z.object({
 export const ErrorRecordSchema = z.object({
   status: z.literal('error'),
   ...common,
+  dataset: DatasetRef,
   stage: z.enum(['load', 'warmup', 'measure', 'score']),
   message: z.string(),
 });

@@ -11,7 +11,8 @@ import type { ErrorRecord, Hardware, OkRecord, RecordWriter, RunRecord, Settings
 import { SCHEMA_VERSION } from './records.js';
 import type { ModelEntry } from './registry.js';
 import { mean, quantile, sd } from './stats.js';
-import type { Sample, TaskDef } from './task.js';
+import type { Selection } from './selection.js';
+import type { DatasetSpec, Sample, TaskDef } from './task.js';
 import type { EnergyReading, EnergyWindow, LoadedDataset, Meter } from './types.js';
 
 export interface ResolvedRunOptions {
@@ -38,8 +39,13 @@ export interface ModelJob {
   task: TaskDef;
   entry: ModelEntry;
   location: Extract<ModelLocation, { dir: string }>;
+  /** The dataset as declared (task default or a suite's override) and as loaded. */
+  spec: DatasetSpec;
   dataset: LoadedDataset;
+  selection: Selection;
   samples: readonly Sample[];
+  /** Which repetitions to run (all of 1..R, or what a resumed run still lacks). */
+  repetitions: readonly number[];
 }
 
 /** What one measured repetition produced, before scoring. */
@@ -131,7 +137,7 @@ function latencySummary(ms: number[]): OkRecord['latencyMs'] {
   };
 }
 
-export function recordBase(ctx: RunContext, task: TaskDef, entry: ModelEntry, repetition: number | null) {
+export function recordBase(ctx: RunContext, task: TaskDef, entry: ModelEntry, repetition: number | null, spec: DatasetSpec) {
   const settings: Settings = {
     samples: ctx.options.samples,
     batchSize: ctx.options.batchSize,
@@ -160,12 +166,13 @@ export function recordBase(ctx: RunContext, task: TaskDef, entry: ModelEntry, re
     hardware: ctx.hardware,
     software: ctx.software,
     startedAt: new Date().toISOString(),
+    dataset: { id: spec.id, split: spec.split },
   };
 }
 
 function fail(ctx: RunContext, job: ModelJob, repetition: number | null, stage: ErrorRecord['stage'], err: unknown): ErrorRecord {
   const record: ErrorRecord = {
-    ...recordBase(ctx, job.task, job.entry, repetition),
+    ...recordBase(ctx, job.task, job.entry, repetition, job.spec),
     status: 'error',
     stage,
     message: errorMessage(err),
@@ -179,6 +186,7 @@ function fail(ctx: RunContext, job: ModelJob, repetition: number | null, stage: 
 export async function runModel(ctx: RunContext, job: ModelJob): Promise<RunRecord[]> {
   const { task, entry, samples } = job;
   const { batchSize, warmup, repetitions } = ctx.options;
+  const todo = job.repetitions;
   const label = `${task.name} · ${entry.id}`;
 
   ctx.progress.step(`${label}: loading model (${job.location.where})`);
@@ -205,7 +213,7 @@ export async function runModel(ctx: RunContext, job: ModelJob): Promise<RunRecor
     }
     const perCallS = warmup > 0 ? (performance.now() - warmStart) / 1000 / warmup : undefined;
 
-    for (let repetition = 1; repetition <= repetitions; repetition++) {
+    for (const repetition of todo) {
       const eta = perCallS !== undefined ? `, ~${(perCallS * inputs.length).toFixed(1)} s expected` : '';
       ctx.progress.step(`${label}: repetition ${repetition}/${repetitions}, ${samples.length} inferences in the energy window${eta}`);
       let m: Measurement;
@@ -218,7 +226,7 @@ export async function runModel(ctx: RunContext, job: ModelJob): Promise<RunRecor
       }
       let quality: Record<string, number>;
       try {
-        quality = task.score(samples, perSample(m.outputs, batchSize), { model: entry });
+        quality = task.score(samples, perSample(m.outputs, batchSize), { model: entry, dataset: job.spec });
       } catch (err) {
         records.push(fail(ctx, job, repetition, 'score', err));
         break;
@@ -248,7 +256,7 @@ function okRecord(
 ): OkRecord {
   const { reading } = m;
   const inferences = job.samples.length;
-  const base = recordBase(ctx, job.task, job.entry, repetition);
+  const base = recordBase(ctx, job.task, job.entry, repetition, job.spec);
   return {
     ...base,
     status: 'ok',
@@ -261,7 +269,7 @@ function okRecord(
       source: job.dataset.source,
       sha256: job.dataset.sha256,
       rows: job.dataset.rows.length,
-      selection: { method: 'first', n: inferences },
+      selection: job.selection,
     },
     inferences,
     durationS: reading.durationS,

@@ -21,6 +21,8 @@ export interface DatasetSpec {
   fields: Record<string, readonly string[]>;
   /** Class names by label id, for classification datasets. */
   labelNames?: readonly string[];
+  /** False for splits without gold labels (SST-2 test): energy only, no quality. Default true. */
+  labelled?: boolean;
   /** One line for tables and --help: what the data is and where the choice comes from. */
   description: string;
 }
@@ -43,6 +45,7 @@ export interface Sample {
 /** What a scorer may know besides the predictions (it runs after the energy window). */
 export interface ScoreContext {
   model: ModelEntry;
+  dataset: DatasetSpec;
 }
 
 /** Metric name -> value, for every metric in the task's `metrics`. */
@@ -64,8 +67,11 @@ export interface TaskDef {
   generative: boolean;
   /** Rows that are usable inputs (e.g. WikiText without empty lines). Default: every row. */
   keep?(row: DatasetRow): boolean;
-  /** Builds one pipeline input; throws a UserError naming the field and row when data is malformed. */
-  prepare(row: DatasetRow, rowIndex: number, model: ModelEntry): Sample;
+  /**
+   * Builds one pipeline input from a row of `dataset` (the task's default or a suite's
+   * override); throws a UserError naming the field and row when data is malformed.
+   */
+  prepare(row: DatasetRow, rowIndex: number, model: ModelEntry, dataset: DatasetSpec): Sample;
   /** Scores the predictions of one repetition. `outputs[i]` is the pipeline's output for `samples[i]`. */
   score(samples: readonly Sample[], outputs: readonly unknown[], ctx: ScoreContext): Quality;
 }

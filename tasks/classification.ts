@@ -32,18 +32,21 @@ export default defineTask({
   ],
   primaryMetric: 'accuracy',
   generative: false,
-  prepare(row, rowIndex, model) {
-    const text = field(row, dataset, 'text', rowIndex, 'string');
-    const label = field(row, dataset, 'label', rowIndex, 'number');
-    const reference = dataset.labelNames[label];
+  prepare(row, rowIndex, model, spec) {
+    const input = (model.inputPrefix ?? '') + field(row, spec, 'text', rowIndex, 'string');
+    if (spec.labelled === false) return { input, reference: null, row: rowIndex };
+    const label = field(row, spec, 'label', rowIndex, 'number');
+    const names = spec.labelNames ?? [];
+    const reference = names[label];
     if (reference === undefined) {
       throw new UserError(
-        `Dataset ${dataset.id} (${dataset.split}) row ${rowIndex}: label ${label} is not one of 0..${dataset.labelNames.length - 1} (unlabelled split?)`,
+        `Dataset ${spec.id} (${spec.split}) row ${rowIndex}: label ${label} is not one of 0..${names.length - 1} (an unlabelled split needs "labelled": false)`,
       );
     }
-    return { input: (model.inputPrefix ?? '') + text, reference, row: rowIndex };
+    return { input, reference, row: rowIndex };
   },
-  score(samples, outputs, { model }) {
+  score(samples, outputs, { model, dataset: spec }) {
+    if (spec.labelled === false) return {}; // no gold labels: energy only
     const labelMap = model.labels ?? {};
     let unmapped = 0;
     const predicted = outputs.map((out) => {
@@ -55,7 +58,7 @@ export default defineTask({
     const scores = classificationScores(
       predicted,
       samples.map((s) => s.reference as string),
-      dataset.labelNames,
+      spec.labelNames ?? [],
     );
     return { ...scores, unmappedRate: unmapped / samples.length };
   },

@@ -34,8 +34,8 @@ export default defineTask({
     const text = row.prompt ?? row.text;
     return typeof text !== 'string' || isParagraph(text); // non-strings reach prepare(), which names the row
   },
-  prepare(row, rowIndex, model) {
-    const text = field(row, dataset, 'text', rowIndex, 'string');
+  prepare(row, rowIndex, model, spec) {
+    const text = field(row, spec, 'text', rowIndex, 'string');
     const prompt = text.trim().split(/\s+/).slice(0, PROMPT_WORDS).join(' ');
     return { input: (model.inputPrefix ?? '') + prompt, reference: null, row: rowIndex };
   },

@@ -32,9 +32,9 @@ export default defineTask({
   ],
   primaryMetric: 'rougeL',
   generative: true,
-  prepare(row, rowIndex, model) {
-    const document = field(row, dataset, 'document', rowIndex, 'string');
-    const summary = field(row, dataset, 'summary', rowIndex, 'string');
+  prepare(row, rowIndex, model, spec) {
+    const document = field(row, spec, 'document', rowIndex, 'string');
+    const summary = field(row, spec, 'summary', rowIndex, 'string');
     return { input: (model.inputPrefix ?? '') + document, reference: summary, row: rowIndex };
   },
   score(samples, outputs) {

@@ -41,7 +41,7 @@ describe('bad input', () => {
   });
 
   it('missing --task', async () => {
-    expectUserError(await cli(['bench']), /required option '--task <name>' not specified/);
+    expectUserError(await cli(['bench']), /^joulebench: Give --task <name> or --suite <name> \(or --resume <run-id>\)$/m);
   });
 
   it('unknown meter', async () => {
@@ -80,7 +80,8 @@ describe('bad input', () => {
   it('--strict refuses to start when a model is not available offline', async () => {
     const out = tempDir();
     const r = await cli(['bench', '--task', 'classification', '--strict', '--samples', '2', '--out', out]);
-    expectUserError(r, /^joulebench: --strict: 2 model\(s\) unavailable: Xenova\/distilbert-base-uncased-finetuned-sst-2-english: not available offline \(looked in /m);
+    expectUserError(r, /^joulebench: --strict: 2 model\(s\) unavailable: .*Xenova\/distilbert-base-uncased-finetuned-sst-2-english: not available offline \(looked in /m);
+    expect(r.stderr).toContain('Xenova/bert-base-multilingual-uncased-sentiment: not available offline');
     expect(readdirSync(join(out, 'runs'))).toEqual([]);
   });
 

@@ -62,18 +62,19 @@ describe('task input preparation', () => {
   it('names the missing field and the row', async () => {
     const task = await loadTask('summarization');
     const entry = { inputPrefix: undefined } as never;
-    expect(() => task.prepare({ document: 'x', id: '1' }, 7, entry)).toThrow(
+    expect(() => task.prepare({ document: 'x', id: '1' }, 7, entry, task.dataset)).toThrow(
       "Dataset EdinburghNLP/xsum (test) row 7 has no field 'summary'; its fields are: document, id",
     );
     const cls = await loadTask('classification');
-    expect(() => cls.prepare({ sentence: 'x', label: 'good' }, 3, entry)).toThrow(/row 3: field 'label' should be a number/);
-    expect(() => cls.prepare({ sentence: 'x', label: -1 }, 4, entry)).toThrow(/row 4: label -1 is not one of 0..1 \(unlabelled split\?\)/);
+    expect(() => cls.prepare({ sentence: 'x', label: 'good' }, 3, entry, cls.dataset)).toThrow(/row 3: field 'label' should be a number/);
+    expect(() => cls.prepare({ sentence: 'x', label: -1 }, 4, entry, cls.dataset)).toThrow(/row 4: label -1 is not one of 0..1 \(an unlabelled split needs "labelled": false\)/);
+    expect(cls.prepare({ sentence: 'x', label: -1 }, 4, entry, { ...cls.dataset, labelled: false }).reference).toBeNull();
   });
 
   it('builds generation prompts from the first 20 words and skips headings on Hub rows', async () => {
     const task = await loadTask('generation');
     const words = Array.from({ length: 30 }, (_, i) => `w${i}`).join(' ');
-    expect(task.prepare({ text: ` ${words} ` }, 0, { inputPrefix: undefined } as never).input.split(' ')).toHaveLength(20);
+    expect(task.prepare({ text: ` ${words} ` }, 0, { inputPrefix: undefined } as never, task.dataset).input.split(' ')).toHaveLength(20);
     expect(task.keep?.({ text: ' = = Gameplay = = ' })).toBe(false);
     expect(task.keep?.({ text: '' })).toBe(false);
     expect(task.keep?.({ text: 'Robert Boulter is an English actor .' })).toBe(true);

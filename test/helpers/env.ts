@@ -1,5 +1,5 @@
 // Shared test setup: where the offline mirror is, and how to run the real CLI.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,7 +33,12 @@ export interface CliResult {
  * served by the test process keeps answering). Network defaults to an unreachable endpoint.
  */
 export function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli.ts'), ...args], {
+  return finished(startCli(args, env));
+}
+
+/** Starts `joulebench <args>` and returns the child at once (for tests that interrupt it). */
+export function startCli(args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli.ts'), ...args], {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -43,10 +48,14 @@ export function cli(args: string[], env: Record<string, string | undefined> = {}
       ...env,
     },
   });
+}
+
+/** Collects a child's output until it exits. */
+export function finished(child: ChildProcess): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));

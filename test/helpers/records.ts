@@ -75,5 +75,5 @@ export function okRecord(o: Overrides): OkRecord {
 }
 
 export function skippedRecord(o: Overrides): SkippedRecord {
-  return { ...base(o), settings: { ...base(o).settings, repetition: null }, status: 'skipped', reason: 'offline', message: 'not available offline (looked in /x)' };
+  return { ...base(o), settings: { ...base(o).settings, repetition: null }, status: 'skipped', dataset: { id: 'org/data', split: 'test' }, reason: 'offline', message: 'not available offline (looked in /x)' };
 }

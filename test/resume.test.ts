@@ -1,0 +1,182 @@
+// Long runs that survive: a real bench process on the mirror's models is interrupted (SIGINT
+// and SIGKILL) mid-run and resumed; the final records must be exactly the plan's matrix.
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readPlan } from '../src/plan.js';
+import { RunRecordSchema, type RunRecord } from '../src/records.js';
+import { cli, finished, hubDir, startCli, tempDir, type CliResult } from './helpers/env.js';
+
+const GEN = ['bench', '--task', 'generation', '--samples', '40', '--repetitions', '3', '--warmup', '1'];
+const LOCAL_GEN_MODELS = ['karpathy/stories260K', 'karpathy/stories260K:q8'];
+
+function runFiles(out: string): { records: string; plan: string; runId: string } {
+  const plan = readdirSync(join(out, 'runs')).find((f) => f.endsWith('.plan.json'))!;
+  const runId = plan.replace('.plan.json', '');
+  return { records: join(out, 'runs', `${runId}.jsonl`), plan: join(out, 'runs', plan), runId };
+}
+
+function readLines(path: string): RunRecord[] {
+  return readFileSync(path, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => RunRecordSchema.parse(JSON.parse(l)));
+}
+
+async function waitForOkRecords(out: string, n: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const runs = join(out, 'runs');
+    if (existsSync(runs)) {
+      const file = readdirSync(runs).find((f) => f.endsWith('.jsonl'));
+      if (file && (readFileSync(join(runs, file), 'utf8').match(/"status":"ok"/g) ?? []).length >= n) return;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('bench produced no record in time');
+}
+
+/** Every local model × repetition exactly once, and each offline model skipped exactly once. */
+function expectCompleteMatrix(records: RunRecord[]): void {
+  const ok = records.filter((r) => r.status === 'ok').map((r) => `${r.model}#${r.settings.repetition}`);
+  expect([...ok].sort()).toEqual(LOCAL_GEN_MODELS.flatMap((m) => [1, 2, 3].map((r) => `${m}#${r}`)).sort());
+  const skipped = records.filter((r) => r.status === 'skipped').map((r) => r.model);
+  expect(new Set(skipped).size).toBe(skipped.length);
+  expect(records.filter((r) => r.status === 'error')).toEqual([]);
+}
+
+async function interruptAndResume(signal: NodeJS.Signals): Promise<{ first: CliResult; resumed: CliResult; out: string }> {
+  const out = tempDir();
+  const child = startCli([...GEN, '--out', out]);
+  const done = finished(child);
+  await waitForOkRecords(out, 1);
+  child.kill(signal);
+  const first = await done;
+  const { records } = runFiles(out);
+  const before = readLines(records).filter((r) => r.status === 'ok').length;
+  expect(before).toBeGreaterThanOrEqual(1);
+  expect(before).toBeLessThan(6); // really interrupted mid-run
+  const resumed = await cli(['bench', '--resume', 'latest', '--out', out]);
+  return { first, resumed, out };
+}
+
+describe('interrupted runs resume', () => {
+  it('SIGINT: exits non-zero saying how to resume; the resumed run completes the matrix without duplicates', async () => {
+    const { first, resumed, out } = await interruptAndResume('SIGINT');
+    const { records, runId } = runFiles(out);
+    expect(first.status).toBe(130);
+    expect(first.stderr).toContain(`Resume with: npm run bench -- --resume ${runId} --out ${out}`);
+    expect(resumed.status).toBe(0);
+    expect(resumed.stderr).toContain(`Resuming ${runId}`);
+    expectCompleteMatrix(readLines(records));
+  });
+
+  it('SIGKILL: nothing runs at the kill, yet every finished record survives and resume completes the matrix', async () => {
+    const { first, resumed, out } = await interruptAndResume('SIGKILL');
+    expect(first.status).toBeNull(); // killed by the signal
+    expect(resumed.status).toBe(0);
+    expectCompleteMatrix(readLines(runFiles(out).records));
+  });
+});
+
+describe('resume safety', () => {
+  async function finishedRun(args: string[] = [], env: Record<string, string> = {}): Promise<{ out: string; runId: string; records: string }> {
+    const out = tempDir();
+    const r = await cli(['bench', '--task', 'classification', '--samples', '6', '--repetitions', '3', '--warmup', '1', '--out', out, ...args], env);
+    expect(r.status).toBe(0);
+    return { out, ...runFiles(out) };
+  }
+
+  it('detects a torn last line, reports it, sets it aside and re-runs that cell', async () => {
+    const { out, runId, records } = await finishedRun();
+    const lines = readFileSync(records, 'utf8').trimEnd().split('\n');
+    const last = lines.pop()!; // an ok record of repetition 3
+    writeFileSync(records, `${lines.join('\n')}\n${last.slice(0, 100)}`); // power cut mid-write
+    const r = await cli(['bench', '--resume', runId, '--out', out]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/ended in an incomplete record \(100 bytes, interrupted write\?\): moved to .*\.torn-.*; that cell runs again/);
+    const after = readLines(records); // every line parses: nothing was glued to the fragment
+    const ok = after.filter((x) => x.status === 'ok').map((x) => x.settings.repetition);
+    expect(ok.sort()).toEqual([1, 2, 3]);
+    expect(readdirSync(join(out, 'runs')).some((f) => f.includes('.torn-'))).toBe(true);
+  });
+
+  it('a resume of a finished run runs nothing and writes nothing', async () => {
+    const { out, runId, records } = await finishedRun();
+    const before = readFileSync(records, 'utf8');
+    const r = await cli(['bench', '--resume', runId, '--out', out]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('0 repetition(s) left');
+    expect(readFileSync(records, 'utf8')).toBe(before);
+  });
+
+  it('refuses to resume with different settings, naming the setting', async () => {
+    const { out, runId } = await finishedRun();
+    const r = await cli(['bench', '--resume', runId, '--samples', '7', '--out', out]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`^joulebench: Cannot resume ${runId}: samples is 6 in its plan, not 7\\.`, 'm'));
+    const t = await cli(['bench', '--resume', runId, '--task', 'generation', '--out', out]);
+    expect(t.stderr).toMatch(/runs the plan as it was made; drop --task/);
+  });
+
+  it('refuses to resume when the dataset or a model file changed since the plan', async () => {
+    const hub = tempDir();
+    mkdirSync(join(hub, 'datasets', 'stanfordnlp'), { recursive: true });
+    cpSync(join(hubDir, 'datasets', 'stanfordnlp', 'sst2'), join(hub, 'datasets', 'stanfordnlp', 'sst2'), { recursive: true });
+    mkdirSync(join(hub, 'models'));
+    cpSync(join(hubDir, 'models', 'joulebench-fixtures'), join(hub, 'models', 'joulebench-fixtures'), { recursive: true });
+    const { out, runId } = await finishedRun(['--hub', hub, '--repetitions', '2']);
+    const plan = readPlan(runFiles(out).plan);
+    expect(plan.units.find((u) => u.model === 'joulebench-fixtures/sentiment-bow-en')!.modelFiles!['onnx/model.onnx']).toBe(
+      'c0455a4ac2dd32b42c7e69cd31097a862ae0d8822a533e858a4dd694ae17198e',
+    );
+    appendFileSync(join(hub, 'models', 'joulebench-fixtures', 'sentiment-bow-en', 'config.json'), ' ');
+    const m = await cli(['bench', '--resume', runId, '--hub', hub, '--out', out]);
+    expect(m.stderr).toMatch(new RegExp(`^joulebench: Cannot resume ${runId}: model joulebench-fixtures/sentiment-bow-en file config.json differs from the plan \\(changed\\)$`, 'm'));
+    appendFileSync(join(hub, 'datasets', 'stanfordnlp', 'sst2', 'validation.jsonl'), '{"text":"extra","label":1}\n');
+    const d = await cli(['bench', '--resume', runId, '--hub', hub, '--out', out]);
+    expect(d.status).not.toBe(0);
+    expect(d.stderr).toMatch(new RegExp(`^joulebench: Cannot resume ${runId}: dataset stanfordnlp/sst2 \\(validation\\) changed since the plan`, 'm'));
+  });
+
+  it('unknown run id and bad --shard values are one-line errors', async () => {
+    const out = tempDir();
+    const u = await cli(['bench', '--resume', 'nope', '--out', out]);
+    expect(u.status).not.toBe(0);
+    expect(u.stderr.trim()).toBe(`joulebench: --resume nope: no such run in ${join(out, 'runs')} (no runs there)`);
+    for (const [shard, msg] of [
+      ['3/2', 'i must be between 1 and n'],
+      ['x', 'expected i/n with whole numbers'],
+    ]) {
+      const r = await cli(['bench', '--task', 'classification', '--shard', shard!, '--out', out]);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('joulebench:'))).toEqual([expect.stringContaining(msg!)]);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+    }
+  });
+});
+
+describe('shards across machines', () => {
+  it('two shards of a suite split the work exactly and merge into one leaderboard', async () => {
+    const outs = [tempDir(), tempDir()];
+    const results = await Promise.all(
+      outs.map((out, i) => cli(['bench', '--suite', 'quick', '--samples', '3', '--repetitions', '2', '--warmup', '0', '--shard', `${i + 1}/2`, '--run-id', 'team', '--out', out])),
+    );
+    for (const r of results) expect(r.status).toBe(0);
+    const shardRecords = outs.map((out, i) => {
+      const files = readdirSync(join(out, 'runs'));
+      expect(files).toContain(`team-shard${i + 1}of2.jsonl`);
+      return readLines(join(out, 'runs', `team-shard${i + 1}of2.jsonl`));
+    });
+    const models = shardRecords.map((rs) => new Set(rs.map((r) => `${r.task}/${r.model}`)));
+    for (const m of models[0]!) expect(models[1]!.has(m)).toBe(false); // disjoint
+    const plan = readPlan(join(outs[0]!, 'runs', 'team-shard1of2.plan.json'));
+    expect(models[0]!.size + models[1]!.size).toBe(plan.units.length); // together: the whole plan
+    const board = tempDir();
+    const lb = await cli(['leaderboard', '--in', outs[0]!, '--in', outs[1]!, '--out', board]);
+    expect(lb.status).toBe(0);
+    for (const m of ['joulebench-fixtures/sentiment-bow-en', 'karpathy/stories260K', 'joulebench-fixtures/tiny-random-bart']) {
+      expect(lb.stdout).toContain(m);
+    }
+  });
+});
