@@ -45,6 +45,9 @@ export function startCli(args: string[], env: Record<string, string | undefined>
       JOULEBENCH_HUB: hubDir,
       JOULEBENCH_CACHE: tempDir('joulebench-cache-'),
       HF_ENDPOINT: unreachableHub,
+      // Hermetic meters: a developer's RAPL or GPU must not turn the tests' estimate into a measurement.
+      JOULEBENCH_POWERCAP_ROOT: '/nonexistent/powercap',
+      JOULEBENCH_NVML_LIB: '/nonexistent/libnvidia-ml.so.1',
       ...env,
     },
   });

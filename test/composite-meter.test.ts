@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { CompositeMeter } from '../src/meters/composite.js';
+import type { Component, EnergyKind, EnergyReading, Meter } from '../src/types.js';
+
+/** A meter that reports fixed joules, and counts its windows. */
+function fake(name: string, kind: EnergyKind, joules: Partial<Record<Component, number>>, opts: { failStart?: boolean; warnings?: string[] } = {}) {
+  const counts = { started: 0, stopped: 0 };
+  const meter: Meter = {
+    name,
+    kind,
+    components: Object.keys(joules) as Component[],
+    describe: () => `${name} (fake)`,
+    start: async () => {
+      if (opts.failStart) throw new Error(`${name} cannot start`);
+      counts.started++;
+      return {
+        stop: async (): Promise<EnergyReading> => {
+          counts.stopped++;
+          const total = Object.values(joules).reduce((a, b) => a + b, 0);
+          return { meter: name, kind, durationS: name.length, components: joules, joules: total, details: { source: name }, warnings: opts.warnings ?? [] };
+        },
+      };
+    },
+  };
+  return { meter, counts };
+}
+
+describe('composite meter', () => {
+  it('merges parts over disjoint components into one reading, keeping each part details', async () => {
+    const rapl = fake('rapl', 'measured', { cpu: 30, dram: 5 }, { warnings: ['rapl: DRAM zone unreadable'] });
+    const nvml = fake('nvml', 'measured', { gpu: 200 }, { warnings: ['GPU 1 has no energy counter'] });
+    const meter = new CompositeMeter([rapl.meter, nvml.meter]);
+    expect(meter.name).toBe('rapl+nvml');
+    expect(meter.kind).toBe('measured');
+    expect(meter.components).toEqual(['cpu', 'dram', 'gpu']);
+    expect(meter.describe()).toBe('rapl (fake) + nvml (fake)');
+    const r = await (await meter.start()).stop();
+    expect(r).toMatchObject({ meter: 'rapl+nvml', kind: 'measured', components: { cpu: 30, dram: 5, gpu: 200 }, joules: 235, durationS: 4 });
+    expect(r.details.parts).toEqual({
+      rapl: { kind: 'measured', durationS: 4, components: { cpu: 30, dram: 5 }, source: 'rapl' },
+      nvml: { kind: 'measured', durationS: 4, components: { gpu: 200 }, source: 'nvml' },
+    });
+    expect(r.warnings).toEqual(['rapl: DRAM zone unreadable', 'nvml: GPU 1 has no energy counter']);
+  });
+
+  it('is estimated as soon as one part is', async () => {
+    const meter = new CompositeMeter([fake('nvml', 'measured', { gpu: 1 }).meter, fake('estimate', 'estimated', { cpu: 1, dram: 1 }).meter]);
+    expect(meter.kind).toBe('estimated');
+    expect((await (await meter.start()).stop()).kind).toBe('estimated');
+  });
+
+  it('refuses two parts that measure the same component', () => {
+    expect(() => new CompositeMeter([fake('nvml', 'measured', { gpu: 1 }).meter, fake('nvidia-smi', 'measured', { gpu: 1 }).meter])).toThrow(
+      /nvml and nvidia-smi both measure gpu/,
+    );
+  });
+
+  it('closes the windows that opened when another part fails to start', async () => {
+    const rapl = fake('rapl', 'measured', { cpu: 1 });
+    const meter = new CompositeMeter([rapl.meter, fake('nvidia-smi', 'measured', { gpu: 1 }, { failStart: true }).meter]);
+    await expect(meter.start()).rejects.toThrow(/nvidia-smi cannot start/);
+    expect(rapl.counts).toEqual({ started: 1, stopped: 1 });
+  });
+
+  it('refuses to stop a window twice', async () => {
+    const w = await new CompositeMeter([fake('rapl', 'measured', { cpu: 1 }).meter]).start();
+    await w.stop();
+    await expect(w.stop()).rejects.toThrow(/already stopped/);
+  });
+});

@@ -1,0 +1,74 @@
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerMetersCommand } from '../src/cli-meters.js';
+import { describeMeters } from '../src/meters/index.js';
+import { installSmiStandin, type SmiStandin } from './helpers/nvidia-smi-standin.js';
+import { PowercapFixture, serverZones } from './helpers/powercap.js';
+
+let powercap: PowercapFixture;
+let smi: SmiStandin;
+beforeAll(() => {
+  powercap = new PowercapFixture(serverZones());
+  // The command reads the real environment, as it would on a user's machine.
+  smi = installSmiStandin([70, 150]);
+  Object.assign(process.env, smi.env(), { JOULEBENCH_POWERCAP_ROOT: powercap.root, JOULEBENCH_NVML_LIB: '/nonexistent/libnvidia-ml.so.1' });
+  delete process.env.CUDA_VISIBLE_DEVICES;
+});
+afterAll(() => {
+  powercap.close();
+  smi.remove();
+});
+
+async function runCommand(args: string[]): Promise<string> {
+  const program = new Command('joulebench').exitOverride();
+  registerMetersCommand(program);
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    await program.parseAsync(['meters', ...args], { from: 'user' });
+  } finally {
+    spy.mockRestore();
+  }
+  return out;
+}
+
+describe('joulebench meters', () => {
+  it('lists every meter, available or not and why, with the devices each sees and what auto picks', async () => {
+    const out = await runCommand([]);
+    const lines = out.split('\n');
+    expect(lines[0]).toMatch(/^rapl +measured +available$/);
+    expect(out).toContain('- intel-rapl:0 package-0 -> cpu');
+    expect(out).toContain('- intel-rapl:1:1 dram -> dram');
+    expect(out).toMatch(/- intel-rapl:2 psys \(excluded: platform counter/);
+    expect(out).toMatch(/\nnvml +measured +unavailable: NVML library could not be loaded \(JOULEBENCH_NVML_LIB\): \/nonexistent\/libnvidia-ml\.so\.1/);
+    expect(out).toMatch(/\nnvidia-smi +measured +available\n +- GPU 0: NVIDIA Stand-in 70W \(GPU-5a1e0000-0000-4000-8000-000000000000\) — power\.draw\.instant 70\.00\n/);
+    expect(out).toMatch(/\nestimate +estimated +available\n +- CPU /);
+    expect(out).toMatch(/--meter auto uses: rapl \(Linux powercap: .*\) — measured \+ nvidia-smi \(/);
+    expect(out).toMatch(/Meter auto: rapl\+nvidia-smi measures cpu, dram, gpu; not used — nvml: /);
+  });
+
+  it('prints the same as JSON', async () => {
+    const parsed = JSON.parse(await runCommand(['--json'])) as { meters: { name: string; available: boolean; reason?: string; devices: string[] }[]; auto: string };
+    expect(parsed.auto).toBe('rapl+nvidia-smi');
+    expect(parsed.meters.map((m) => [m.name, m.available])).toEqual([
+      ['rapl', true],
+      ['nvml', false],
+      ['nvidia-smi', true],
+      ['estimate', true],
+    ]);
+    expect(parsed.meters[1]!.reason).toMatch(/nonexistent/);
+    expect(parsed.meters[2]!.devices).toHaveLength(2);
+  });
+
+  it('describes meters without a working one as unavailable, each with its reason', async () => {
+    const listings = await describeMeters({ env: { JOULEBENCH_POWERCAP_ROOT: '/nonexistent', JOULEBENCH_NVML_LIB: '/nonexistent/lib.so', PATH: '/nonexistent' } });
+    expect(listings.filter((l) => !l.available).map((l) => [l.name, l.kind, l.reason?.slice(0, 24)])).toEqual([
+      ['rapl', 'measured', 'no powercap tree at /non'],
+      ['nvml', 'measured', 'NVML library could not b'],
+      ['nvidia-smi', 'measured', 'nvidia-smi not found on '],
+    ]);
+  });
+});
