@@ -11,6 +11,8 @@ import { loadDataset } from './datasets/load.js';
 import { UserError, errorMessage } from './errors.js';
 import { locateModel, provideHint, resolveHubConfig, type HubFlags, type ModelLocation } from './hub.js';
 import { selectMeter } from './meters/index.js';
+import { checkDevice } from './device.js';
+import { measureIdle, type IdleBaseline } from './idle.js';
 import { hashModelFiles } from './pipeline.js';
 import {
   cellKey,
@@ -47,7 +49,13 @@ export const defaultSettings: PlanSettings = {
   cpuWatts: null,
   threads: null,
   device: 'cpu',
+  idleSeconds: null,
 };
+
+/** Idle baseline length: as set, else 10 s for a measured meter; the estimate only counts this process's CPU time, so it has no idle draw to subtract. */
+export function idleSecondsFor(settings: PlanSettings, meterKind: 'measured' | 'estimated'): number {
+  return settings.idleSeconds ?? (meterKind === 'measured' ? 10 : 0);
+}
 
 export interface BenchOptions extends HubFlags {
   task?: string | undefined;
@@ -247,6 +255,7 @@ export async function runBench(options: BenchOptions, log: Log = (l) => process.
   const shard = resumed ? resumed.shard : options.shard !== undefined ? parseShard(options.shard) : null;
   const { meter, notes } = await selectMeter(settings.meter, { cpuWatts: settings.cpuWatts ?? undefined });
   for (const n of notes) log(n);
+  await checkDevice(settings.device);
 
   const prepared: Prepared[] = [];
   const allUnits: PlanUnit[] = [];
@@ -295,13 +304,23 @@ export async function runBench(options: BenchOptions, log: Log = (l) => process.
   if (!resumed) writePlan(planPath(runsDir, plan.runId), plan); // before the first model starts
   const writer = new RecordWriter(recordsPath);
   const cellsToRun = work.filter((w) => locationOf(w.unit).where !== 'unavailable').reduce((n, w) => n + w.repetitions.length, 0);
+  const hardware = await describeHardware();
+  if (settings.device !== 'cpu') hardware.accelerator = hardware.gpus[0]?.model ?? null;
+  const idleSeconds = cellsToRun > 0 ? idleSecondsFor(settings, meter.kind) : 0;
+  let idle: IdleBaseline | undefined;
+  if (idleSeconds > 0) {
+    log(`Idle baseline: measuring ${idleSeconds} s of idle power (--idle-seconds 0 skips it)…`);
+    idle = await measureIdle(meter, idleSeconds);
+    log(`Idle baseline: ${idle.totalWatts.toFixed(1)} W (${Object.entries(idle.watts).map(([c, w]) => `${c} ${w!.toFixed(1)} W`).join(', ')})`);
+  }
   const ctx: RunContext = {
     runId: plan.runId,
+    idle,
     options: { ...settings, threads: settings.threads ?? undefined },
     meter,
     writer,
     progress: createProgress(cellsToRun),
-    hardware: await describeHardware(),
+    hardware,
     software: describeSoftware(),
     hub,
   };

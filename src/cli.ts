@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { taskNames } from '../tasks/index.js';
 import { defaultSettings, runBench } from './bench.js';
+import { deviceNames } from './device.js';
 import { UserError } from './errors.js';
+import { registerMetersCommand } from './cli-meters.js';
 import { registerReportCommands } from './cli-report.js';
 import { meterNames } from './meters/index.js';
 import type { PlanSettings } from './plan.js';
@@ -20,6 +22,12 @@ function integer(min: number) {
     if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}, got '${value}'`);
     return n;
   };
+}
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number >= 0, got '${value}'`);
+  return n;
 }
 
 function positiveNumber(value: string): number {
@@ -52,9 +60,11 @@ export function buildProgram(): Command {
     .option('--batch-size <n>', 'inputs per pipeline call', integer(1), defaultSettings.batchSize)
     .option('--warmup <n>', 'unmeasured pipeline calls before the first window', integer(0), defaultSettings.warmup)
     .option('--repetitions <n>', 'energy windows per model (mean ± sd in the leaderboard)', integer(1), defaultSettings.repetitions)
-    .option('--meter <name>', `energy meter: auto or ${meterNames.join(', ')}`, defaultSettings.meter)
+    .option('--meter <name>', `energy meter: auto, or one or more (comma-separated) of ${meterNames.join(', ')}`, defaultSettings.meter)
     .option('--cpu-watts <W>', 'estimate meter: watts per busy CPU thread (default: CPU TDP / threads)', positiveNumber)
     .option('--threads <n>', 'onnxruntime intra-op threads (default: onnxruntime decides)', integer(1))
+    .option('--device <name>', `execution provider: ${deviceNames.join(', ')} (webgpu needs a Vulkan driver; cuda the CUDA provider, see README)`, defaultSettings.device)
+    .option('--idle-seconds <s>', 'idle baseline before the first model (default: 10 with a measured meter, 0 with the estimate)', nonNegativeNumber)
     .option('--hub <dir>', 'local mirror in Hub layout (models/, datasets/); env JOULEBENCH_HUB')
     .option('--cache <dir>', 'download cache; env JOULEBENCH_CACHE (default ~/.cache/joulebench)')
     .option('--offline', 'never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)', false)
@@ -79,7 +89,7 @@ export function buildProgram(): Command {
       // a resumed run must agree with them.
       const typed = (name: string) => bench.getOptionValueSource(name) === 'cli';
       const explicit: Partial<PlanSettings> = {};
-      for (const key of ['samples', 'sampleSeed', 'batchSize', 'warmup', 'repetitions', 'meter', 'cpuWatts', 'threads'] as const) {
+      for (const key of ['samples', 'sampleSeed', 'batchSize', 'warmup', 'repetitions', 'meter', 'cpuWatts', 'threads', 'device', 'idleSeconds'] as const) {
         if (typed(key)) (explicit as Record<string, unknown>)[key] = opts[key];
       }
       const result = await runBench({
@@ -101,6 +111,7 @@ export function buildProgram(): Command {
     });
 
   registerReportCommands(program, collect);
+  registerMetersCommand(program);
 
   program
     .command('verify')

@@ -18,6 +18,8 @@ export const PlanSettingsSchema = z.object({
   cpuWatts: z.number().nullable(),
   threads: z.number().int().nullable(),
   device: z.string(),
+  /** Idle baseline length; null = 10 s with a measured meter, none with the estimate. */
+  idleSeconds: z.number().nullable(),
 });
 export type PlanSettings = z.infer<typeof PlanSettingsSchema>;
 

@@ -21,6 +21,12 @@ export const EnergySchema = z.object({
   components: ComponentJoules,
   /** Gross joules of the window (sum of components, nothing subtracted). */
   joules: z.number(),
+  /** Idle power measured before the run (sum of components), when a baseline was taken. */
+  idleWatts: z.number().optional(),
+  idleComponentsWatts: ComponentJoules.optional(),
+  idleSeconds: z.number().optional(),
+  /** joules - idleWatts x durationS: what the work cost above an idle machine. */
+  netJoules: z.number().optional(),
   details: z.record(z.string(), z.unknown()),
   warnings: z.array(z.string()),
 });
@@ -30,6 +36,8 @@ export const HardwareSchema = z.object({
   memoryGB: z.number(),
   os: z.object({ platform: z.string(), distro: z.string(), release: z.string(), kernel: z.string(), arch: z.string() }),
   gpus: z.array(z.object({ vendor: z.string(), model: z.string(), vramMB: z.number().nullable() })),
+  /** The GPU that ran inference when settings.device is not "cpu". */
+  accelerator: z.string().nullable().optional(),
 });
 
 export const SoftwareSchema = z.object({
@@ -48,7 +56,7 @@ export const SettingsSchema = z.object({
   /** 1-based repetition of this record; null on a skipped model's single line. */
   repetition: z.number().int().nullable(),
   repetitions: z.number().int(),
-  /** Execution provider ("cpu"). */
+  /** onnxruntime execution provider: "cpu", "webgpu" or "cuda". */
   device: z.string(),
   /** onnxruntime intra-op threads; null = onnxruntime's default. */
   threads: z.number().int().nullable(),

@@ -4,7 +4,9 @@
 // come after the window closes.
 import { Bench } from 'tinybench';
 import { errorMessage } from './errors.js';
+import { netOf, type IdleBaseline } from './idle.js';
 import type { HubConfig, ModelLocation } from './hub.js';
+import { scoringModel } from './likelihood.js';
 import { hashModelFiles, loadPipeline, TokenCounter, type LoadedPipeline } from './pipeline.js';
 import type { Progress } from './progress.js';
 import type { ErrorRecord, Hardware, OkRecord, RecordWriter, RunRecord, Settings, Software } from './records.js';
@@ -26,6 +28,8 @@ export interface ResolvedRunOptions {
 
 export interface RunContext {
   runId: string;
+  /** Idle power measured before the first model, if any. */
+  idle: IdleBaseline | undefined;
   options: ResolvedRunOptions;
   meter: Meter;
   writer: RecordWriter;
@@ -49,7 +53,7 @@ export interface ModelJob {
 }
 
 /** What one measured repetition produced, before scoring. */
-interface Measurement {
+export interface Measurement {
   reading: EnergyReading;
   latenciesMs: number[];
   outputs: unknown[];
@@ -78,7 +82,7 @@ function perSample(outputs: readonly unknown[], batchSize: number): unknown[] {
  * Runs `calls` pipeline calls inside one energy window. tinybench's setup/teardown hooks open
  * and close the window, so it spans exactly the timed iterations.
  */
-async function measure(
+export async function measure(
   pipe: LoadedPipeline,
   inputs: readonly (string | string[])[],
   callOptions: Record<string, unknown>,
@@ -204,6 +208,15 @@ export async function runModel(ctx: RunContext, job: ModelJob): Promise<RunRecor
   const records: RunRecord[] = [];
   try {
     files = await hashModelFiles(job.location.dir, entry.dtype);
+    let modelQuality: Record<string, number> = {};
+    if (task.evaluate) {
+      ctx.progress.step(`${label}: scoring with the model (perplexity), outside any energy window`);
+      try {
+        modelQuality = await task.evaluate(samples, scoringModel(pipe), { model: entry, dataset: job.spec });
+      } catch (err) {
+        return [fail(ctx, job, null, 'score', err)];
+      }
+    }
     ctx.progress.step(`${label}: warm-up, ${warmup} call(s), not measured`);
     const warmStart = performance.now();
     try {
@@ -226,7 +239,7 @@ export async function runModel(ctx: RunContext, job: ModelJob): Promise<RunRecor
       }
       let quality: Record<string, number>;
       try {
-        quality = task.score(samples, perSample(m.outputs, batchSize), { model: entry, dataset: job.spec });
+        quality = { ...task.score(samples, perSample(m.outputs, batchSize), { model: entry, dataset: job.spec }), ...modelQuality };
       } catch (err) {
         records.push(fail(ctx, job, repetition, 'score', err));
         break;
@@ -256,6 +269,7 @@ function okRecord(
 ): OkRecord {
   const { reading } = m;
   const inferences = job.samples.length;
+  const net = ctx.idle ? netOf(reading, ctx.idle) : undefined;
   const base = recordBase(ctx, job.task, job.entry, repetition, job.spec);
   return {
     ...base,
@@ -278,8 +292,11 @@ function okRecord(
       kind: reading.kind,
       components: reading.components,
       joules: reading.joules,
+      ...(ctx.idle && net
+        ? { idleWatts: ctx.idle.totalWatts, idleComponentsWatts: ctx.idle.watts, idleSeconds: ctx.idle.seconds, netJoules: net.netJoules }
+        : {}),
       details: reading.details,
-      warnings: reading.warnings,
+      warnings: net?.warning ? [...reading.warnings, net.warning] : reading.warnings,
     },
     joulesPer1kInferences: (reading.joules / inferences) * 1000,
     latencyMs: latencySummary(m.latenciesMs),

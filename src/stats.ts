@@ -20,3 +20,7 @@ export function quantile(sorted: readonly number[], q: number): number {
   const b = sorted[Math.min(lo + 1, sorted.length - 1)]!;
   return a + (pos - lo) * (b - a);
 }
+
+export function median(xs: readonly number[]): number {
+  return quantile([...xs].sort((a, b) => a - b), 0.5);
+}

@@ -51,6 +51,12 @@ export interface ScoreContext {
 /** Metric name -> value, for every metric in the task's `metrics`. */
 export type Quality = Record<string, number>;
 
+/** Scoring access to a loaded model, used after its energy windows (never inside one). */
+export interface ScoringModel {
+  /** Natural-log probability of `continuation` following `context`, summed over its tokens. */
+  logLikelihood(context: string, continuation: string): Promise<{ logProb: number; tokens: number }>;
+}
+
 export interface TaskDef {
   name: string;
   /** Bumped whenever inputs, settings or scoring change, so old records are not compared blindly. */
@@ -74,6 +80,11 @@ export interface TaskDef {
   prepare(row: DatasetRow, rowIndex: number, model: ModelEntry, dataset: DatasetSpec): Sample;
   /** Scores the predictions of one repetition. `outputs[i]` is the pipeline's output for `samples[i]`. */
   score(samples: readonly Sample[], outputs: readonly unknown[], ctx: ScoreContext): Quality;
+  /**
+   * Quality that needs the model itself rather than its outputs (perplexity). Runs once per
+   * model, outside every energy window; its metrics join each repetition's record.
+   */
+  evaluate?(samples: readonly Sample[], model: ScoringModel, ctx: ScoreContext): Promise<Quality>;
 }
 
 /** Identity function that gives task modules type checking. */

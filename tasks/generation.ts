@@ -5,6 +5,8 @@
 import { defineTask, field } from '../src/task.js';
 
 const PROMPT_WORDS = 20;
+/** Words after the prompt that perplexity is measured on. */
+const CONTINUATION_WORDS = 50;
 
 const dataset = {
   id: 'Salesforce/wikitext',
@@ -27,19 +29,33 @@ export default defineTask({
   pipeline: 'text-generation',
   dataset,
   callOptions: { max_new_tokens: 10, min_new_tokens: 10, do_sample: false, num_beams: 1, return_full_text: false },
-  // No quality metric yet: the record reports generated tokens and joules per token.
-  metrics: [],
+  // Word perplexity of the paragraph's next words under the model (lm-evaluation-harness's
+  // word_perplexity: per-word, so models with different tokenizers compare). Records also
+  // report generated tokens and joules per token.
+  metrics: [{ name: 'wordPerplexity', label: 'Word perplexity', higherIsBetter: false }],
+  primaryMetric: 'wordPerplexity',
   generative: true,
   keep(row) {
     const text = row.prompt ?? row.text;
     return typeof text !== 'string' || isParagraph(text); // non-strings reach prepare(), which names the row
   },
   prepare(row, rowIndex, model, spec) {
-    const text = field(row, spec, 'text', rowIndex, 'string');
-    const prompt = text.trim().split(/\s+/).slice(0, PROMPT_WORDS).join(' ');
-    return { input: (model.inputPrefix ?? '') + prompt, reference: null, row: rowIndex };
+    const words = field(row, spec, 'text', rowIndex, 'string').trim().split(/\s+/);
+    const prompt = words.slice(0, PROMPT_WORDS).join(' ');
+    const continuation = words.slice(PROMPT_WORDS, PROMPT_WORDS + CONTINUATION_WORDS).join(' ');
+    return { input: (model.inputPrefix ?? '') + prompt, reference: continuation || null, row: rowIndex };
   },
   score() {
-    return {};
+    return {}; // generated text has no reference to compare with; quality comes from evaluate()
+  },
+  async evaluate(samples, model): Promise<Record<string, number>> {
+    let logProb = 0;
+    let words = 0;
+    for (const s of samples) {
+      if (typeof s.reference !== 'string') continue; // paragraph of <= 20 words: nothing to predict
+      logProb += (await model.logLikelihood(s.input, s.reference)).logProb;
+      words += s.reference.split(/\s+/).length;
+    }
+    return words > 0 ? { wordPerplexity: Math.exp(-logProb / words) } : {};
   },
 });

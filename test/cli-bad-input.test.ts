@@ -101,3 +101,17 @@ describe('help', () => {
     expect(r.stdout).toContain('ESTIMATED');
   });
 });
+
+describe('devices', () => {
+  it('an unavailable --device is a one-line error naming the remedy, before any model runs', async () => {
+    const gpu = await cli(['bench', '--task', 'classification', '--device', 'cuda']);
+    expectUserError(gpu, /^joulebench: --device cuda: onnxruntime-node's CUDA provider is not installed: .*--onnxruntime-node-install=cuda12/m);
+    const unknown = await cli(['bench', '--task', 'classification', '--device', 'tpu']);
+    expectUserError(unknown, /^joulebench: Unknown device 'tpu'\. Valid devices: cpu, webgpu, cuda$/m);
+  });
+
+  it.skipIf(process.env.JOULEBENCH_TEST_HAS_WEBGPU === '1')('--device webgpu without a GPU says WebGPU needs a Vulkan driver', async () => {
+    const r = await cli(['bench', '--task', 'classification', '--device', 'webgpu']);
+    expectUserError(r, /^joulebench: --device webgpu: (the Vulkan loader \(libvulkan\.so\.1\) is not installed|onnxruntime could not use it \(.*\))\. WebGPU needs a Vulkan driver/m);
+  });
+});

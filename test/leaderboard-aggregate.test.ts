@@ -57,3 +57,30 @@ describe('leaderboard aggregation', () => {
     expect(rows.find((r) => r.model === 's')!.rougeL).toBe('0.2');
   });
 });
+
+describe('energy basis and datasets', () => {
+  it('ranks by net energy when every run has an idle baseline, by gross otherwise, and says which', async () => {
+    const withIdle = (model: string, joulesPer1k: number, idleJ: number) => {
+      const r = okRecord({ model, joulesPer1k });
+      return { ...r, energy: { ...r.energy, idleWatts: idleJ / r.durationS, idleSeconds: 10, netJoules: r.energy.joules - idleJ } };
+    };
+    // a: 100 J/1k gross, 10 records' idle share 0.8 J -> net 20 J/1k; b: 60 gross, 0.1 idle -> net 50.
+    const records = [withIdle('a', 100, 0.8), withIdle('b', 60, 0.1)];
+    const net = (await aggregate(records)).tasks[0]!.groups[0]!;
+    expect(net.basis).toBe('net');
+    expect(net.rows.map((r) => [r.model, r.joulesPer1k.mean])).toEqual([['a', expect.closeTo(20, 9)], ['b', expect.closeTo(50, 9)]]);
+    const gross = (await aggregate(records, 'gross')).tasks[0]!.groups[0]!;
+    expect(gross.basis).toBe('gross');
+    expect(gross.rows.map((r) => r.model)).toEqual(['b', 'a']);
+    expect(renderMarkdown(await aggregate(records))).toContain('estimate, estimated (cpu, net)');
+    const mixed = await aggregate([records[0]!, okRecord({ model: 'c', joulesPer1k: 70 })], 'net');
+    expect(mixed.tasks[0]!.groups[0]!.basis).toBe('gross');
+    expect(mixed.tasks[0]!.groups[0]!.rows[0]!.warnings[0]).toMatch(/no idle baseline/);
+  });
+
+  it('keeps runs on different datasets of one task in separate groups', async () => {
+    const board = await aggregate([okRecord({ model: 'm', datasetId: 'org/one' }), okRecord({ model: 'm', datasetId: 'org/two' })]);
+    expect(board.tasks[0]!.groups.map((g) => g.dataset)).toEqual(['org/one (test)', 'org/two (test)']);
+    expect(renderMarkdown(board)).toMatch(/^### Test CPU 9000 \(8 threads\), 32 GB RAM · device cpu · org\/one \(test\)$/m);
+  });
+});

@@ -37,8 +37,17 @@ export interface LeaderboardRow {
   runIds: string[];
 }
 
+/** What the energy figures are: the whole window's energy, or that minus the idle baseline. */
+export type EnergyBasis = 'gross' | 'net';
+/** --rank-by: auto = net where every record of a group has an idle baseline, else gross. */
+export type RankBy = EnergyBasis | 'auto';
+
 export interface HardwareGroup {
+  /** gross, or net of the idle power measured before the run. */
+  basis: EnergyBasis;
   hardware: string;
+  /** "id (split)" of the data every row of the group ran on. */
+  dataset: string;
   device: string;
   meter: string;
   energyKind: 'measured' | 'estimated';
@@ -83,15 +92,27 @@ function rowKey(r: OkRecord): string {
   ]);
 }
 
+/** Runs compared with each other: same hardware, device, meter, and the same data (a suite may run a task on several datasets). */
 function groupKey(r: OkRecord): string {
-  return JSON.stringify([hardwareLabel(r.hardware), r.settings.device, r.energy.meter, r.energy.kind]);
+  return JSON.stringify([hardwareLabel(r.hardware), r.settings.device, r.energy.meter, r.energy.kind, datasetLabel(r)]);
 }
 
-function toRow(records: OkRecord[]): LeaderboardRow {
+function datasetLabel(r: OkRecord): string {
+  return `${r.dataset.id} (${r.dataset.split})`;
+}
+
+/** J per 1,000 inferences of a record on the chosen basis. */
+function joulesPer1k(r: OkRecord, basis: EnergyBasis): number {
+  return basis === 'net' ? (r.energy.netJoules! / r.inferences) * 1000 : r.joulesPer1kInferences;
+}
+
+function toRow(records: OkRecord[], basis: EnergyBasis): LeaderboardRow {
   const first = records[0]!;
   const metricNames = Object.keys(first.quality);
-  const perToken = records.map((r) => r.joulesPerOutputToken).filter((x): x is number => x !== undefined);
-  const j = statOf(records.map((r) => r.joulesPer1kInferences));
+  const perToken = records
+    .filter((r) => r.outputTokens)
+    .map((r) => (basis === 'net' ? r.energy.netJoules! : r.energy.joules) / r.outputTokens!);
+  const j = statOf(records.map((r) => joulesPer1k(r, basis)));
   return {
     rank: null,
     task: first.task,
@@ -130,19 +151,26 @@ async function taskInfo(task: string): Promise<Pick<TaskSection, 'metrics' | 'pr
   return { metrics: def.metrics, primaryMetric: def.primaryMetric };
 }
 
-export async function aggregate(records: readonly RunRecord[]): Promise<Leaderboard> {
+export async function aggregate(records: readonly RunRecord[], rankBy: RankBy = 'auto'): Promise<Leaderboard> {
   const tasks: TaskSection[] = [];
   for (const [task, taskRecords] of groupBy(records, (r) => r.task)) {
     const ok = taskRecords.filter((r): r is OkRecord => r.status === 'ok');
     const groups: HardwareGroup[] = [];
     for (const groupRecords of groupBy(ok, groupKey).values()) {
       const first = groupRecords[0]!;
-      const rows = [...groupBy(groupRecords, rowKey).values()].map(toRow);
+      const baselined = groupRecords.every((r) => r.energy.netJoules !== undefined);
+      const basis: EnergyBasis = rankBy === 'gross' || !baselined ? 'gross' : 'net';
+      const rows = [...groupBy(groupRecords, rowKey).values()].map((rs) => toRow(rs, basis));
+      if (rankBy === 'net' && !baselined) {
+        for (const r of rows) r.warnings.push('--rank-by net: these runs have no idle baseline (--idle-seconds 0, or the estimate meter), so gross energy is shown');
+      }
       const byEnergy = (a: LeaderboardRow, b: LeaderboardRow) => a.joulesPer1k.mean - b.joulesPer1k.mean;
       const ranked = rows.filter((r) => r.kind === 'pretrained').sort(byEnergy);
       ranked.forEach((r, i) => (r.rank = i + 1));
       groups.push({
+        basis,
         hardware: hardwareLabel(first.hardware),
+        dataset: datasetLabel(first),
         device: first.settings.device,
         meter: first.energy.meter,
         energyKind: first.energy.kind,

@@ -1,39 +1,49 @@
-// Leaderboard as CSV (csv-stringify): one line per row, every metric in its own column.
+// Leaderboard as CSV (csv-stringify): one line per row, every metric in its own column, with
+// the row's source, energy kind and stars, so a line read on its own still says what it is.
 import { stringify } from 'csv-stringify/sync';
 import type { Leaderboard } from './aggregate.js';
+import { DEFAULT_CARBON_INTENSITY } from './carbon.js';
+import { publish, type PublishedBoard } from './publish.js';
 
-export function renderCsv(board: Leaderboard): string {
-  const metricNames = [...new Set(board.tasks.flatMap((t) => t.metrics.map((m) => m.name)))];
-  const rows = board.tasks.flatMap((section) =>
+export function renderCsv(board: Leaderboard, published: PublishedBoard = publish(board, { starRule: 'quintile', carbon: DEFAULT_CARBON_INTENSITY })): string {
+  const metricNames = [...new Set(published.tasks.flatMap((t) => t.groups.flatMap((g) => g.rows.flatMap((r) => Object.keys(r.metrics)))))];
+  const rows = published.tasks.flatMap((section) =>
     section.groups.flatMap((group) =>
-      [...group.rows, ...group.fixtures].map((r) => ({
+      group.rows.map((r) => ({
         task: section.task,
         rank: r.rank ?? '',
         model: r.model,
         kind: r.kind,
-        parameters: r.parameters,
-        dtype: r.dtype,
+        citable: r.kind === 'fixture' ? 'no' : 'yes',
+        parameters: r.parameters ?? '',
+        dtype: r.dtype ?? '',
+        source: group.source,
+        class: group.class ?? '',
         hardware: group.hardware,
-        device: group.device,
+        device: group.device ?? '',
         meter: group.meter,
         energy_kind: group.energyKind,
-        components: r.components,
-        basis: 'gross',
+        components: group.components,
+        basis: group.basis,
         joules_per_1k_inferences: r.joulesPer1k.mean,
-        joules_per_1k_inferences_sd: r.joulesPer1k.sd,
+        joules_per_1k_inferences_sd: group.origin === 'import' ? '' : r.joulesPer1k.sd,
         kwh_per_1k_inferences: r.kWhPer1k,
-        quality_metric: section.primaryMetric ?? '',
-        quality: section.primaryMetric ? (r.quality[section.primaryMetric]?.mean ?? '') : '',
-        ...Object.fromEntries(metricNames.map((m) => [m, r.quality[m]?.mean ?? ''])),
+        gco2e_per_1k_inferences: r.gCO2ePer1k,
+        carbon_intensity_g_per_kwh: published.carbon.gPerKWh,
+        carbon_intensity_source: published.carbon.source,
+        stars: r.stars ?? '',
+        stars_rule: published.starRule,
+        quality_metric: r.quality?.metric ?? '',
+        quality: r.quality?.mean ?? '',
+        ...Object.fromEntries(metricNames.map((m) => [m, r.metrics[m]?.mean ?? ''])),
         joules_per_output_token: r.joulesPerOutputToken ?? '',
-        latency_p50_ms: r.latencyP50Ms,
-        throughput_inferences_per_s: r.throughput,
-        batch_size: r.batchSize,
-        threads: r.threads ?? '',
-        inferences: r.inferences,
-        repetitions: r.repetitions,
-        dataset: section.dataset,
-        run_ids: r.runIds.join(' '),
+        latency_p50_ms: r.latencyP50Ms ?? '',
+        throughput_inferences_per_s: r.throughput ?? '',
+        batch_size: r.batchSize ?? '',
+        inferences: r.inferences ?? '',
+        repetitions: r.repetitions ?? '',
+        dataset: group.dataset ?? '',
+        provenance: r.provenance.join(' '),
       })),
     ),
   );

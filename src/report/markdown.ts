@@ -1,32 +1,22 @@
 // Leaderboard as Markdown: one section per task, one table per hardware + meter group.
 // Estimated figures carry the word "estimated" in the group heading and in every row.
 import type { RunRecord } from '../records.js';
+import { params, qualityNumber, sig } from './format.js';
 import { aggregate, type HardwareGroup, type Leaderboard, type LeaderboardRow, type TaskSection } from './aggregate.js';
+import type { BoardGroup, PublishedBoard } from './publish.js';
+import { describeRule, starString } from './stars.js';
 
-/** 3 significant digits, thousands separators, no exponent for ordinary magnitudes. */
-export function sig(x: number, digits = 3): string {
-  if (!Number.isFinite(x)) return '—';
-  if (x === 0) return '0';
-  if (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e7) return x.toExponential(digits - 1);
-  return Number(x.toPrecision(digits)).toLocaleString('en-US', { maximumFractionDigits: 20 });
-}
+export { params, sig };
 
-export function params(n: number): string {
-  if (n >= 1e9) return `${sig(n / 1e9)}B`;
-  if (n >= 1e6) return `${sig(n / 1e6)}M`;
-  if (n >= 1e3) return `${sig(n / 1e3)}K`;
-  return String(n);
-}
-
-export function meterLabel(group: Pick<HardwareGroup, 'meter' | 'energyKind'>, components: string): string {
-  return `${group.meter}, ${group.energyKind} (${components}, gross)`;
+export function meterLabel(group: Pick<HardwareGroup, 'meter' | 'energyKind' | 'basis'>, components: string): string {
+  return `${group.meter}, ${group.energyKind} (${components}, ${group.basis})`;
 }
 
 function qualityCell(row: LeaderboardRow, metric: string | undefined): string {
   if (!metric) return '—';
   const q = row.quality[metric];
   if (!q) return '—';
-  return row.repetitions > 1 && q.sd > 0 ? `${q.mean.toFixed(3)} ± ${q.sd.toFixed(3)}` : q.mean.toFixed(3);
+  return row.repetitions > 1 && q.sd > 0 ? `${qualityNumber(q.mean)} ± ${qualityNumber(q.sd)}` : qualityNumber(q.mean);
 }
 
 function energyCell(row: LeaderboardRow): string {
@@ -34,7 +24,19 @@ function energyCell(row: LeaderboardRow): string {
   return row.repetitions > 1 ? `${sig(mean)} ± ${sig(sd, 2)}` : sig(mean);
 }
 
-function table(section: TaskSection, group: HardwareGroup, rows: LeaderboardRow[], fixture: boolean): string[] {
+function starsCell(stars: number | null | undefined, fixture: boolean, estimated: boolean): string {
+  if (fixture) return 'not rated';
+  if (stars === null || stars === undefined) return '—';
+  return estimated ? `${starString(stars)} (estimated)` : starString(stars);
+}
+
+function table(
+  section: TaskSection,
+  group: HardwareGroup,
+  rows: LeaderboardRow[],
+  fixture: boolean,
+  starsOf?: (row: LeaderboardRow) => number | null | undefined,
+): string[] {
   const metric = section.metrics.find((m) => m.name === section.primaryMetric);
   const qualityTitle = metric ? `${metric.label} ${metric.higherIsBetter ? '↑' : '↓'}` : 'Quality';
   const tokenCol = rows.some((r) => r.joulesPerOutputToken !== undefined);
@@ -50,6 +52,7 @@ function table(section: TaskSection, group: HardwareGroup, rows: LeaderboardRow[
     'Throughput (inf/s)',
     'Meter',
     'Samples × reps',
+    ...(starsOf ? ['Stars'] : []),
   ];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((h) => (h === 'Model' || h === 'Meter' ? '---' : '---:')).join('|')}|`];
   for (const r of rows) {
@@ -65,6 +68,7 @@ function table(section: TaskSection, group: HardwareGroup, rows: LeaderboardRow[
       sig(r.throughput),
       meterLabel(group, r.components),
       `${r.inferences} × ${r.repetitions}`,
+      ...(starsOf ? [starsCell(starsOf(r), fixture, group.energyKind === 'estimated')] : []),
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   }
@@ -77,40 +81,73 @@ function settingsNote(rows: LeaderboardRow[]): string {
   return `batch size ${batch}, onnxruntime threads ${threads}`;
 }
 
-function renderGroup(section: TaskSection, group: HardwareGroup): string[] {
+function renderGroup(section: TaskSection, group: HardwareGroup, rated?: BoardGroup): string[] {
   const all = [...group.rows, ...group.fixtures];
+  // publish() keeps aggregate's row order (ranked rows, then fixtures), so rows pair by index.
+  const starsOf = rated ? (row: LeaderboardRow) => rated.rows[all.indexOf(row)]?.stars : undefined;
   const out = [
-    `### ${group.hardware} · device ${group.device}`,
+    `### ${group.hardware} · device ${group.device} · ${group.dataset}`,
     '',
     group.energyKind === 'estimated'
       ? `Meter: **${group.meter} — ESTIMATED, not measured** (process CPU time × TDP per thread, plus a DRAM term; see README "Meters"). ${settingsNote(all)}.`
       : `Meter: **${group.meter} — measured**. ${settingsNote(all)}.`,
     '',
   ];
-  if (group.rows.length > 0) out.push(...table(section, group, group.rows, false), '');
+  if (group.rows.length > 0) out.push(...table(section, group, group.rows, false, starsOf), '');
   if (group.fixtures.length > 0) {
     out.push('Plumbing fixtures (random or toy weights; their quality means nothing; never cite these rows):', '');
-    out.push(...table(section, group, group.fixtures, true), '');
+    out.push(...table(section, group, group.fixtures, true, starsOf), '');
   }
+  if (rated) out.push(rated.starsRule, '');
   const warnings = [...new Set(all.flatMap((r) => r.warnings))];
   for (const w of warnings) out.push(`> Note: ${w}`, '');
   return out;
 }
 
-export function renderMarkdown(board: Leaderboard, generatedAt = new Date()): string {
+/** A published leaderboard's group (imported): its figures as published, our stars. */
+function renderImportedGroup(group: BoardGroup): string[] {
+  const out = [
+    `### ${group.source}${group.class ? ` · class ${group.class}` : ''} (published, imported)`,
+    '',
+    `Energy: ${group.boundary}. Hardware: ${group.hardware}.`,
+    '',
+    '| # | Model | kWh / 1k (as published) | J / 1k inferences ↓ | Stars |',
+    '|---:|---|---:|---:|---|',
+  ];
+  for (const r of group.rows) {
+    out.push(`| ${r.rank ?? '—'} | ${r.model} | ${r.published?.kWhPer1k ?? sig(r.kWhPer1k)} | ${sig(r.joulesPer1k.mean)} | ${starsCell(r.stars, false, false)} |`);
+  }
+  out.push('', group.starsRule, '');
+  for (const note of group.notes) out.push(`> Note: ${note}`, '');
+  return out;
+}
+
+export function renderMarkdown(board: Leaderboard, generatedAt = new Date(), published?: PublishedBoard): string {
   const out = [
     '# joulebench leaderboard',
     '',
     `Generated ${generatedAt.toISOString().slice(0, 10)} from ${board.recordCount} record(s). Energy per 1,000 inferences ` +
-      '(lower is better), mean ± standard deviation over repetitions; gross energy of the measurement window. ' +
+      '(lower is better), mean ± standard deviation over repetitions; each group says whether its figures are gross ' +
+      '(the whole measurement window) or net (minus the idle baseline measured before the run). ' +
       'Models are ranked only against runs on the same hardware with the same meter.',
     '',
   ];
-  for (const section of board.tasks) {
+  if (published) out.push(`Stars (1–5, more = less energy, within one group only): ${describeRule(published.starRule)}.`, '');
+  const sections: TaskSection[] = [...board.tasks];
+  for (const t of published?.tasks ?? []) {
+    if (!sections.some((s) => s.task === t.task)) sections.push({ task: t.task, dataset: '', metrics: [], primaryMetric: undefined, groups: [], notMeasured: [] });
+  }
+  sections.sort((a, b) => a.task.localeCompare(b.task));
+  for (const section of sections) {
+    const rated = published?.tasks.find((t) => t.task === section.task)?.groups ?? [];
+    const imported = rated.filter((g) => g.origin === 'import');
     out.push(`## ${section.task}`, '');
     if (section.dataset) out.push(`Dataset: ${section.dataset}.`, '');
-    for (const group of section.groups) out.push(...renderGroup(section, group));
-    if (section.groups.length === 0) out.push('No finished measurements for this task.', '');
+    section.groups.forEach((group, i) => out.push(...renderGroup(section, group, published ? rated.filter((g) => g.origin === 'records')[i] : undefined)));
+    if (section.groups.length === 0) {
+      out.push(imported.length > 0 ? 'No joulebench measurements for this task; published figures only.' : 'No finished measurements for this task.', '');
+    }
+    for (const group of imported) out.push(...renderImportedGroup(group));
     if (section.notMeasured.length > 0) {
       out.push('Registered but not measured in these records:', '');
       for (const m of section.notMeasured) out.push(`- ${m.model}: skipped (${m.reason})`);

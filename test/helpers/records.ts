@@ -20,6 +20,12 @@ interface Overrides {
   meter?: string;
   runId?: string;
   inferences?: number;
+  parameters?: number;
+  dtype?: string;
+  callOptions?: Record<string, unknown>;
+  components?: 'cpu' | 'cpu+dram' | 'gpu';
+  datasetId?: string;
+  idleWatts?: number;
 }
 
 function base(o: Overrides) {
@@ -29,7 +35,14 @@ function base(o: Overrides) {
     task: o.task ?? 'classification',
     taskVersion: 1,
     model: o.model ?? 'org/model',
-    modelInfo: { hfId: o.model ?? 'org/model', revision: 'main', dtype: 'fp32', parameters: 1000, kind: o.kind ?? 'pretrained', licence: 'mit' },
+    modelInfo: {
+      hfId: o.model ?? 'org/model',
+      revision: 'main',
+      dtype: o.dtype ?? 'fp32',
+      parameters: o.parameters ?? 1000,
+      kind: o.kind ?? 'pretrained',
+      licence: 'mit',
+    },
     settings: {
       samples: 10,
       batchSize: 1,
@@ -38,12 +51,23 @@ function base(o: Overrides) {
       repetitions: 3,
       device: 'cpu',
       threads: null,
-      callOptions: {},
+      callOptions: o.callOptions ?? {},
     },
     hardware: o.cpuModel ? { ...hardware, cpu: { ...hardware.cpu, model: o.cpuModel } } : hardware,
     software: { node: '20', onnxruntimeNode: '1.30.0', transformers: '4.3.1', tinybench: '6', joulebench: '0.1.0' },
     startedAt: '2026-11-26T00:00:00.000Z',
   };
+}
+
+/** Splits the joules over the named components (half each for cpu+dram). */
+function componentJoules(components: 'cpu' | 'cpu+dram' | 'gpu', joules: number): OkRecord['energy']['components'] {
+  if (components === 'cpu+dram') return { cpu: joules / 2, dram: joules / 2 };
+  return { [components]: joules };
+}
+
+/** One JSONL line per record, as RecordWriter writes them. */
+export function jsonl(records: readonly object[]): string {
+  return records.map((r) => `${JSON.stringify(r)}\n`).join('');
 }
 
 export function okRecord(o: Overrides): OkRecord {
@@ -54,13 +78,13 @@ export function okRecord(o: Overrides): OkRecord {
     ...base(o),
     status: 'ok',
     modelSource: { where: 'local-hub', dir: '/hub/models/org/model', files: { 'onnx/model.onnx': 'ab' } },
-    dataset: { id: 'org/data', split: 'test', source: 'local-hub', sha256: 'cd', rows: 100, selection: { method: 'first', n: inferences } },
+    dataset: { id: o.datasetId ?? 'org/data', split: 'test', source: 'local-hub', sha256: 'cd', rows: 100, selection: { method: 'first', n: inferences } },
     inferences,
     durationS: 1,
     energy: {
       meter: o.meter ?? 'estimate',
       kind: o.energyKind ?? 'estimated',
-      components: { cpu: joules },
+      components: componentJoules(o.components ?? 'cpu', joules),
       joules,
       details: {},
       warnings: [],

@@ -1,0 +1,21 @@
+// Number formatting shared by every renderer.
+
+/** 3 significant digits, thousands separators, no exponent for ordinary magnitudes. */
+export function sig(x: number, digits = 3): string {
+  if (!Number.isFinite(x)) return '—';
+  if (x === 0) return '0';
+  if (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e7) return x.toExponential(digits - 1);
+  return Number(x.toPrecision(digits)).toLocaleString('en-US', { maximumFractionDigits: 20 });
+}
+
+export function params(n: number): string {
+  if (n >= 1e9) return `${sig(n / 1e9)}B`;
+  if (n >= 1e6) return `${sig(n / 1e6)}M`;
+  if (n >= 1e3) return `${sig(n / 1e3)}K`;
+  return String(n);
+}
+
+/** Quality figures: 3 decimals for scores in [0, 1]-like ranges, significant digits for large ones (perplexity). */
+export function qualityNumber(x: number): string {
+  return Math.abs(x) >= 100 ? sig(x, 4) : x.toFixed(3);
+}

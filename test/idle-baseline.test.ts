@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { measureIdle, netOf } from '../src/idle.js';
+import type { EnergyReading, Meter } from '../src/types.js';
+
+/** A meter whose components draw constant, known power over real time. */
+function constantPower(watts: { cpu: number; gpu: number }): Meter {
+  return {
+    name: 'constant',
+    kind: 'measured',
+    components: ['cpu', 'gpu'],
+    describe: () => 'constant',
+    async start() {
+      const t0 = performance.now();
+      return {
+        async stop(): Promise<EnergyReading> {
+          const durationS = (performance.now() - t0) / 1000;
+          const components = { cpu: watts.cpu * durationS, gpu: watts.gpu * durationS };
+          return { meter: 'constant', kind: 'measured', durationS, components, joules: components.cpu + components.gpu, details: {}, warnings: [] };
+        },
+      };
+    },
+  };
+}
+
+describe('idle baseline', () => {
+  it('measures idle watts per component over the baseline window', async () => {
+    const idle = await measureIdle(constantPower({ cpu: 20, gpu: 75 }), 0.3);
+    expect(idle.seconds).toBeGreaterThanOrEqual(0.29);
+    expect(idle.watts.cpu).toBeCloseTo(20, 6);
+    expect(idle.watts.gpu).toBeCloseTo(75, 6);
+    expect(idle.totalWatts).toBeCloseTo(95, 6);
+  });
+
+  it('net joules = gross - idle watts x window duration', () => {
+    const reading: EnergyReading = { meter: 'm', kind: 'measured', durationS: 4, components: { gpu: 500 }, joules: 500, details: {}, warnings: [] };
+    const idle = { meter: 'm', seconds: 10, watts: { gpu: 75 }, totalWatts: 75 };
+    expect(netOf(reading, idle)).toEqual({ netJoules: 500 - 75 * 4 });
+  });
+
+  it('keeps a negative net figure and says why, never clamping it silently', () => {
+    const reading: EnergyReading = { meter: 'm', kind: 'measured', durationS: 2, components: { gpu: 140 }, joules: 140, details: {}, warnings: [] };
+    const r = netOf(reading, { meter: 'm', seconds: 10, watts: { gpu: 75 }, totalWatts: 75 });
+    expect(r.netJoules).toBe(-10);
+    expect(r.warning).toMatch(/net energy is negative \(-10\.000 J\)/);
+  });
+});
