@@ -1,0 +1,250 @@
+// joulebench's own performance: what the harness costs on top of the work it measures.
+// Prints figures and writes results/perf/<date>.json; asserts nothing (these machines are
+// shared and noisy: compare the ratios measured within one run, not absolute times).
+//
+//   npm run perf              full run (a few minutes on 2 cores)
+//   npm run perf -- --quick   smaller samples, under 2 minutes
+//
+// 1. Harness overhead: a bare loop calling the transformers.js pipeline vs joulebench's
+//    measured window (tinybench timing + energy meter) on the same inputs, interleaved
+//    a/b/a/b so machine noise hits both; plus a raw onnxruntime session.run loop on
+//    pre-tokenized inputs, to show the pipeline's own cost.
+// 2. Meter overhead: each available meter's start+stop, and the CPU its background sampling
+//    uses, as a fraction of a 1-second window.
+// 3. Scaling: wall time and peak RSS of a child process measuring 100, 1,000 and 5,000
+//    inferences (the dataset cycled when shorter).
+// 4. Batching and threads: J/1k and throughput for batch sizes 1, 4, 16 and onnxruntime
+//    intra-op threads 1 and all cores, per task.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ort from 'onnxruntime-node';
+import { loadTask } from '../tasks/index.js';
+import { loadDataset } from '../src/datasets/load.js';
+import { locateModel, resolveHubConfig, type HubConfig } from '../src/hub.js';
+import { describeMeters, selectMeter } from '../src/meters/index.js';
+import { loadPipeline, TokenCounter, type LoadedPipeline } from '../src/pipeline.js';
+import { loadRegistry, type ModelEntry } from '../src/registry.js';
+import { measure } from '../src/runner.js';
+import { median } from '../src/stats.js';
+import { describeHardware, hardwareLabel } from '../src/system.js';
+import type { Sample, TaskDef } from '../src/task.js';
+import type { Meter } from '../src/types.js';
+
+const quick = process.argv.includes('--quick');
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** One registered model per task that a hub mirror provides, the fastest of each task. */
+const perTask: Record<string, string> = {
+  classification: 'joulebench-fixtures/sentiment-bow-en',
+  generation: 'karpathy/stories260K',
+  summarization: 'joulebench-fixtures/tiny-random-bart',
+};
+
+const sizes = quick
+  ? { overhead: { classification: 200, generation: 40, summarization: 30 }, rounds: 3, batch: 32 }
+  : { overhead: { classification: 872, generation: 150, summarization: 100 }, rounds: 5, batch: 96 };
+
+interface Loaded {
+  task: TaskDef;
+  entry: ModelEntry;
+  samples: Sample[];
+  hub: HubConfig;
+}
+
+async function prepare(taskName: string, n: number): Promise<Loaded> {
+  const hub = resolveHubConfig({});
+  const task = await loadTask(taskName);
+  const entry = (await loadRegistry()).models.find((m) => m.id === perTask[taskName])!;
+  const dataset = await loadDataset(task.dataset, hub);
+  const usable = dataset.rows.map((row, index) => ({ row, index })).filter(({ row }) => task.keep?.(row) ?? true);
+  // Cycle the dataset when it is shorter than n (scaling runs ask for up to 5,000).
+  const samples = Array.from({ length: n }, (_, i) => {
+    const { row, index } = usable[i % usable.length]!;
+    return task.prepare(row, index, entry, task.dataset);
+  });
+  return { task, entry, samples, hub };
+}
+
+async function open(l: Loaded, threads?: number): Promise<LoadedPipeline> {
+  const location = await locateModel(l.entry, l.hub);
+  if (location.where === 'unavailable') throw new Error(`${l.entry.id}: ${location.message} (set JOULEBENCH_HUB)`);
+  return loadPipeline(l.task.pipeline, l.entry, location, { threads, device: 'cpu' });
+}
+
+function batches(samples: readonly Sample[], size: number): (string | string[])[] {
+  const out: (string | string[])[] = [];
+  for (let i = 0; i < samples.length; i += size) {
+    const b = samples.slice(i, i + size).map((s) => s.input);
+    out.push(size === 1 ? b[0]! : b);
+  }
+  return out;
+}
+
+async function bareLoop(pipe: LoadedPipeline, inputs: readonly (string | string[])[], options: Record<string, unknown>): Promise<number> {
+  const outputs = new Array<unknown>(inputs.length);
+  const t0 = performance.now();
+  for (let i = 0; i < inputs.length; i++) outputs[i] = await pipe(inputs[i]!, options);
+  return (performance.now() - t0) / 1000;
+}
+
+async function harness(pipe: LoadedPipeline, inputs: readonly (string | string[])[], l: Loaded, meter: Meter): Promise<number> {
+  const counter = l.task.generative ? new TokenCounter() : undefined;
+  const t0 = performance.now();
+  await measure(pipe, inputs, l.task.callOptions, meter, counter);
+  return (performance.now() - t0) / 1000;
+}
+
+/** Raw onnxruntime on pre-tokenized inputs: the floor under the pipeline. */
+async function rawOrtLoop(pipe: LoadedPipeline, samples: readonly Sample[]): Promise<number> {
+  const p = pipe as unknown as {
+    tokenizer: (t: string[], o: object) => Record<string, { data: BigInt64Array; dims: number[] }>;
+    model: { sessions: { model: { inputNames: string[]; run(f: object): Promise<unknown> } } };
+  };
+  const session = p.model.sessions.model;
+  const feeds = samples.map((s) => {
+    const enc = p.tokenizer([s.input], { padding: true, truncation: true });
+    return Object.fromEntries(session.inputNames.map((name) => [name, new ort.Tensor('int64', enc[name]!.data, enc[name]!.dims)]));
+  });
+  const t0 = performance.now();
+  for (const f of feeds) await session.run(f);
+  return (performance.now() - t0) / 1000;
+}
+
+async function overhead(meter: Meter) {
+  const result: Record<string, { bare: number; harness: number; ratio: number; rawOrt?: number; samples: number; rounds: number }> = {};
+  for (const taskName of Object.keys(perTask)) {
+    const n = sizes.overhead[taskName as keyof typeof sizes.overhead];
+    const l = await prepare(taskName, n);
+    const pipe = await open(l);
+    const inputs = batches(l.samples, 1);
+    await bareLoop(pipe, inputs.slice(0, 5), l.task.callOptions); // warm-up
+    const bare: number[] = [];
+    const harnessed: number[] = [];
+    for (let r = 0; r < sizes.rounds; r++) {
+      // Alternate which goes first, so drift in machine load favours neither.
+      if (r % 2 === 0) {
+        bare.push(await bareLoop(pipe, inputs, l.task.callOptions));
+        harnessed.push(await harness(pipe, inputs, l, meter));
+      } else {
+        harnessed.push(await harness(pipe, inputs, l, meter));
+        bare.push(await bareLoop(pipe, inputs, l.task.callOptions));
+      }
+    }
+    const ratios = bare.map((b, i) => harnessed[i]! / b);
+    result[taskName] = { bare: median(bare), harness: median(harnessed), ratio: median(ratios), samples: n, rounds: sizes.rounds };
+    if (taskName === 'classification') result[taskName].rawOrt = await rawOrtLoop(pipe, l.samples);
+    await pipe.dispose();
+    console.log(`overhead ${taskName}: bare ${median(bare).toFixed(3)} s, harness ${median(harnessed).toFixed(3)} s, ratio ${median(ratios).toFixed(4)}`);
+  }
+  return result;
+}
+
+/** start+stop cost and background-sampling CPU of each available meter, per 1-second window. */
+async function meterOverhead() {
+  const out: Record<string, { startStopS: number; samplingCpuS: number; fraction: number }> = {};
+  for (const m of await describeMeters({})) {
+    if (!m.available) continue;
+    const { meter } = await selectMeter(m.name, {});
+    const reps = 50;
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) await (await meter.start()).stop();
+    const startStopS = (performance.now() - t0) / 1000 / reps;
+    // CPU this process spends over an idle second with a window open, minus an idle second without.
+    const idleCpu = async (withMeter: boolean) => {
+      const c0 = process.cpuUsage();
+      const w = withMeter ? await meter.start() : undefined;
+      await new Promise((r) => setTimeout(r, 1000));
+      await w?.stop();
+      const c = process.cpuUsage(c0);
+      return (c.user + c.system) / 1e6;
+    };
+    const samplingCpuS = Math.max(0, (await idleCpu(true)) - (await idleCpu(false)));
+    out[m.name] = { startStopS, samplingCpuS, fraction: startStopS + samplingCpuS };
+    console.log(`meter ${m.name}: start+stop ${(startStopS * 1e3).toFixed(3)} ms, sampling ${(samplingCpuS * 1e3).toFixed(2)} ms CPU per 1 s window = ${(out[m.name]!.fraction * 100).toFixed(3)}%`);
+  }
+  return out;
+}
+
+/** Each size in a fresh child process, so peak RSS is that run's own. */
+function scaling() {
+  const rows: { samples: number; wallS: number; peakRssMb: number }[] = [];
+  for (const samples of quick ? [100, 1000, 2000] : [100, 1000, 5000]) {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--scaling-child', String(samples)], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    const row = JSON.parse(out.trim().split('\n').at(-1)!) as { samples: number; wallS: number; peakRssMb: number };
+    rows.push(row);
+    console.log(`scaling ${samples}: ${row.wallS.toFixed(2)} s, peak RSS ${row.peakRssMb.toFixed(0)} MB`);
+  }
+  return rows;
+}
+
+async function scalingChild(n: number) {
+  const l = await prepare('classification', n);
+  const pipe = await open(l);
+  const { meter } = await selectMeter('estimate', {});
+  const wallS = await harness(pipe, batches(l.samples, 1), l, meter);
+  console.log(JSON.stringify({ samples: n, wallS, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+}
+
+async function batchingAndThreads(meter: Meter) {
+  const rows: { task: string; model: string; batchSize: number; threads: number; joulesPer1k: number; throughput: number; meter: string; kind: string }[] = [];
+  const all = availableParallelism();
+  for (const taskName of Object.keys(perTask)) {
+    const l = await prepare(taskName, sizes.batch);
+    for (const threads of [...new Set([1, all])]) {
+      const pipe = await open(l, threads);
+      for (const batchSize of [1, 4, 16]) {
+        const inputs = batches(l.samples, batchSize);
+        await pipe(inputs[0]!, l.task.callOptions); // warm this batch shape
+        const m = await measure(pipe, inputs, l.task.callOptions, meter, l.task.generative ? new TokenCounter() : undefined);
+        const row = {
+          task: taskName,
+          model: l.entry.id,
+          batchSize,
+          threads,
+          joulesPer1k: (m.reading.joules / l.samples.length) * 1000,
+          throughput: l.samples.length / m.reading.durationS,
+          meter: m.reading.meter,
+          kind: m.reading.kind,
+        };
+        rows.push(row);
+        console.log(`batch ${taskName} b=${batchSize} t=${threads}: ${row.joulesPer1k.toFixed(1)} J/1k (${row.kind}), ${row.throughput.toFixed(1)} inf/s`);
+      }
+      await pipe.dispose();
+    }
+  }
+  return rows;
+}
+
+async function main() {
+  if (process.argv.includes('--scaling-child')) return scalingChild(Number(process.argv.at(-1)));
+  const t0 = performance.now();
+  const hardware = await describeHardware();
+  const { meter, notes } = await selectMeter('auto', {});
+  for (const n of notes) console.log(n);
+  console.log(`joulebench perf${quick ? ' --quick' : ''} on ${hardwareLabel(hardware)}; meter ${meter.describe()}\n`);
+  const report = {
+    date: new Date().toISOString(),
+    quick,
+    machine: { ...hardware, label: hardwareLabel(hardware), node: process.versions.node },
+    meter: { name: meter.name, kind: meter.kind },
+    overhead: await overhead(meter),
+    meterOverhead: await meterOverhead(),
+    scaling: scaling(),
+    batching: await batchingAndThreads(meter),
+    wallS: 0,
+  };
+  report.wallS = (performance.now() - t0) / 1000;
+  const dir = join(root, 'results', 'perf');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${report.date.slice(0, 10)}${quick ? '-quick' : ''}.json`);
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nwrote ${path} (${report.wallS.toFixed(0)} s)`);
+}
+
+await main();
