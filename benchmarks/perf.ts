@@ -21,6 +21,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
+import { Bench } from 'tinybench';
 import { loadTask } from '../tasks/index.js';
 import { loadDataset } from '../src/datasets/load.js';
 import { locateModel, resolveHubConfig, type HubConfig } from '../src/hub.js';
@@ -28,10 +29,13 @@ import { describeMeters, selectMeter } from '../src/meters/index.js';
 import { loadPipeline, TokenCounter, type LoadedPipeline } from '../src/pipeline.js';
 import { loadRegistry, type ModelEntry } from '../src/registry.js';
 import { measure } from '../src/runner.js';
-import { median } from '../src/stats.js';
+import { median, quantile } from '../src/stats.js';
 import { describeHardware, hardwareLabel } from '../src/system.js';
 import type { Sample, TaskDef } from '../src/task.js';
 import type { Meter } from '../src/types.js';
+import { buildNvmlStandin, configureStandin, hasCompiler } from '../test/helpers/nvml-standin.js';
+import { installSmiStandin } from '../test/helpers/nvidia-smi-standin.js';
+import { PowercapFixture, serverZones } from '../test/helpers/powercap.js';
 
 const quick = process.argv.includes('--quick');
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -43,9 +47,11 @@ const perTask: Record<string, string> = {
   summarization: 'joulebench-fixtures/tiny-random-bart',
 };
 
+// Many alternating rounds rather than one long pass each: on a shared 2-core VM single passes
+// vary by tens of percent, and the median of per-round ratios is what survives that noise.
 const sizes = quick
-  ? { overhead: { classification: 200, generation: 40, summarization: 30 }, rounds: 3, batch: 32 }
-  : { overhead: { classification: 872, generation: 150, summarization: 100 }, rounds: 5, batch: 96 };
+  ? { overhead: { classification: 500, generation: 40, summarization: 30 }, rounds: 5, batch: 32 }
+  : { overhead: { classification: 2000, generation: 150, summarization: 100 }, rounds: 11, batch: 96 };
 
 interface Loaded {
   task: TaskDef;
@@ -113,8 +119,28 @@ async function rawOrtLoop(pipe: LoadedPipeline, samples: readonly Sample[]): Pro
   return (performance.now() - t0) / 1000;
 }
 
+/**
+ * The harness's own cost per pipeline call, free of model noise: tinybench timing an async
+ * no-op versus a bare loop awaiting the same no-op.
+ */
+async function perCallCostUs(): Promise<number> {
+  const n = 20_000;
+  const noop = async () => {};
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await noop();
+  const bare = performance.now() - t0;
+  const bench = new Bench({ iterations: n, time: 0, warmup: false, retainSamples: true, throws: true });
+  bench.add('noop', noop);
+  const t1 = performance.now();
+  await bench.run();
+  return ((performance.now() - t1 - bare) / n) * 1000;
+}
+
 async function overhead(meter: Meter) {
-  const result: Record<string, { bare: number; harness: number; ratio: number; rawOrt?: number; samples: number; rounds: number }> = {};
+  const result: Record<
+    string,
+    { bare: number; harness: number; ratio: number; ratioRange: [number, number]; rawOrt?: number; samples: number; rounds: number }
+  > = {};
   for (const taskName of Object.keys(perTask)) {
     const n = sizes.overhead[taskName as keyof typeof sizes.overhead];
     const l = await prepare(taskName, n);
@@ -134,36 +160,79 @@ async function overhead(meter: Meter) {
       }
     }
     const ratios = bare.map((b, i) => harnessed[i]! / b);
-    result[taskName] = { bare: median(bare), harness: median(harnessed), ratio: median(ratios), samples: n, rounds: sizes.rounds };
+    const sorted = [...ratios].sort((a, b) => a - b);
+    result[taskName] = {
+      bare: median(bare),
+      harness: median(harnessed),
+      ratio: median(ratios),
+      ratioRange: [quantile(sorted, 0.25), quantile(sorted, 0.75)],
+      samples: n,
+      rounds: sizes.rounds,
+    };
     if (taskName === 'classification') result[taskName].rawOrt = await rawOrtLoop(pipe, l.samples);
     await pipe.dispose();
-    console.log(`overhead ${taskName}: bare ${median(bare).toFixed(3)} s, harness ${median(harnessed).toFixed(3)} s, ratio ${median(ratios).toFixed(4)}`);
+    const { ratioRange } = result[taskName];
+    console.log(
+      `overhead ${taskName}: bare ${median(bare).toFixed(3)} s, harness ${median(harnessed).toFixed(3)} s, ` +
+        `ratio ${median(ratios).toFixed(3)} (middle half of rounds ${ratioRange[0].toFixed(3)}–${ratioRange[1].toFixed(3)})` +
+        (result[taskName].rawOrt !== undefined ? `, raw onnxruntime ${result[taskName].rawOrt!.toFixed(3)} s` : ''),
+    );
   }
   return result;
 }
 
-/** start+stop cost and background-sampling CPU of each available meter, per 1-second window. */
+/** start+stop cost and the CPU its background sampling takes, per 1-second window. */
+async function costOf(meter: Meter): Promise<{ startStopS: number; samplingCpuS: number; fraction: number }> {
+  const reps = 50;
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) await (await meter.start()).stop();
+  const startStopS = (performance.now() - t0) / 1000 / reps;
+  // CPU this process spends over an idle second with a window open, minus an idle second without.
+  const idleCpu = async (withMeter: boolean) => {
+    const c0 = process.cpuUsage();
+    const w = withMeter ? await meter.start() : undefined;
+    await new Promise((r) => setTimeout(r, 1000));
+    await w?.stop();
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1e6;
+  };
+  const samplingCpuS = Math.max(0, (await idleCpu(true)) - (await idleCpu(false)));
+  return { startStopS, samplingCpuS, fraction: startStopS + samplingCpuS };
+}
+
+/**
+ * Each meter available here, and each measured meter that is not, run against the stand-ins
+ * the tests use (a powercap tree, the compiled NVML stand-in, a stub nvidia-smi): the figure
+ * is then the cost of joulebench's own reading and sampling, labelled "(stand-in)".
+ */
 async function meterOverhead() {
-  const out: Record<string, { startStopS: number; samplingCpuS: number; fraction: number }> = {};
-  for (const m of await describeMeters({})) {
-    if (!m.available) continue;
-    const { meter } = await selectMeter(m.name, {});
-    const reps = 50;
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) await (await meter.start()).stop();
-    const startStopS = (performance.now() - t0) / 1000 / reps;
-    // CPU this process spends over an idle second with a window open, minus an idle second without.
-    const idleCpu = async (withMeter: boolean) => {
-      const c0 = process.cpuUsage();
-      const w = withMeter ? await meter.start() : undefined;
-      await new Promise((r) => setTimeout(r, 1000));
-      await w?.stop();
-      const c = process.cpuUsage(c0);
-      return (c.user + c.system) / 1e6;
-    };
-    const samplingCpuS = Math.max(0, (await idleCpu(true)) - (await idleCpu(false)));
-    out[m.name] = { startStopS, samplingCpuS, fraction: startStopS + samplingCpuS };
-    console.log(`meter ${m.name}: start+stop ${(startStopS * 1e3).toFixed(3)} ms, sampling ${(samplingCpuS * 1e3).toFixed(2)} ms CPU per 1 s window = ${(out[m.name]!.fraction * 100).toFixed(3)}%`);
+  const out: Record<string, { startStopS: number; samplingCpuS: number; fraction: number; standIn: boolean }> = {};
+  const report = (name: string, cost: Awaited<ReturnType<typeof costOf>>, standIn: boolean) => {
+    out[standIn ? `${name} (stand-in)` : name] = { ...cost, standIn };
+    console.log(
+      `meter ${name}${standIn ? ' (stand-in)' : ''}: start+stop ${(cost.startStopS * 1e3).toFixed(3)} ms, ` +
+        `sampling ${(cost.samplingCpuS * 1e3).toFixed(2)} ms CPU per 1 s window = ${(cost.fraction * 100).toFixed(3)}%`,
+    );
+  };
+  const listing = await describeMeters({});
+  for (const m of listing.filter((m) => m.available)) report(m.name, await costOf((await selectMeter(m.name, {})).meter), false);
+  const missing = new Set(listing.filter((m) => !m.available).map((m) => m.name));
+  if (missing.has('rapl')) {
+    const tree = new PowercapFixture(serverZones());
+    report('rapl', await costOf((await selectMeter('rapl', { env: { ...process.env, JOULEBENCH_POWERCAP_ROOT: tree.root } })).meter), true);
+    tree.close();
+  }
+  if (missing.has('nvml') && hasCompiler) {
+    configureStandin({ watts: [300, 300] });
+    const lib = buildNvmlStandin();
+    report('nvml', await costOf((await selectMeter('nvml', { env: { ...process.env, JOULEBENCH_NVML_LIB: lib } })).meter), true);
+  }
+  if (missing.has('nvidia-smi')) {
+    const smi = installSmiStandin([300]);
+    const env = { ...process.env, ...smi.env(), JOULEBENCH_NVML_LIB: '/nonexistent' };
+    // The sampling process is a child: its CPU is not in this process's figure (say so in the JSON).
+    report('nvidia-smi', await costOf((await selectMeter('nvidia-smi', { env })).meter), true);
+    smi.remove();
   }
   return out;
 }
@@ -228,11 +297,13 @@ async function main() {
   const { meter, notes } = await selectMeter('auto', {});
   for (const n of notes) console.log(n);
   console.log(`joulebench perf${quick ? ' --quick' : ''} on ${hardwareLabel(hardware)}; meter ${meter.describe()}\n`);
+  console.log(`harness cost per call (tinybench timing, model-free): ${(await perCallCostUs()).toFixed(2)} µs`);
   const report = {
     date: new Date().toISOString(),
     quick,
     machine: { ...hardware, label: hardwareLabel(hardware), node: process.versions.node },
     meter: { name: meter.name, kind: meter.kind },
+    harnessPerCallUs: await perCallCostUs(),
     overhead: await overhead(meter),
     meterOverhead: await meterOverhead(),
     scaling: scaling(),

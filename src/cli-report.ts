@@ -28,7 +28,7 @@ export function registerReportCommands(program: Command, collect: (value: string
   program
     .command('leaderboard')
     .description(
-      'Aggregate every record (plus imported published leaderboards) into <out>/leaderboard.{md,csv,json}\n' +
+      'Aggregate every record (plus imported published leaderboards) into <out>/leaderboard.{md,csv,json} ' +
         'and the static site <out>/site/index.html; print the Markdown.',
     )
     .option('--in <path>', 'record file or folder searched for *.jsonl (repeatable; default: results)', collect, [])

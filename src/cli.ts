@@ -13,7 +13,7 @@ import { registerMetersCommand } from './cli-meters.js';
 import { registerReportCommands } from './cli-report.js';
 import { meterNames } from './meters/index.js';
 import type { PlanSettings } from './plan.js';
-import { defaultModelsPath, loadRegistry } from './registry.js';
+import { loadRegistry } from './registry.js';
 import { runVerify } from './verify.js';
 
 function integer(min: number) {
@@ -49,7 +49,7 @@ export function buildProgram(): Command {
   const bench = program
     .command('bench')
     .description(
-      "Run every model registered for a task (or the --model ones, or a suite's) over the task's standard\n" +
+      "Run every model registered for a task (or the --model ones, or a suite's) over the task's standard " +
         'dataset, one energy window per repetition, and append result records under <out>/runs/.',
     )
     .option('--task <name>', `task to run: ${taskNames.join(', ')}`)
@@ -73,7 +73,7 @@ export function buildProgram(): Command {
     .option('--resume <run-id>', "finish an interrupted run ('latest' for the newest): runs only what has no record")
     .option('--shard <i/n>', 'run the i-th of n deterministic slices of the plan (split a suite across machines)')
     .option('--run-id <id>', 'name the run (default: UTC time + random suffix); shards append -shard<i>of<n>')
-    .option('--models-file <path>', 'model registry', defaultModelsPath)
+    .option('--models-file <path>', 'model registry (default: models.json beside src/)')
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -119,7 +119,7 @@ export function buildProgram(): Command {
     .argument('<records...>', 'record files or folders (searched for *.jsonl)')
     .option('--hub <dir>', 'local mirror in Hub layout; env JOULEBENCH_HUB')
     .option('--cache <dir>', 'download cache; env JOULEBENCH_CACHE')
-    .option('--models-file <path>', 'model registry', defaultModelsPath)
+    .option('--models-file <path>', 'model registry (default: models.json beside src/)')
     .action(async (paths: string[], opts) => {
       process.exitCode = await runVerify({ paths, hub: opts.hub, cache: opts.cache, modelsFile: opts.modelsFile });
     });
@@ -127,7 +127,7 @@ export function buildProgram(): Command {
   program
     .command('list')
     .description('List the tasks and the registered models.')
-    .option('--models-file <path>', 'model registry', defaultModelsPath)
+    .option('--models-file <path>', 'model registry (default: models.json beside src/)')
     .action(async (opts) => {
       const registry = await loadRegistry(opts.modelsFile);
       for (const task of taskNames) {

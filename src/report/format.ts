@@ -19,3 +19,8 @@ export function params(n: number): string {
 export function qualityNumber(x: number): string {
   return Math.abs(x) >= 100 ? sig(x, 4) : x.toFixed(3);
 }
+
+/** True when a spread is worth printing: more than rounding noise of the mean. */
+export function varies(mean: number, sd: number): boolean {
+  return sd > Math.abs(mean) * 1e-9;
+}

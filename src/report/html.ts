@@ -2,7 +2,7 @@
 // group, star ratings with the rule printed under each table, and the figures as inline SVG.
 // Estimated figures carry a visible "est." mark in every energy cell; fixtures a "not citable" badge.
 import type { Figure } from './charts.js';
-import { params, qualityNumber, sig } from './format.js';
+import { params, qualityNumber, sig, varies } from './format.js';
 import type { BoardGroup, BoardRow, BoardTask, PublishedBoard } from './publish.js';
 import { describeRule, starString } from './stars.js';
 import { SITE_CSS, SORT_SCRIPT } from './site-assets.js';
@@ -88,7 +88,7 @@ function columns(board: PublishedBoard, task: BoardTask): Column[] {
       cell: (row) => {
         if (!row.quality) return { html: '—', sort: null };
         const { mean, sd } = row.quality;
-        const text = (row.repetitions ?? 1) > 1 && sd > 0 ? `${qualityNumber(mean)} ± ${qualityNumber(sd)}` : qualityNumber(mean);
+        const text = (row.repetitions ?? 1) > 1 && varies(mean, sd) ? `${qualityNumber(mean)} ± ${qualityNumber(sd)}` : qualityNumber(mean);
         return row.kind === 'fixture' ? { html: `${text} <span class="muted">(meaningless)</span>`, sort: null } : { html: text, sort: row.quality.mean };
       },
     },

@@ -1,7 +1,7 @@
 // Leaderboard as Markdown: one section per task, one table per hardware + meter group.
 // Estimated figures carry the word "estimated" in the group heading and in every row.
 import type { RunRecord } from '../records.js';
-import { params, qualityNumber, sig } from './format.js';
+import { params, qualityNumber, sig, varies } from './format.js';
 import { aggregate, type HardwareGroup, type Leaderboard, type LeaderboardRow, type TaskSection } from './aggregate.js';
 import type { BoardGroup, PublishedBoard } from './publish.js';
 import { describeRule, starString } from './stars.js';
@@ -16,7 +16,7 @@ function qualityCell(row: LeaderboardRow, metric: string | undefined): string {
   if (!metric) return '—';
   const q = row.quality[metric];
   if (!q) return '—';
-  return row.repetitions > 1 && q.sd > 0 ? `${qualityNumber(q.mean)} ± ${qualityNumber(q.sd)}` : qualityNumber(q.mean);
+  return row.repetitions > 1 && varies(q.mean, q.sd) ? `${qualityNumber(q.mean)} ± ${qualityNumber(q.sd)}` : qualityNumber(q.mean);
 }
 
 function energyCell(row: LeaderboardRow): string {
