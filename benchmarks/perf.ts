@@ -28,7 +28,7 @@ import { locateModel, resolveHubConfig, type HubConfig } from '../src/hub.js';
 import { describeMeters, selectMeter } from '../src/meters/index.js';
 import { loadPipeline, TokenCounter, type LoadedPipeline } from '../src/pipeline.js';
 import { loadRegistry, type ModelEntry } from '../src/registry.js';
-import { measure } from '../src/runner.js';
+import { callInputs, measure } from '../src/runner.js';
 import { median, quantile } from '../src/stats.js';
 import { describeHardware, hardwareLabel } from '../src/system.js';
 import type { Sample, TaskDef } from '../src/task.js';
@@ -80,14 +80,6 @@ async function open(l: Loaded, threads?: number): Promise<LoadedPipeline> {
   return loadPipeline(l.task.pipeline, l.entry, location, { threads, device: 'cpu' });
 }
 
-function batches(samples: readonly Sample[], size: number): (string | string[])[] {
-  const out: (string | string[])[] = [];
-  for (let i = 0; i < samples.length; i += size) {
-    const b = samples.slice(i, i + size).map((s) => s.input);
-    out.push(size === 1 ? b[0]! : b);
-  }
-  return out;
-}
 
 async function bareLoop(pipe: LoadedPipeline, inputs: readonly (string | string[])[], options: Record<string, unknown>): Promise<number> {
   const outputs = new Array<unknown>(inputs.length);
@@ -145,7 +137,7 @@ async function overhead(meter: Meter) {
     const n = sizes.overhead[taskName as keyof typeof sizes.overhead];
     const l = await prepare(taskName, n);
     const pipe = await open(l);
-    const inputs = batches(l.samples, 1);
+    const inputs = callInputs(l.samples, 1);
     await bareLoop(pipe, inputs.slice(0, 5), l.task.callOptions); // warm-up
     const bare: number[] = [];
     const harnessed: number[] = [];
@@ -206,7 +198,7 @@ async function costOf(meter: Meter): Promise<{ startStopS: number; samplingCpuS:
  * is then the cost of joulebench's own reading and sampling, labelled "(stand-in)".
  */
 async function meterOverhead() {
-  const out: Record<string, { startStopS: number; samplingCpuS: number; fraction: number; standIn: boolean }> = {};
+  const out: Record<string, { startStopS: number; samplingCpuS: number; fraction: number; standIn: boolean; note?: string }> = {};
   const report = (name: string, cost: Awaited<ReturnType<typeof costOf>>, standIn: boolean) => {
     out[standIn ? `${name} (stand-in)` : name] = { ...cost, standIn };
     console.log(
@@ -230,11 +222,13 @@ async function meterOverhead() {
   if (missing.has('nvidia-smi')) {
     const smi = installSmiStandin([300]);
     const env = { ...process.env, ...smi.env(), JOULEBENCH_NVML_LIB: '/nonexistent' };
-    // The sampling process is a child: its CPU is not in this process's figure (say so in the JSON).
+    // The sampling process is a child: its CPU is not in this process's figure (the JSON says so).
     report('nvidia-smi', await costOf((await selectMeter('nvidia-smi', { env })).meter), true);
+    out['nvidia-smi (stand-in)']!.note = "sampling CPU is this process's only: the nvidia-smi child's own CPU is not counted";
     smi.remove();
   }
-  return out;
+  // meterOverhead: fraction of a 1-second window per meter; the parts behind it alongside.
+  return { meterOverhead: Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.fraction])), meterOverheadDetails: out };
 }
 
 /** Each size in a fresh child process, so peak RSS is that run's own. */
@@ -256,7 +250,7 @@ async function scalingChild(n: number) {
   const l = await prepare('classification', n);
   const pipe = await open(l);
   const { meter } = await selectMeter('estimate', {});
-  const wallS = await harness(pipe, batches(l.samples, 1), l, meter);
+  const wallS = await harness(pipe, callInputs(l.samples, 1), l, meter);
   console.log(JSON.stringify({ samples: n, wallS, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
 }
 
@@ -268,7 +262,7 @@ async function batchingAndThreads(meter: Meter) {
     for (const threads of [...new Set([1, all])]) {
       const pipe = await open(l, threads);
       for (const batchSize of [1, 4, 16]) {
-        const inputs = batches(l.samples, batchSize);
+        const inputs = callInputs(l.samples, batchSize);
         await pipe(inputs[0]!, l.task.callOptions); // warm this batch shape
         const m = await measure(pipe, inputs, l.task.callOptions, meter, l.task.generative ? new TokenCounter() : undefined);
         const row = {
@@ -297,15 +291,16 @@ async function main() {
   const { meter, notes } = await selectMeter('auto', {});
   for (const n of notes) console.log(n);
   console.log(`joulebench perf${quick ? ' --quick' : ''} on ${hardwareLabel(hardware)}; meter ${meter.describe()}\n`);
-  console.log(`harness cost per call (tinybench timing, model-free): ${(await perCallCostUs()).toFixed(2)} µs`);
+  const harnessPerCallUs = await perCallCostUs();
+  console.log(`harness cost per call (tinybench timing, model-free): ${harnessPerCallUs.toFixed(2)} µs`);
   const report = {
     date: new Date().toISOString(),
     quick,
     machine: { ...hardware, label: hardwareLabel(hardware), node: process.versions.node },
     meter: { name: meter.name, kind: meter.kind },
-    harnessPerCallUs: await perCallCostUs(),
+    harnessPerCallUs,
     overhead: await overhead(meter),
-    meterOverhead: await meterOverhead(),
+    ...(await meterOverhead()),
     scaling: scaling(),
     batching: await batchingAndThreads(meter),
     wallS: 0,

@@ -16,6 +16,7 @@ import { measureIdle, type IdleBaseline } from './idle.js';
 import { hashModelFiles } from './pipeline.js';
 import {
   cellKey,
+  cellsOf,
   parseShard,
   planPath,
   shardUnits,
@@ -35,7 +36,7 @@ import { finishedCells, findPlan, repairTornTail } from './resume.js';
 import { recordBase, runModel, type RunContext } from './runner.js';
 import { selectRows, type Selection } from './selection.js';
 import { loadSuite } from './suite.js';
-import { describeHardware, describeSoftware } from './system.js';
+import { acceleratorName, describeHardware, describeSoftware } from './system.js';
 import type { DatasetSpec, Sample, TaskDef } from './task.js';
 import type { LoadedDataset } from './types.js';
 
@@ -280,16 +281,17 @@ export async function runBench(options: BenchOptions, log: Log = (l) => process.
   };
   if (!resumed && existsPlan(runsDir, plan.runId)) throw new UserError(`Run '${plan.runId}' already exists in ${runsDir}: resume it with --resume ${plan.runId} or pick another --run-id`);
   const recordsPath = join(runsDir, `${plan.runId}.jsonl`);
-  const finished = resumed ? finishedCells(recordsPath) : { ok: new Set<string>(), skipped: new Set<string>(), warnings: [] };
-  if (resumed) {
-    const torn = repairTornTail(recordsPath);
-    if (torn) log(`warning: ${torn}`);
-    for (const w of finished.warnings) log(`warning: ${w}`);
-  }
+  // A torn tail is set aside before reading: a complete record missing only its newline would
+  // otherwise count as finished and then be moved away with the fragment.
+  const torn = resumed ? repairTornTail(recordsPath) : undefined;
+  if (torn) log(`warning: ${torn}`);
+  const finished = resumed ? finishedCells(recordsPath) : { ok: new Set<string>(), reported: new Set<string>(), warnings: [] };
+  for (const w of finished.warnings) log(`warning: ${w}`);
 
   const mine = shardUnits(plan.units, plan.shard);
+  const todo = cellsOf(mine, settings.repetitions).filter((c) => !finished.ok.has(cellKey(c.unit, c.repetition)));
   const work = mine
-    .map((unit) => ({ unit, repetitions: Array.from({ length: settings.repetitions }, (_, i) => i + 1).filter((r) => !finished.ok.has(cellKey(unit, r))) }))
+    .map((unit) => ({ unit, repetitions: todo.filter((c) => c.unit === unit).map((c) => c.repetition) }))
     .filter((w) => w.repetitions.length > 0);
   const where = (unit: PlanUnit) => prepared.find((p) => p.target.task.name === unit.task && p.target.spec.id === unit.dataset.id && p.target.spec.split === unit.dataset.split)!;
   const locationOf = (unit: PlanUnit) => where(unit).located.get(unit.model)!;
@@ -304,8 +306,19 @@ export async function runBench(options: BenchOptions, log: Log = (l) => process.
   if (!resumed) writePlan(planPath(runsDir, plan.runId), plan); // before the first model starts
   const writer = new RecordWriter(recordsPath);
   const cellsToRun = work.filter((w) => locationOf(w.unit).where !== 'unavailable').reduce((n, w) => n + w.repetitions.length, 0);
+  const progress = createProgress(cellsToRun);
+  // From here on the run exists on disk, so an interrupt says how to resume it.
+  const removeHandlers = onInterrupt((signal) => {
+    progress.finish();
+    writer.close();
+    log(
+      `\nInterrupted (${signal}): the window in progress was dropped; finished records are kept in ${recordsPath}.\n` +
+        `Resume with: npm run bench -- --resume ${plan.runId}${options.out !== 'results' ? ` --out ${options.out}` : ''}`,
+    );
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
   const hardware = await describeHardware();
-  if (settings.device !== 'cpu') hardware.accelerator = hardware.gpus[0]?.model ?? null;
+  if (settings.device !== 'cpu') hardware.accelerator = acceleratorName(hardware.gpus);
   const idleSeconds = cellsToRun > 0 ? idleSecondsFor(settings, meter.kind) : 0;
   let idle: IdleBaseline | undefined;
   if (idleSeconds > 0) {
@@ -319,7 +332,7 @@ export async function runBench(options: BenchOptions, log: Log = (l) => process.
     options: { ...settings, threads: settings.threads ?? undefined },
     meter,
     writer,
-    progress: createProgress(cellsToRun),
+    progress,
     hardware,
     software: describeSoftware(),
     hub,
@@ -334,22 +347,13 @@ export async function runBench(options: BenchOptions, log: Log = (l) => process.
   for (const p of prepared) log(`Dataset: ${p.dataset.id} (${p.dataset.split}) from ${p.dataset.path}`);
 
   const records: RunRecord[] = [];
-  const removeHandlers = onInterrupt((signal) => {
-    ctx.progress.finish();
-    writer.close();
-    log(
-      `\nInterrupted (${signal}): the window in progress was dropped; finished records are kept in ${recordsPath}.\n` +
-        `Resume with: npm run bench -- --resume ${plan.runId}${options.out !== 'results' ? ` --out ${options.out}` : ''}`,
-    );
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  });
   try {
     for (const { unit, repetitions } of work) {
       const p = where(unit);
       const entry = p.target.entries.find((e) => e.id === unit.model)!;
       const location = p.located.get(unit.model)!;
       if (location.where === 'unavailable') {
-        if (finished.skipped.has(unitKey(unit))) continue;
+        if (finished.reported.has(unitKey(unit))) continue; // a resume does not repeat the line
         const record = unavailableRecord(ctx, p.target, entry, location);
         writer.append(record);
         records.push(record);

@@ -1,18 +1,13 @@
 // Commands that read records and publish them (leaderboard, compare). Kept apart from cli.ts
 // so the reporting side can grow (formats, imports, comparisons) without touching the bench side.
 import { InvalidArgumentError, type Command } from 'commander';
+import { collect, positiveNumber } from './cli-args.js';
 import { runCompare } from './compare.js';
 import { FORMATS, parseFormats, runLeaderboard } from './leaderboard.js';
 import type { RankBy } from './report/aggregate.js';
 import { DEFAULT_CARBON_INTENSITY } from './report/carbon.js';
 import { PAPERS } from './report/compare.js';
 import { isStarRule, STAR_RULES } from './report/stars.js';
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got '${value}'`);
-  return n;
-}
 
 function starRule(value: string) {
   if (!isStarRule(value)) throw new InvalidArgumentError(`expected one of ${STAR_RULES.join(', ')}, got '${value}'`);
@@ -24,7 +19,7 @@ function rankBy(value: string): RankBy {
   return value;
 }
 
-export function registerReportCommands(program: Command, collect: (value: string, previous: string[]) => string[]): void {
+export function registerReportCommands(program: Command): void {
   program
     .command('leaderboard')
     .description(

@@ -4,7 +4,8 @@
 // bug prints a stack trace.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { collect, integer, nonNegativeNumber, positiveNumber } from './cli-args.js';
 import { taskNames } from '../tasks/index.js';
 import { defaultSettings, runBench } from './bench.js';
 import { deviceNames } from './device.js';
@@ -16,34 +17,9 @@ import type { PlanSettings } from './plan.js';
 import { loadRegistry } from './registry.js';
 import { runVerify } from './verify.js';
 
-function integer(min: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}, got '${value}'`);
-    return n;
-  };
-}
-
-function nonNegativeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number >= 0, got '${value}'`);
-  return n;
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got '${value}'`);
-  return n;
-}
-
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 export function buildProgram(): Command {
   const program = new Command('joulebench')
     .description('Energy per 1,000 inferences of ML models, and the quality it buys.')
-    .showHelpAfterError('(add --help for usage)')
     .configureHelp({ sortOptions: false });
 
   const bench = program
@@ -110,7 +86,7 @@ export function buildProgram(): Command {
       process.exitCode = result.exitCode;
     });
 
-  registerReportCommands(program, collect);
+  registerReportCommands(program);
   registerMetersCommand(program);
 
   program

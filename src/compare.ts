@@ -34,7 +34,7 @@ export async function runCompare(
   if (records.length === 0) {
     throw new UserError(`No result records found in ${options.in.join(', ')}. Run \`npm run bench -- --task <task>\` first.`);
   }
-  const board = await aggregate(records);
+  const board = await aggregate(records, 'gross'); // the paper's figures are gross: compare like with like
   const shownPath = options.references ? options.references : relative(repoRoot, referencesPath);
   const markdown = renderComparison({ records, board, references, referencesPath: shownPath, paper, generatedAt: options.generatedAt });
   const path = join(resolve(options.out), `compare-${paper.id}.md`);

@@ -25,8 +25,8 @@ export function scoringModel(pipe: LoadedPipeline): ScoringModel {
       const contextLength = p.tokenizer(context).input_ids.dims[1]!;
       const full = p.tokenizer(`${context} ${continuation}`);
       const ids = full.input_ids.data;
-      const length = Math.min(ids.length, maxLength);
-      if (length < ids.length) throw new Error(`context + continuation exceed the model's ${maxLength} positions`);
+      const length = ids.length;
+      if (length > maxLength) throw new Error(`context + continuation exceed the model's ${maxLength} positions`);
       const { logits } = await p.model({ input_ids: full.input_ids, attention_mask: full.attention_mask });
       const vocab = logits.dims[2]!;
       let logProb = 0;

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync, truncateSync, writeFileSync } fr
 import { join } from 'node:path';
 import { UserError } from './errors.js';
 import { cellKey, planPath, readPlan, unitKey, type Plan } from './plan.js';
-import { RunRecordSchema } from './records.js';
+import { parseRecordLines } from './records.js';
 
 /** `--resume <run-id>` or `--resume latest` -> the plan in <runsDir>. */
 export function findPlan(runsDir: string, id: string): Plan {
@@ -42,33 +42,23 @@ export function repairTornTail(path: string): string | undefined {
 export interface Finished {
   /** cellKey of every cell with an "ok" record. */
   ok: Set<string>;
-  /** unitKey of every unit that already has a "skipped" line, so a resume does not repeat it. */
-  skipped: Set<string>;
+  /**
+   * unitKey of every unit already reported as unavailable (a "skipped" line, or an "error" line
+   * without a repetition), so a resume does not repeat it.
+   */
+  reported: Set<string>;
   /** Lines that could not be read (reported, never merged). */
   warnings: string[];
 }
 
 export function finishedCells(path: string): Finished {
-  const done: Finished = { ok: new Set(), skipped: new Set(), warnings: [] };
+  const done: Finished = { ok: new Set(), reported: new Set(), warnings: [] };
   if (!existsSync(path)) return done;
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .forEach((line, i) => {
-      if (line.trim() === '') return;
-      const parsed = RunRecordSchema.safeParse((() => {
-        try {
-          return JSON.parse(line);
-        } catch {
-          return undefined;
-        }
-      })());
-      if (!parsed.success) {
-        done.warnings.push(`${path}:${i + 1}: unreadable record line, ignored`);
-        return;
-      }
-      const r = parsed.data;
-      if (r.status === 'ok') done.ok.add(cellKey({ task: r.task, model: r.model, dataset: r.dataset }, r.settings.repetition ?? 0));
-      if (r.status === 'skipped') done.skipped.add(unitKey(r));
-    });
+  const { records, warnings } = parseRecordLines(readFileSync(path, 'utf8'), path);
+  done.warnings.push(...warnings.map((w) => `${w} (that cell runs again)`));
+  for (const r of records) {
+    if (r.status === 'ok') done.ok.add(cellKey(r, r.settings.repetition ?? 0));
+    if (r.status === 'skipped' || (r.status === 'error' && r.settings.repetition === null)) done.reported.add(unitKey(r));
+  }
   return done;
 }

@@ -68,7 +68,7 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** A batch of one is passed as a plain string: the call a user would write. */
-function callInputs(samples: readonly Sample[], batchSize: number): (string | string[])[] {
+export function callInputs(samples: readonly Sample[], batchSize: number): (string | string[])[] {
   return chunk(samples, batchSize).map((b) => (batchSize === 1 ? b[0]!.input : b.map((s) => s.input)));
 }
 
@@ -302,9 +302,8 @@ function okRecord(
     latencyMs: latencySummary(m.latenciesMs),
     throughput: inferences / reading.durationS,
     quality,
-    ...(m.outputTokens !== undefined
-      ? { outputTokens: m.outputTokens, joulesPerOutputToken: m.outputTokens > 0 ? reading.joules / m.outputTokens : 0 }
-      : {}),
+    ...(m.outputTokens !== undefined ? { outputTokens: m.outputTokens } : {}),
+    ...(m.outputTokens ? { joulesPerOutputToken: reading.joules / m.outputTokens } : {}),
     loadS,
     endedAt: new Date().toISOString(),
   };

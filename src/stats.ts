@@ -1,4 +1,4 @@
-// Small statistics helpers shared by the runner and the leaderboard.
+// Small statistics and grouping helpers shared by the runner, the leaderboard and verify.
 
 export function mean(xs: readonly number[]): number {
   return xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -23,4 +23,14 @@ export function quantile(sorted: readonly number[], q: number): number {
 
 export function median(xs: readonly number[]): number {
   return quantile([...xs].sort((a, b) => a - b), 0.5);
+}
+
+/** Items by key, in first-seen order. */
+export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    map.set(k, [...(map.get(k) ?? []), item]);
+  }
+  return map;
 }

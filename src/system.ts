@@ -57,8 +57,18 @@ export function describeSoftware(): Software {
   };
 }
 
-/** "AMD EPYC 7763 64-Core Processor, 8 threads, 31.3 GB" — the hardware label in tables. */
+/** Display adapters of server management chips and VMs: never what runs inference. */
+const DISPLAY_ONLY = /aspeed|matrox|cirrus|vmware|virtio|bochs|qxl|hyper-v/i;
+
+/** The GPU that runs inference when --device is not cpu: an NVIDIA GPU first, else the first compute-capable one. */
+export function acceleratorName(gpus: Hardware['gpus']): string | null {
+  const compute = gpus.filter((g) => !DISPLAY_ONLY.test(`${g.vendor} ${g.model}`));
+  return (compute.find((g) => /nvidia/i.test(`${g.vendor} ${g.model}`)) ?? compute[0])?.model ?? null;
+}
+
+/** "AMD EPYC 7763 64-Core Processor (8 threads), 31.3 GB RAM" — the hardware label in tables. */
 export function hardwareLabel(h: Hardware): string {
   const gpu = h.gpus.length > 0 ? `, GPU: ${h.gpus.map((g) => g.model).join(' + ')}` : '';
-  return `${h.cpu.model} (${h.cpu.logicalCores} threads), ${h.memoryGB} GB RAM${gpu}`;
+  const accelerator = h.accelerator ? `, inference on ${h.accelerator}` : '';
+  return `${h.cpu.model} (${h.cpu.logicalCores} threads), ${h.memoryGB} GB RAM${gpu}${accelerator}`;
 }

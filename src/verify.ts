@@ -7,6 +7,7 @@ import { locateModel, resolveHubConfig, type HubFlags } from './hub.js';
 import { hashModelFiles } from './pipeline.js';
 import { readRecords, type OkRecord } from './records.js';
 import { loadRegistry } from './registry.js';
+import { groupBy } from './stats.js';
 
 export interface VerifyOptions extends HubFlags {
   paths: string[];
@@ -20,12 +21,6 @@ export interface VerifyLine {
   subject: string;
   detail: string;
   records: number;
-}
-
-function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const i of items) m.set(key(i), [...(m.get(key(i)) ?? []), i]);
-  return m;
 }
 
 async function verifyDatasets(records: OkRecord[], hub: ReturnType<typeof resolveHubConfig>): Promise<VerifyLine[]> {

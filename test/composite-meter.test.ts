@@ -62,6 +62,38 @@ describe('composite meter', () => {
     expect(rapl.counts).toEqual({ started: 1, stopped: 1 });
   });
 
+  it("opens the estimate's window with a slow part's, not before the slow part's set-up", async () => {
+    const { EstimateMeter } = await import('../src/meters/estimate.js');
+    const slow: Meter & { prepare(): Promise<{ open(): { stop(): Promise<EnergyReading> }; cancel(): void }> } = {
+      name: 'slow',
+      kind: 'measured',
+      components: ['gpu'],
+      describe: () => 'slow',
+      start: async () => (await slow.prepare()).open(),
+      async prepare() {
+        await new Promise((r) => setTimeout(r, 300)); // e.g. nvidia-smi's first sample
+        return {
+          cancel: () => {},
+          open: () => {
+            const t0 = performance.now();
+            return {
+              stop: async () => {
+                const durationS = (performance.now() - t0) / 1000;
+                return { meter: 'slow', kind: 'measured', durationS, components: { gpu: durationS }, joules: durationS, details: {}, warnings: [] };
+              },
+            };
+          },
+        };
+      },
+    };
+    const w = await new CompositeMeter([new EstimateMeter({ cpuWatts: 1 }), slow]).start();
+    await new Promise((r) => setTimeout(r, 50));
+    const r = await w.stop();
+    const parts = r.details.parts as Record<string, { durationS: number }>;
+    expect(parts.estimate!.durationS).toBeLessThan(0.2); // not stretched by the 300 ms set-up
+    expect(Math.abs(parts.estimate!.durationS - parts.slow!.durationS)).toBeLessThan(0.01);
+  });
+
   it('refuses to stop a window twice', async () => {
     const w = await new CompositeMeter([fake('rapl', 'measured', { cpu: 1 }).meter]).start();
     await w.stop();

@@ -32,7 +32,7 @@ describe('estimate meter', () => {
     await expect(w.stop()).rejects.toThrow(/already stopped/);
   });
 
-  it('tracks real CPU time of this process within 1% of watts x CPU seconds', async () => {
+  it('charges the real CPU time a busy loop spends', async () => {
     const meter = new EstimateMeter({ cpuWatts: 4 });
     const w = await meter.start();
     const end = performance.now() + 150;
@@ -40,9 +40,12 @@ describe('estimate meter', () => {
     while (performance.now() < end) x += Math.sqrt(x + 1); // busy: one thread fully loaded
     const r = await w.stop();
     expect(x).toBeGreaterThan(0);
+    // The busy loop kept one thread busy for 150 ms of wall time: the process's CPU time must
+    // show it (a little more is other threads; much less would mean the probe misses CPU time).
     const cpuSeconds = r.details.cpuSeconds as number;
-    expect(cpuSeconds).toBeGreaterThan(0.1);
-    expect(r.components.cpu! / (cpuSeconds * 4)).toBeCloseTo(1, 2);
+    expect(cpuSeconds).toBeGreaterThan(0.12);
+    expect(cpuSeconds).toBeLessThan(0.45);
+    expect(r.components.cpu).toBeCloseTo(cpuSeconds * 4, 9);
     expect(r.durationS).toBeGreaterThanOrEqual(0.149);
   });
 });
@@ -59,6 +62,7 @@ describe('CPU TDP table', () => {
     const w = wattsPerThread('AMD EPYC');
     expect(w.fallback).toBe(true);
     expect(w.watts).toBe(medianWattsPerThread());
+    expect(w.watts).toBeCloseTo(3.4453125, 7); // the figure the README quotes for this VM
     expect(w.source).toMatch(/not in the TDP table/);
     const perThread = cpuTdpTable.map((c) => c.tdpW / c.threads);
     expect(w.watts).toBeGreaterThanOrEqual(Math.min(...perThread));

@@ -83,4 +83,20 @@ describe('energy basis and datasets', () => {
     expect(board.tasks[0]!.groups.map((g) => g.dataset)).toEqual(['org/one (test)', 'org/two (test)']);
     expect(renderMarkdown(board)).toMatch(/^### Test CPU 9000 \(8 threads\), 32 GB RAM · device cpu · org\/one \(test\)$/m);
   });
+
+  it('never ranks one model at two batch sizes against itself', async () => {
+    const b16 = okRecord({ model: 'm', joulesPer1k: 10 });
+    const board = await aggregate([okRecord({ model: 'm', joulesPer1k: 50 }), { ...b16, settings: { ...b16.settings, batchSize: 16 } }]);
+    const groups = board.tasks[0]!.groups;
+    expect(groups).toHaveLength(2);
+    expect(groups.map((g) => g.rows.map((r) => [r.rank, r.batchSize]))).toEqual([[[1, 1]], [[1, 16]]]);
+  });
+
+  it('lists a model that failed, with the stage and the reason', async () => {
+    const skipped = skippedRecord({ model: 'broken' });
+    const failed = { ...skipped, status: 'error' as const, stage: 'load' as const, message: 'model files incomplete in /hub/x' };
+    const { reason: _reason, ...error } = failed;
+    const board = await aggregate([okRecord({ model: 'fine' }), error]);
+    expect(board.tasks[0]!.notMeasured).toEqual([{ model: 'broken', reason: 'load failed: model files incomplete in /hub/x' }]);
+  });
 });

@@ -52,4 +52,24 @@ describe('record files', () => {
     expect(files).toHaveLength(2);
     expect(records.map((r) => r.model).sort()).toEqual(['a', 'b']);
   });
+
+  it('counts a measurement found in two files once, saying so', async () => {
+    const dir = tempDir();
+    for (const name of ['a.jsonl', 'copy-of-a.jsonl']) {
+      const w = new RecordWriter(join(dir, name));
+      w.append(okRecord({ model: 'm', repetition: 1 }));
+      w.append(okRecord({ model: 'm', repetition: 2 }));
+      w.close();
+    }
+    const { records, warnings } = await readRecords([dir]);
+    expect(records.map((r) => r.settings.repetition)).toEqual([1, 2]);
+    expect(warnings).toEqual([
+      `${join(dir, 'copy-of-a.jsonl')}: m repetition 1 of run run-1 is also in ${join(dir, 'a.jsonl')}; counted once`,
+      `${join(dir, 'copy-of-a.jsonl')}: m repetition 2 of run run-1 is also in ${join(dir, 'a.jsonl')}; counted once`,
+    ]);
+  });
+
+  it('refuses a path that does not exist instead of ignoring it', async () => {
+    await expect(readRecords([join(tempDir(), 'typo')])).rejects.toThrow(/^No such file or folder: .*typo \(records come from `npm run bench`\)$/);
+  });
 });

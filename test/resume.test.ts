@@ -101,6 +101,18 @@ describe('resume safety', () => {
     expect(readdirSync(join(out, 'runs')).some((f) => f.includes('.torn-'))).toBe(true);
   });
 
+  it('a complete last record that lost only its newline is set aside and its cell re-run, never lost', async () => {
+    const { out, runId, records } = await finishedRun();
+    const text = readFileSync(records, 'utf8');
+    writeFileSync(records, text.slice(0, -1)); // the final "\n" never reached the disk
+    const r = await cli(['bench', '--resume', runId, '--out', out]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/ended in an incomplete record/);
+    expect(r.stderr).toContain('1 repetition(s) left');
+    const ok = readLines(records).filter((x) => x.status === 'ok').map((x) => x.settings.repetition);
+    expect(ok.sort()).toEqual([1, 2, 3]);
+  });
+
   it('a resume of a finished run runs nothing and writes nothing', async () => {
     const { out, runId, records } = await finishedRun();
     const before = readFileSync(records, 'utf8');

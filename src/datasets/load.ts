@@ -24,7 +24,12 @@ async function mirrorLabelNames(dir: string, split: string): Promise<string[] | 
   for (const name of [`meta.${split}.json`, 'meta.json']) {
     const path = join(dir, name);
     if (!existsSync(path)) continue;
-    const meta = JSON.parse(await readFile(path, 'utf8')) as { split?: string; label_names?: string[] };
+    let meta: { split?: string; label_names?: string[] };
+    try {
+      meta = JSON.parse(await readFile(path, 'utf8')) as typeof meta;
+    } catch (err) {
+      throw new UserError(`${path} is not valid JSON: ${(err as Error).message}`);
+    }
     if (name === 'meta.json' && meta.split !== undefined && meta.split !== split) continue;
     return meta.label_names;
   }

@@ -73,7 +73,4 @@ export class PowerIntegral {
     this.#last = { t, w: this.#last.w };
   }
 
-  get lastT(): number | undefined {
-    return this.#last?.t;
-  }
 }

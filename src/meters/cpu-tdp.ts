@@ -3,6 +3,7 @@
 // The estimate meter charges each second of process CPU time at TDP / threads watts: the
 // power of one fully busy hardware thread if the whole package ran at its TDP.
 // Add a CPU: one line, matched against the model name the OS reports (os.cpus()[0].model).
+import { median } from '../stats.js';
 
 export interface CpuTdp {
   /** Matches the OS model string, e.g. /EPYC 7763\b/. */
@@ -41,9 +42,7 @@ export interface PerThreadWatts {
 
 /** Median TDP per thread over the table: the stand-in for a CPU the table does not know. */
 export function medianWattsPerThread(table: readonly CpuTdp[] = cpuTdpTable): number {
-  const perThread = table.map((c) => c.tdpW / c.threads).sort((a, b) => a - b);
-  const mid = perThread.length >> 1;
-  return perThread.length % 2 ? perThread[mid]! : (perThread[mid - 1]! + perThread[mid]!) / 2;
+  return median(table.map((c) => c.tdpW / c.threads));
 }
 
 /** Watts charged per busy hardware thread: --cpu-watts, else the table, else the table's median. */

@@ -5,6 +5,7 @@
 // figures), applied to this process's resident memory rather than the machine's installed RAM.
 import { cpus } from 'node:os';
 import type { EnergyReading, EnergyWindow, Meter } from '../types.js';
+import { stopOnce, zeroWarnings, type PreparedWindow } from './common.js';
 import { wattsPerThread, type PerThreadWatts } from './cpu-tdp.js';
 
 export const DRAM_WATTS_PER_GB = 0.375;
@@ -52,27 +53,37 @@ export class EstimateMeter implements Meter {
   }
 
   async start(): Promise<EnergyWindow> {
+    return (await this.prepare()).open();
+  }
+
+  /** Nothing to set up: in a composite meter this window opens together with the others. */
+  async prepare(): Promise<PreparedWindow> {
+    return { open: () => this.#open(), cancel: () => {} };
+  }
+
+  #open(): EnergyWindow {
     const probes = this.#probes;
     const t0 = probes.now();
     const cpu0 = probes.cpuSeconds();
     const rss0 = probes.rssBytes();
-    let stopped = false;
+    const check = stopOnce();
     return {
       stop: async (): Promise<EnergyReading> => {
-        if (stopped) throw new Error('energy window already stopped');
-        stopped = true;
+        check();
         const durationS = probes.now() - t0;
         const cpuSeconds = probes.cpuSeconds() - cpu0;
         const meanRssGB = (rss0 + probes.rssBytes()) / 2 / 1e9;
-        const cpu = cpuSeconds * this.perThread.watts;
-        const dram = meanRssGB * DRAM_WATTS_PER_GB * durationS;
-        const warnings = this.perThread.fallback ? [this.perThread.source] : [];
+        const components = { cpu: cpuSeconds * this.perThread.watts, dram: meanRssGB * DRAM_WATTS_PER_GB * durationS };
+        const warnings = [
+          ...(this.perThread.fallback ? [this.perThread.source] : []),
+          ...zeroWarnings({ components, durationS }, 'no CPU time was charged to this process in the window (shorter than the OS CPU-time resolution?)'),
+        ];
         return {
           meter: this.name,
           kind: this.kind,
           durationS,
-          components: { cpu, dram },
-          joules: cpu + dram,
+          components,
+          joules: components.cpu + components.dram,
           details: {
             method: 'cpu = process CPU seconds x W/thread; dram = mean RSS (GB) x 0.375 W/GB x window seconds',
             cpuSeconds,

@@ -4,7 +4,7 @@
 import { loadTask, isTaskName } from '../../tasks/index.js';
 import type { MetricSpec } from '../task.js';
 import type { OkRecord, RunRecord } from '../records.js';
-import { mean, sd } from '../stats.js';
+import { groupBy, mean, sd } from '../stats.js';
 import { hardwareLabel } from '../system.js';
 
 export const JOULES_PER_KWH = 3.6e6;
@@ -94,7 +94,18 @@ function rowKey(r: OkRecord): string {
 
 /** Runs compared with each other: same hardware, device, meter, and the same data (a suite may run a task on several datasets). */
 function groupKey(r: OkRecord): string {
-  return JSON.stringify([hardwareLabel(r.hardware), r.settings.device, r.energy.meter, r.energy.kind, datasetLabel(r)]);
+  return JSON.stringify([
+    hardwareLabel(r.hardware),
+    r.settings.device,
+    r.energy.meter,
+    r.energy.kind,
+    datasetLabel(r),
+    // One model at batch 1 and at batch 16 is two configurations, never ranked against each other.
+    r.taskVersion,
+    r.settings.batchSize,
+    r.settings.threads,
+    r.settings.callOptions,
+  ]);
 }
 
 function datasetLabel(r: OkRecord): string {
@@ -136,15 +147,6 @@ function toRow(records: OkRecord[], basis: EnergyBasis): LeaderboardRow {
   };
 }
 
-function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    map.set(k, [...(map.get(k) ?? []), item]);
-  }
-  return map;
-}
-
 async function taskInfo(task: string): Promise<Pick<TaskSection, 'metrics' | 'primaryMetric'>> {
   if (!isTaskName(task)) return { metrics: [], primaryMetric: undefined };
   const def = await loadTask(task);
@@ -182,8 +184,8 @@ export async function aggregate(records: readonly RunRecord[], rankBy: RankBy = 
     const notMeasured = [
       ...new Map(
         taskRecords
-          .filter((r) => r.status === 'skipped' && !measured.has(r.model))
-          .map((r) => [r.model, { model: r.model, reason: 'not available offline' }]),
+          .filter((r): r is Exclude<RunRecord, OkRecord> => r.status !== 'ok' && !measured.has(r.model))
+          .map((r) => [r.model, { model: r.model, reason: r.status === 'skipped' ? 'not available offline' : `${r.stage} failed: ${r.message}` }]),
       ).values(),
     ];
     const datasets = [...new Set(ok.map((r) => `${r.dataset.id} (${r.dataset.split})`))];

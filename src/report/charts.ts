@@ -35,7 +35,7 @@ export function markerOf(group: BoardGroup, row: BoardRow): string {
 /** Legend label of a group: who measured, on what, how. */
 export function groupLabel(group: BoardGroup): string {
   if (group.origin === 'import') return `${group.source}${group.class ? `, class ${group.class}` : ''}`;
-  return `joulebench · ${group.hardware} · ${group.meter} (${group.energyKind})`;
+  return `joulebench · ${group.hardware} · ${group.meter} (${group.energyKind}, ${group.basis})`;
 }
 
 interface Point {

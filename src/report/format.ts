@@ -24,3 +24,8 @@ export function qualityNumber(x: number): string {
 export function varies(mean: number, sd: number): boolean {
   return sd > Math.abs(mean) * 1e-9;
 }
+
+/** A finite number, or null (JSON and sortable HTML cells have no NaN). */
+export function finiteOrNull(x: number | null | undefined): number | null {
+  return x === null || x === undefined || !Number.isFinite(x) ? null : x;
+}

@@ -2,7 +2,7 @@
 // group, star ratings with the rule printed under each table, and the figures as inline SVG.
 // Estimated figures carry a visible "est." mark in every energy cell; fixtures a "not citable" badge.
 import type { Figure } from './charts.js';
-import { params, qualityNumber, sig, varies } from './format.js';
+import { finiteOrNull, params, qualityNumber, sig, varies } from './format.js';
 import type { BoardGroup, BoardRow, BoardTask, PublishedBoard } from './publish.js';
 import { describeRule, starString } from './stars.js';
 import { SITE_CSS, SORT_SCRIPT } from './site-assets.js';
@@ -23,11 +23,7 @@ interface Column {
   cell(row: BoardRow, group: BoardGroup, task: BoardTask): { html: string; sort: string | number | null };
 }
 
-function n(x: number | null | undefined): number | null {
-  return x === null || x === undefined || !Number.isFinite(x) ? null : x;
-}
-
-/** Scores in [0, 1] keep 3 decimals; large ones (perplexity) 4 significant digits. */
+const n = finiteOrNull;
 
 function energyHtml(value: string, group: BoardGroup): string {
   return group.energyKind === 'estimated' ? `${value}${EST}` : value;

@@ -1,13 +1,12 @@
 // Leaderboard as JSON: { tasks: { <task>: { groups: [ { hardware, source, starsRule, rows: [...] } ] } } }.
 // Every row repeats its energy kind and meter so a consumer that picks one row out still
 // knows whether the figure was measured or estimated.
+import { finiteOrNull } from './format.js';
 import type { BoardGroup, BoardRow, BoardTask, PublishedBoard } from './publish.js';
 import { describeRule } from './stars.js';
 
 /** JSON has no NaN: a missing figure is null. */
-function num(x: number | null | undefined): number | null {
-  return x === null || x === undefined || !Number.isFinite(x) ? null : x;
-}
+const num = finiteOrNull;
 
 function jsonRow(row: BoardRow, group: BoardGroup) {
   return {

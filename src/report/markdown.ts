@@ -6,8 +6,6 @@ import { aggregate, type HardwareGroup, type Leaderboard, type LeaderboardRow, t
 import type { BoardGroup, PublishedBoard } from './publish.js';
 import { describeRule, starString } from './stars.js';
 
-export { params, sig };
-
 export function meterLabel(group: Pick<HardwareGroup, 'meter' | 'energyKind' | 'basis'>, components: string): string {
   return `${group.meter}, ${group.energyKind} (${components}, ${group.basis})`;
 }

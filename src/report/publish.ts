@@ -146,11 +146,14 @@ function fromRecordRow(row: LeaderboardRow, spec: MetricSpec | undefined, carbon
 
 /** Rates the rows that may be rated (never fixtures) and returns the rule text. */
 function applyStars(rows: BoardRow[], rule: StarRule): string {
-  const rated = rows.filter((r) => r.kind !== 'fixture');
+  // A net figure at or below zero is within the idle baseline's noise: it has no energy to rate.
+  const rated = rows.filter((r) => r.kind !== 'fixture' && r.joulesPer1k.mean > 0);
   const rating = rate(rated.map((r) => r.joulesPer1k.mean), rule);
   rated.forEach((r, i) => (r.stars = rating.stars[i] ?? null));
-  const fixtures = rows.length - rated.length;
-  return fixtures > 0 ? `${rating.rule} Fixture rows (not citable) are never rated.` : rating.rule;
+  const notes = [rating.rule];
+  if (rows.some((r) => r.kind === 'fixture')) notes.push('Fixture rows (not citable) are never rated.');
+  if (rows.some((r) => r.kind !== 'fixture' && !(r.joulesPer1k.mean > 0))) notes.push('Rows at or below zero net energy (within the idle noise) are not rated.');
+  return notes.join(' ');
 }
 
 function recordGroups(section: TaskSection, options: PublishOptions): BoardGroup[] {
@@ -193,7 +196,7 @@ function importGroups(table: ImportedTable, options: PublishOptions, firstIndex:
         kind: 'pretrained',
         parameters: null,
         dtype: null,
-        joulesPer1k: { mean: joules, sd: 0 },
+        joulesPer1k: { mean: joules, sd: Number.NaN }, // one published figure: no spread is known
         kWhPer1k: p.kWhPer1k,
         gCO2ePer1k: gramsCO2e(p.kWhPer1k, options.carbon),
         quality: null,
