@@ -99,4 +99,10 @@ describe('energy basis and datasets', () => {
     const board = await aggregate([okRecord({ model: 'fine' }), error]);
     expect(board.tasks[0]!.notMeasured).toEqual([{ model: 'broken', reason: 'load failed: model files incomplete in /hub/x' }]);
   });
+
+  it('calls a figure with an estimated part "partly estimated", never fully measured or fully estimated', async () => {
+    const md = renderMarkdown(await aggregate([okRecord({ model: 'g', meter: 'estimate+nvml', components: 'gpu' })]));
+    expect(md).toContain('Meter: **estimate+nvml — PARTLY ESTIMATED** (partly estimated: CPU and DRAM from process CPU time × TDP per thread');
+    expect(md).toContain('nvml measured');
+  });
 });

@@ -29,3 +29,18 @@ export function varies(mean: number, sd: number): boolean {
 export function finiteOrNull(x: number | null | undefined): number | null {
   return x === null || x === undefined || !Number.isFinite(x) ? null : x;
 }
+
+/** A composite meter with an estimated part (e.g. "estimate+nvml") is only partly estimated. */
+export function partlyMeasured(meter: string): boolean {
+  return meter.includes('+');
+}
+
+/** How an estimated figure was obtained, in words, for group headings. */
+export function estimateHow(meter: string): string {
+  const parts = meter.split('+');
+  const measured = parts.filter((p) => p !== 'estimate');
+  const estimate = 'process CPU time × TDP per thread, plus a DRAM term (README "Meters")';
+  if (parts.length === 1 && parts[0] === 'estimate') return `estimated from ${estimate}, not read from a sensor`;
+  if (parts.includes('estimate')) return `partly estimated: CPU and DRAM from ${estimate}; ${measured.join(' + ')} measured`;
+  return `computed by the ${meter} meter, not read from a sensor`;
+}

@@ -2,7 +2,7 @@
 // group, star ratings with the rule printed under each table, and the figures as inline SVG.
 // Estimated figures carry a visible "est." mark in every energy cell; fixtures a "not citable" badge.
 import type { Figure } from './charts.js';
-import { finiteOrNull, params, qualityNumber, sig, varies } from './format.js';
+import { finiteOrNull, params, partlyMeasured, qualityNumber, sig, varies } from './format.js';
 import type { BoardGroup, BoardRow, BoardTask, PublishedBoard } from './publish.js';
 import { describeRule, starString } from './stars.js';
 import { SITE_CSS, SORT_SCRIPT } from './site-assets.js';
@@ -132,7 +132,7 @@ function groupSection(board: PublishedBoard, task: BoardTask, group: BoardGroup)
   const cls = group.class ? ` · class ${esc(group.class)}` : '';
   const flag =
     group.energyKind === 'estimated'
-      ? '<strong class="flag-est">Estimated, not measured.</strong> '
+      ? `<strong class="flag-est">${partlyMeasured(group.meter) ? 'Partly estimated.' : 'Estimated, not measured.'}</strong> `
       : `<strong class="flag-measured">Measured.</strong> `;
   const notes = group.notes.length > 0 ? `<ul class="notes">${group.notes.map((note) => `<li>${esc(note)}</li>`).join('')}</ul>` : '';
   return `<div class="group" id="group-${esc(group.id)}" data-origin="${group.origin}" data-energy-kind="${group.energyKind}">

@@ -1,7 +1,7 @@
 // Leaderboard as Markdown: one section per task, one table per hardware + meter group.
 // Estimated figures carry the word "estimated" in the group heading and in every row.
 import type { RunRecord } from '../records.js';
-import { params, qualityNumber, sig, varies } from './format.js';
+import { estimateHow, params, partlyMeasured, qualityNumber, sig, varies } from './format.js';
 import { aggregate, type HardwareGroup, type Leaderboard, type LeaderboardRow, type TaskSection } from './aggregate.js';
 import type { BoardGroup, PublishedBoard } from './publish.js';
 import { describeRule, starString } from './stars.js';
@@ -87,7 +87,7 @@ function renderGroup(section: TaskSection, group: HardwareGroup, rated?: BoardGr
     `### ${group.hardware} · device ${group.device} · ${group.dataset}`,
     '',
     group.energyKind === 'estimated'
-      ? `Meter: **${group.meter} — ESTIMATED, not measured** (process CPU time × TDP per thread, plus a DRAM term; see README "Meters"). ${settingsNote(all)}.`
+      ? `Meter: **${group.meter} — ${partlyMeasured(group.meter) ? 'PARTLY ESTIMATED' : 'ESTIMATED, not measured'}** (${estimateHow(group.meter)}). ${settingsNote(all)}.`
       : `Meter: **${group.meter} — measured**. ${settingsNote(all)}.`,
     '',
   ];

@@ -4,6 +4,7 @@
 // JSON, HTML and the charts render from this one model.
 import type { MetricSpec } from '../task.js';
 import { JOULES_PER_KWH, type HardwareGroup, type Leaderboard, type LeaderboardRow, type Stat, type TaskSection } from './aggregate.js';
+import { estimateHow } from './format.js';
 import { gramsCO2e, type CarbonIntensity } from './carbon.js';
 import type { ImportedTable } from './import-aies.js';
 import { rate, type StarRule } from './stars.js';
@@ -106,10 +107,7 @@ function recordBoundary(group: HardwareGroup, components: string): string {
     group.basis === 'net'
       ? 'net energy: the measurement window minus the idle power measured before the run'
       : 'gross energy of the measurement window, nothing subtracted';
-  if (group.energyKind === 'estimated') {
-    const how = group.meter === 'estimate' ? ' from process CPU time × TDP per thread, plus a DRAM term (README "Meters")' : '';
-    return `computed by the ${group.meter} meter${how}, not read from a sensor; ${basis} (${components})`;
-  }
+  if (group.energyKind === 'estimated') return `${estimateHow(group.meter)}; ${basis} (${components})`;
   return `measured by the ${group.meter} meter (${components}); ${basis}`;
 }
 
