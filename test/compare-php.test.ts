@@ -66,6 +66,17 @@ describe('comparison with Power Hungry Processing', () => {
     expect(md).toContain('| summarization ↔ summarization |');
   });
 
+  it('pools a task over its datasets, as the paper does, into one row per machine and meter', async () => {
+    const rs = [
+      okRecord({ model: 'Xenova/distilbert-base-uncased-finetuned-sst-2-english', joulesPer1k: 100, datasetId: 'stanfordnlp/sst2' }),
+      okRecord({ model: 'Xenova/distilbert-base-uncased-finetuned-sst-2-english', joulesPer1k: 300, datasetId: 'stanfordnlp/imdb' }),
+      okRecord({ model: 'org/other', joulesPer1k: 500, datasetId: 'stanfordnlp/imdb' }),
+    ];
+    const c = compare(await aggregate(rs), await readReferences(referencesPath), paper);
+    expect(c.tasks.map((t) => [t.task, t.models, t.ours])).toEqual([['classification', 2, { mean: 300, min: 100, max: 500 }]]);
+    expect(c.models.map((m) => [m.model, m.ours])).toEqual([['Xenova/distilbert-base-uncased-finetuned-sst-2-english', 200]]);
+  });
+
   it('labels our estimated figures as estimated, and measured ones not', async () => {
     const estimated = await report(records());
     expect(estimated).toContain('**Our figures marked (est.) are ESTIMATED, not measured**');

@@ -4,6 +4,7 @@
 import type { OkRecord, RunRecord } from '../records.js';
 import { JOULES_PER_KWH, type HardwareGroup, type Leaderboard } from './aggregate.js';
 import { sig } from './format.js';
+import { groupBy } from '../stats.js';
 import { spearman } from './rank.js';
 import type { ReferenceRow } from './references.js';
 
@@ -125,16 +126,20 @@ export function compare(board: Leaderboard, refs: readonly ReferenceRow[], paper
       continue;
     }
     if (section.groups.every((g) => g.rows.length === 0)) fixtureOnlyTasks.push(section.task);
-    for (const group of section.groups) {
-      if (group.rows.length === 0) continue;
-      const js = group.rows.map((r) => r.joulesPer1k.mean);
+    // The paper pools each task over its datasets (and runs): pool our groups the same way,
+    // over every dataset and setting measured on one hardware with one meter.
+    for (const sameMachine of groupBy(section.groups, groupName).values()) {
+      const group = sameMachine[0]!;
+      const rows = sameMachine.flatMap((g) => g.rows);
+      if (rows.length === 0) continue;
+      const js = rows.map((r) => r.joulesPer1k.mean);
       const mean = js.reduce((a, b) => a + b, 0) / js.length;
       tasks.push({
         task: section.task,
         paperTask,
         group,
-        components: [...new Set(group.rows.map((r) => r.components))].join(', '),
-        models: group.rows.length,
+        components: [...new Set(rows.map((r) => r.components))].join(', '),
+        models: new Set(rows.map((r) => r.model)).size,
         ours: { mean, min: Math.min(...js), max: Math.max(...js) },
         paper: {
           meanKWh,
@@ -144,17 +149,17 @@ export function compare(board: Leaderboard, refs: readonly ReferenceRow[], paper
         },
         ratio: mean / (meanKWh * JOULES_PER_KWH),
       });
-      for (const row of group.rows) {
-        const pooled = refs.filter((r) => r.task === paperTask && r.dataset === '3 datasets pooled' && repoName(r.model) === repoName(row.model));
+      for (const [model, modelRows] of groupBy(rows, (r) => r.model)) {
+        const pooled = refs.filter((r) => r.task === paperTask && r.dataset === '3 datasets pooled' && repoName(r.model) === repoName(model));
         const total = pooled.find((r) => r.metric === 'mean_energy_cpu_gpu_ram');
         if (!total) continue;
         models.push({
-          model: row.model,
+          model,
           paperModel: total.model,
           task: section.task,
           group: groupName(group),
           energyKind: group.energyKind,
-          ours: row.joulesPer1k.mean,
+          ours: modelRows.reduce((a, r) => a + r.joulesPer1k.mean, 0) / modelRows.length,
           paperKWh: total.value,
           paperGpuKWh: pooled.find((r) => r.metric === 'mean_gpu_energy')?.value ?? null,
         });
@@ -262,7 +267,7 @@ export function renderComparison(input: ComparisonReportInput): string {
           `${sig(t.ours.mean)}${e} | ${sig(t.ours.min)}${e} | ${sig(t.ours.max)}${e} | ${t.paper.meanKWh}${std} | ${joules(t.paper.meanKWh)} | ${range} | ${ratioText(t.ratio)} |`,
       );
     }
-    out.push('', `Our mean is over models (each model is the mean of its repetitions); the paper's is over its runs (${paper.settings.samples}).`, '');
+    out.push('', `Our mean is over models and datasets (each model on each dataset is the mean of its repetitions); the paper's is over its runs (${paper.settings.samples}).`, '');
   }
 
   out.push('## Order of tasks by energy', '');
