@@ -29,6 +29,7 @@ import { describeMeters, selectMeter } from '../src/meters/index.js';
 import { loadPipeline, TokenCounter, type LoadedPipeline } from '../src/pipeline.js';
 import { loadRegistry, type ModelEntry } from '../src/registry.js';
 import { callInputs, measure } from '../src/runner.js';
+import { selectRows } from '../src/selection.js';
 import { median, quantile } from '../src/stats.js';
 import { describeHardware, hardwareLabel } from '../src/system.js';
 import type { Sample, TaskDef } from '../src/task.js';
@@ -65,7 +66,7 @@ async function prepare(taskName: string, n: number): Promise<Loaded> {
   const task = await loadTask(taskName);
   const entry = (await loadRegistry()).models.find((m) => m.id === perTask[taskName])!;
   const dataset = await loadDataset(task.dataset, hub);
-  const usable = dataset.rows.map((row, index) => ({ row, index })).filter(({ row }) => task.keep?.(row) ?? true);
+  const usable = selectRows(dataset.rows, task.keep, dataset.rows.length, null).selected;
   // Cycle the dataset when it is shorter than n (scaling runs ask for up to 5,000).
   const samples = Array.from({ length: n }, (_, i) => {
     const { row, index } = usable[i % usable.length]!;

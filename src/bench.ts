@@ -4,7 +4,7 @@
 // measured. Records are appended as each repetition finishes, so an interruption loses only
 // the window in progress.
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadTask } from '../tasks/index.js';
 import { loadDataset } from './datasets/load.js';
@@ -142,10 +142,16 @@ async function targetsFromPlan(plan: Plan, registry: ModelRegistry): Promise<Tar
 
 /** A resumed run keeps its plan: flags that would change what runs are refused, with the reason. */
 function checkResumeFlags(options: BenchOptions, plan: Plan): void {
-  const conflicting = (['task', 'suite', 'shard', 'runId'] as const).filter((k) => options[k] !== undefined);
-  if (options.models.length > 0) conflicting.push('model' as never);
+  const given: [boolean, string][] = [
+    [options.task !== undefined, '--task'],
+    [options.suite !== undefined, '--suite'],
+    [options.models.length > 0, '--model'],
+    [options.shard !== undefined, '--shard'],
+    [options.runId !== undefined, '--run-id'],
+  ];
+  const conflicting = given.filter(([set]) => set).map(([, flag]) => flag);
   if (conflicting.length > 0) {
-    throw new UserError(`--resume ${plan.runId} runs the plan as it was made; drop --${conflicting.join(', --').replace('runId', 'run-id')}`);
+    throw new UserError(`--resume ${plan.runId} runs the plan as it was made; drop ${conflicting.join(', ')}`);
   }
   for (const [key, value] of Object.entries(options.explicit) as [keyof PlanSettings, unknown][]) {
     if (value !== undefined && value !== plan.settings[key]) {
@@ -279,7 +285,7 @@ export async function runBench(options: BenchOptions, log: Log = (l) => process.
     units,
     shard,
   };
-  if (!resumed && existsPlan(runsDir, plan.runId)) throw new UserError(`Run '${plan.runId}' already exists in ${runsDir}: resume it with --resume ${plan.runId} or pick another --run-id`);
+  if (!resumed && existsSync(planPath(runsDir, plan.runId))) throw new UserError(`Run '${plan.runId}' already exists in ${runsDir}: resume it with --resume ${plan.runId} or pick another --run-id`);
   const recordsPath = join(runsDir, `${plan.runId}.jsonl`);
   // A torn tail is set aside before reading: a complete record missing only its newline would
   // otherwise count as finished and then be moved away with the fragment.
@@ -379,15 +385,6 @@ export async function runBench(options: BenchOptions, log: Log = (l) => process.
   );
   if (skipped.length > 0) log(`Skipped models are listed above with where joulebench looked. ${provideHint}`);
   return { runId: plan.runId, recordsPath, records, exitCode: errors.length > 0 ? 1 : 0 };
-}
-
-function existsPlan(runsDir: string, runId: string): boolean {
-  try {
-    accessSync(planPath(runsDir, runId));
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function unavailableRecord(

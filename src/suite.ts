@@ -42,7 +42,6 @@ export const SuiteSchema = z
   .strict();
 
 export type Suite = z.infer<typeof SuiteSchema>;
-export type DatasetOverride = z.infer<typeof DatasetOverrideSchema>;
 
 export const suitesDir = fileURLToPath(new URL('../benchmarks/', import.meta.url));
 

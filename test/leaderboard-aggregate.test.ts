@@ -97,7 +97,8 @@ describe('energy basis and datasets', () => {
     const failed = { ...skipped, status: 'error' as const, stage: 'load' as const, message: 'model files incomplete in /hub/x' };
     const { reason: _reason, ...error } = failed;
     const board = await aggregate([okRecord({ model: 'fine' }), error]);
-    expect(board.tasks[0]!.notMeasured).toEqual([{ model: 'broken', reason: 'load failed: model files incomplete in /hub/x' }]);
+    expect(board.tasks[0]!.notMeasured).toEqual([{ model: 'broken', status: 'failed', reason: 'load: model files incomplete in /hub/x' }]);
+    expect(renderMarkdown(board)).toContain('- broken: failed (load: model files incomplete in /hub/x)');
   });
 
   it('calls a figure with an estimated part "partly estimated", never fully measured or fully estimated', async () => {

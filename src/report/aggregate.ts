@@ -64,7 +64,7 @@ export interface TaskSection {
   primaryMetric: string | undefined;
   groups: HardwareGroup[];
   /** Models that appear only as skipped in these records, with the reason. */
-  notMeasured: { model: string; reason: string }[];
+  notMeasured: { model: string; status: 'skipped' | 'failed'; reason: string }[];
 }
 
 export interface Leaderboard {
@@ -185,7 +185,12 @@ export async function aggregate(records: readonly RunRecord[], rankBy: RankBy = 
       ...new Map(
         taskRecords
           .filter((r): r is Exclude<RunRecord, OkRecord> => r.status !== 'ok' && !measured.has(r.model))
-          .map((r) => [r.model, { model: r.model, reason: r.status === 'skipped' ? 'not available offline' : `${r.stage} failed: ${r.message}` }]),
+          .map((r) => [
+            r.model,
+            r.status === 'skipped'
+              ? { model: r.model, status: 'skipped' as const, reason: 'not available offline' }
+              : { model: r.model, status: 'failed' as const, reason: `${r.stage}: ${r.message}` },
+          ]),
       ).values(),
     ];
     const datasets = [...new Set(ok.map((r) => `${r.dataset.id} (${r.dataset.split})`))];

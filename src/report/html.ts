@@ -156,7 +156,7 @@ function taskSection(board: PublishedBoard, task: BoardTask, figures: readonly F
   const dataset = task.dataset ? `Dataset: ${esc(task.dataset)}. ` : '';
   const notMeasured =
     task.notMeasured.length > 0
-      ? `<p class="muted">Registered but not measured in these records: ${task.notMeasured.map((m) => `${esc(m.model)} (${esc(m.reason)})`).join('; ')}.</p>`
+      ? `<p class="muted">Registered but not measured in these records: ${task.notMeasured.map((m) => `${esc(m.model)} (${m.status}: ${esc(m.reason)})`).join('; ')}.</p>`
       : '';
   const groups = task.groups.length > 0 ? task.groups.map((g) => groupSection(board, task, g)).join('\n') : '<p>No finished measurements for this task.</p>';
   return `<section class="task" id="task-${esc(task.task)}" data-task="${esc(task.task)}">

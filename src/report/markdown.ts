@@ -131,6 +131,13 @@ export function renderMarkdown(board: Leaderboard, generatedAt = new Date(), pub
     '',
   ];
   if (published) out.push(`Stars (1–5, more = less energy, within one group only): ${describeRule(published.starRule)}.`, '');
+  out.push(...taskSections(board, published));
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** One "## task" section per task: its groups' tables, imported groups, models not measured. */
+function taskSections(board: Leaderboard, published?: PublishedBoard): string[] {
+  const out: string[] = [];
   const sections: TaskSection[] = [...board.tasks];
   for (const t of published?.tasks ?? []) {
     if (!sections.some((s) => s.task === t.task)) sections.push({ task: t.task, dataset: '', metrics: [], primaryMetric: undefined, groups: [], notMeasured: [] });
@@ -148,17 +155,16 @@ export function renderMarkdown(board: Leaderboard, generatedAt = new Date(), pub
     for (const group of imported) out.push(...renderImportedGroup(group));
     if (section.notMeasured.length > 0) {
       out.push('Registered but not measured in these records:', '');
-      for (const m of section.notMeasured) out.push(`- ${m.model}: skipped (${m.reason})`);
+      for (const m of section.notMeasured) out.push(`- ${m.model}: ${m.status} (${m.reason})`);
       out.push('');
     }
   }
-  return `${out.join('\n').trimEnd()}\n`;
+  return out;
 }
 
 /** The table a bench run prints at its end: the leaderboard of just this run's records. */
 export async function renderTerminalSummary(records: readonly RunRecord[]): Promise<string> {
   if (!records.some((r) => r.status === 'ok')) return '\nNo model produced a measurement.\n';
   const board = await aggregate(records);
-  const body = renderMarkdown(board).split('\n').slice(4).join('\n'); // drop the title and preamble
-  return `\n${body}`;
+  return `\n${taskSections(board).join('\n').trimEnd()}\n`;
 }

@@ -84,7 +84,7 @@ export interface BoardTask {
   dataset: string;
   quality: MetricSpec | undefined;
   groups: BoardGroup[];
-  notMeasured: { model: string; reason: string }[];
+  notMeasured: TaskSection['notMeasured'];
 }
 
 export interface PublishedBoard {
