@@ -1,9 +1,27 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTask, taskNames } from '../tasks/index.js';
 import { loadRegistry } from '../src/registry.js';
 import { hubDir, tempDir } from './helpers/env.js';
+
+/** The transformers.js pipeline a mirror model serves, from its config.json architecture (as the Hub infers it). */
+function pipelineOf(id: string): string {
+  const config = JSON.parse(readFileSync(join(hubDir, 'models', id, 'config.json'), 'utf8')) as { architectures?: string[] };
+  const arch = config.architectures?.[0] ?? '';
+  const byHead: [RegExp, string][] = [
+    [/ForSequenceClassification$/, 'text-classification'],
+    [/ForCausalLM$/, 'text-generation'],
+    [/ForConditionalGeneration$/, 'summarization'],
+    [/ForQuestionAnswering$/, 'question-answering'],
+    [/ForMaskedLM$/, 'fill-mask'],
+    [/ForTokenClassification$/, 'token-classification'],
+    [/ForImageClassification$/, 'image-classification'],
+  ];
+  const found = byHead.find(([re]) => re.test(arch));
+  if (!found) throw new Error(`${id}: no pipeline known for architecture '${arch}'`);
+  return found[1];
+}
 
 function writeRegistry(models: unknown): string {
   const path = join(tempDir(), 'models.json');
@@ -38,13 +56,16 @@ describe('task registry', () => {
 });
 
 describe('models.json', () => {
-  it('registers every model in the offline hub mirror', async () => {
+  it('registers every model in the offline hub mirror whose task joulebench has', async () => {
     const registry = await loadRegistry();
+    const pipelines = new Set(await Promise.all(taskNames.map(async (t) => (await loadTask(t)).pipeline)));
     const hubModels = readdirSync(join(hubDir, 'models'), { withFileTypes: true })
       .filter((d) => d.isDirectory())
       .flatMap((org) => readdirSync(join(hubDir, 'models', org.name)).map((name) => `${org.name}/${name}`));
-    expect(hubModels.length).toBeGreaterThanOrEqual(3);
-    for (const id of hubModels) expect(registry.models.map((m) => m.hfId)).toContain(id);
+    // A mirror model whose pipeline no task drives yet (a fixture for a task still to come) need not be registered.
+    const wanted = hubModels.filter((id) => pipelines.has(pipelineOf(id)));
+    expect(wanted.length).toBeGreaterThanOrEqual(3);
+    for (const id of wanted) expect(registry.models.map((m) => m.hfId)).toContain(id);
   });
 
   it('marks random-weight fixtures as fixtures and real checkpoints as pretrained', async () => {
