@@ -58,7 +58,7 @@ describe('task registry', () => {
 describe('models.json', () => {
   it('registers every model in the offline hub mirror whose task joulebench has', async () => {
     const registry = await loadRegistry();
-    const pipelines = new Set(await Promise.all(taskNames.map(async (t) => (await loadTask(t)).pipeline)));
+    const pipelines = new Set<string>(await Promise.all(taskNames.map(async (t) => (await loadTask(t)).pipeline)));
     const hubModels = readdirSync(join(hubDir, 'models'), { withFileTypes: true })
       .filter((d) => d.isDirectory())
       .flatMap((org) => readdirSync(join(hubDir, 'models', org.name)).map((name) => `${org.name}/${name}`));
