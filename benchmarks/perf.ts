@@ -24,16 +24,17 @@ import ort from 'onnxruntime-node';
 import { Bench } from 'tinybench';
 import { loadTask } from '../tasks/index.js';
 import { loadDataset } from '../src/datasets/load.js';
-import { locateModel, resolveHubConfig, type HubConfig } from '../src/hub.js';
+import { selectRows } from '../src/datasets/selection.js';
+import type { Meter } from '../src/meters/base.js';
 import { describeMeters, selectMeter } from '../src/meters/index.js';
-import { loadPipeline, TokenCounter, type LoadedPipeline } from '../src/pipeline.js';
-import { loadRegistry, type ModelEntry } from '../src/registry.js';
-import { callInputs, measure } from '../src/runner.js';
-import { selectRows } from '../src/selection.js';
-import { median, quantile } from '../src/stats.js';
-import { describeHardware, hardwareLabel } from '../src/system.js';
-import type { Sample, TaskDef } from '../src/task.js';
-import type { Meter } from '../src/types.js';
+import { locateModel, resolveHubConfig, type HubConfig } from '../src/model/hub.js';
+import { loadPipeline, TokenCounter, type LoadedPipeline } from '../src/model/pipeline.js';
+import { openRegistry } from '../src/run/benchmark.js';
+import { callInputs, measureWindow } from '../src/run/window.js';
+import type { ModelEntry } from '../src/schema/model-entry.js';
+import type { Sample, TaskDef } from '../src/task-api.js';
+import { median, quantile } from '../src/util/stats.js';
+import { describeHardware, hardwareLabel } from '../src/util/system.js';
 import { buildNvmlStandin, configureStandin, hasCompiler } from '../test/helpers/nvml-standin.js';
 import { installSmiStandin } from '../test/helpers/nvidia-smi-standin.js';
 import { PowercapFixture, serverZones } from '../test/helpers/powercap.js';
@@ -64,18 +65,19 @@ interface Loaded {
 async function prepare(taskName: string, n: number): Promise<Loaded> {
   const hub = resolveHubConfig({});
   const task = await loadTask(taskName);
-  const entry = (await loadRegistry()).models.find((m) => m.id === perTask[taskName])!;
+  const entry = (await openRegistry()).byId(perTask[taskName]!)!;
   const dataset = await loadDataset(task.dataset, hub);
   const usable = selectRows(dataset.rows, task.keep, dataset.rows.length, null).selected;
   // Cycle the dataset when it is shorter than n (scaling runs ask for up to 5,000).
   const samples = Array.from({ length: n }, (_, i) => {
     const { row, index } = usable[i % usable.length]!;
-    return task.prepare(row, index, entry, task.dataset);
+    const sample = task.prepare(row, index, task.dataset);
+    return { ...sample, input: (entry.inputPrefix ?? '') + sample.input };
   });
   return { task, entry, samples, hub };
 }
 
-async function open(l: Loaded, threads?: number): Promise<LoadedPipeline> {
+async function open(l: Loaded, threads: number | null = null): Promise<LoadedPipeline> {
   const location = await locateModel(l.entry, l.hub);
   if (location.where === 'unavailable') throw new Error(`${l.entry.id}: ${location.message} (set JOULEBENCH_HUB)`);
   return loadPipeline(l.task.pipeline, l.entry, location, { threads, device: 'cpu' });
@@ -92,7 +94,7 @@ async function bareLoop(pipe: LoadedPipeline, inputs: readonly (string | string[
 async function harness(pipe: LoadedPipeline, inputs: readonly (string | string[])[], l: Loaded, meter: Meter): Promise<number> {
   const counter = l.task.generative ? new TokenCounter() : undefined;
   const t0 = performance.now();
-  await measure(pipe, inputs, l.task.callOptions, meter, counter);
+  await measureWindow(pipe, inputs, l.task.callOptions, meter, counter);
   return (performance.now() - t0) / 1000;
 }
 
@@ -265,7 +267,7 @@ async function batchingAndThreads(meter: Meter) {
       for (const batchSize of [1, 4, 16]) {
         const inputs = callInputs(l.samples, batchSize);
         await pipe(inputs[0]!, l.task.callOptions); // warm this batch shape
-        const m = await measure(pipe, inputs, l.task.callOptions, meter, l.task.generative ? new TokenCounter() : undefined);
+        const m = await measureWindow(pipe, inputs, l.task.callOptions, meter, l.task.generative ? new TokenCounter() : undefined);
         const row = {
           task: taskName,
           model: l.entry.id,

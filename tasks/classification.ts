@@ -1,17 +1,7 @@
 // Binary sentiment classification on SST-2 validation (872 labelled sentences), the labelled
 // split of the dataset Power Hungry Processing used (it streamed the unlabelled test split).
 import { classificationScores } from '../src/metrics/classification.js';
-import { defineTask, field } from '../src/task.js';
-import { UserError } from '../src/errors.js';
-
-const dataset = {
-  id: 'stanfordnlp/sst2',
-  split: 'validation',
-  config: 'default',
-  fields: { text: ['text', 'sentence'], label: ['label'] },
-  labelNames: ['negative', 'positive'],
-  description: 'SST-2 validation (GLUE dev set, 872 labelled movie-review sentences)',
-};
+import { classLabel, defineTask, field, metric, topOutput } from '../src/task-api.js';
 
 interface TopLabel {
   label: string;
@@ -23,35 +13,29 @@ export default defineTask({
   version: 1,
   description: 'Text classification: binary sentiment, accuracy and macro-F1 against gold labels',
   pipeline: 'text-classification',
-  dataset,
+  dataset: {
+    id: 'stanfordnlp/sst2',
+    split: 'validation',
+    config: 'default',
+    fields: { text: ['text', 'sentence'], label: ['label'] },
+    labelNames: ['negative', 'positive'],
+    description: 'SST-2 validation (GLUE dev set, 872 labelled movie-review sentences)',
+  },
   callOptions: {}, // top-1 label, the pipeline default
-  metrics: [
-    { name: 'accuracy', label: 'Accuracy', higherIsBetter: true },
-    { name: 'macroF1', label: 'Macro-F1', higherIsBetter: true },
-    { name: 'unmappedRate', label: 'Unmapped', higherIsBetter: false },
-  ],
+  metrics: [metric('accuracy', 'Accuracy', true), metric('macroF1', 'Macro-F1', true), metric('unmappedRate', 'Unmapped', false)],
   primaryMetric: 'accuracy',
   generative: false,
-  prepare(row, rowIndex, model, spec) {
-    const input = (model.inputPrefix ?? '') + field(row, spec, 'text', rowIndex, 'string');
-    if (spec.labelled === false) return { input, reference: null, row: rowIndex };
-    const label = field(row, spec, 'label', rowIndex, 'number');
-    const names = spec.labelNames ?? [];
-    const reference = names[label];
-    if (reference === undefined) {
-      throw new UserError(
-        `Dataset ${spec.id} (${spec.split}) row ${rowIndex}: label ${label} is not one of 0..${names.length - 1} (an unlabelled split needs "labelled": false)`,
-      );
-    }
-    return { input, reference, row: rowIndex };
+  labelMapping: true,
+  prepare(row, rowIndex, spec) {
+    const input = field(row, spec, 'text', rowIndex, 'string');
+    return { input, reference: classLabel(row, spec, rowIndex), row: rowIndex };
   },
-  score(samples, outputs, { model, dataset: spec }) {
+  score(samples, outputs, { dataset: spec, labels }) {
     if (spec.labelled === false) return {}; // no gold labels: energy only
-    const labelMap = model.labels ?? {};
     let unmapped = 0;
     const predicted = outputs.map((out) => {
-      const top = (Array.isArray(out) ? out[0] : out) as TopLabel;
-      const mapped = labelMap[top.label];
+      const label = topOutput<TopLabel>(out).label;
+      const mapped = labels && Object.hasOwn(labels, label) ? labels[label] : undefined;
       if (mapped === undefined) unmapped++;
       return mapped ?? null;
     });

@@ -4,13 +4,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCompare } from '../src/compare.js';
-import { UserError } from '../src/errors.js';
-import type { RunRecord } from '../src/records.js';
-import { aggregate } from '../src/report/aggregate.js';
-import { compare, PAPERS, renderComparison } from '../src/report/compare.js';
-import { ranks, spearman } from '../src/report/rank.js';
-import { readReferences } from '../src/report/references.js';
+import { runCompare } from '../src/report/papers/report.js';
+import { UserError } from '../src/util/errors.js';
+import type { RunRecord } from '../src/schema/result-record.js';
+import { buildBoard } from '../src/report/board.js';
+import { compare, renderComparison } from '../src/report/papers/comparison.js';
+import { PAPERS } from '../src/report/papers/papers.js';
+import { ranks, spearman } from '../src/report/papers/spearman.js';
+import { readReferences } from '../src/report/papers/references.js';
 import { repoRoot, tempDir } from './helpers/env.js';
 import { jsonl, okRecord } from './helpers/records.js';
 
@@ -32,7 +33,7 @@ function records(o: { generation?: number; energyKind?: 'measured' | 'estimated'
 
 async function report(rs: RunRecord[]): Promise<string> {
   const references = await readReferences(referencesPath);
-  return renderComparison({ records: rs, board: await aggregate(rs), references, referencesPath: paper.referencesFile, paper, generatedAt: new Date('2026-11-26') });
+  return renderComparison({ records: rs, board: await buildBoard(rs), references, referencesPath: paper.referencesFile, paper, generatedAt: new Date('2026-11-26') });
 }
 
 describe('rank statistics', () => {
@@ -51,7 +52,7 @@ describe('rank statistics', () => {
 describe('comparison with Power Hungry Processing', () => {
   it('puts our per-task mean/min/max next to Table 2, converted from kWh to J', async () => {
     const rs = records();
-    const c = compare(await aggregate(rs), await readReferences(referencesPath), paper);
+    const c = compare(await buildBoard(rs), await readReferences(referencesPath), paper);
     expect(c.tasks.map((t) => [t.task, t.paperTask, t.models, t.ours, t.paper.meanKWh, t.paper.stdKWh])).toEqual([
       ['classification', 'text_classification', 2, { mean: 200, min: 100, max: 300 }, 0.002, 0.001],
       ['generation', 'text_generation', 1, { mean: 2000, min: 2000, max: 2000 }, 0.047, 0.03],
@@ -72,7 +73,7 @@ describe('comparison with Power Hungry Processing', () => {
       okRecord({ model: 'Xenova/distilbert-base-uncased-finetuned-sst-2-english', joulesPer1k: 300, datasetId: 'stanfordnlp/imdb' }),
       okRecord({ model: 'org/other', joulesPer1k: 500, datasetId: 'stanfordnlp/imdb' }),
     ];
-    const c = compare(await aggregate(rs), await readReferences(referencesPath), paper);
+    const c = compare(await buildBoard(rs), await readReferences(referencesPath), paper);
     expect(c.tasks.map((t) => [t.task, t.models, t.ours])).toEqual([['classification', 2, { mean: 300, min: 100, max: 500 }]]);
     expect(c.models.map((m) => [m.model, m.ours])).toEqual([['Xenova/distilbert-base-uncased-finetuned-sst-2-english', 200]]);
   });

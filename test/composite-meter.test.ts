@@ -1,27 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { CompositeMeter } from '../src/meters/composite.js';
-import type { Component, EnergyKind, EnergyReading, Meter } from '../src/types.js';
+import { defineMeter } from '../src/meters/base.js';
+import { compositeMeter } from '../src/meters/composite.js';
+import { estimateMeter } from '../src/meters/estimate.js';
+import type { Component, ComponentJoules, EnergyKind } from '../src/schema/energy.js';
 
 /** A meter that reports fixed joules, and counts its windows. */
-function fake(name: string, kind: EnergyKind, joules: Partial<Record<Component, number>>, opts: { failStart?: boolean; warnings?: string[] } = {}) {
-  const counts = { started: 0, stopped: 0 };
-  const meter: Meter = {
+function fake(name: string, kind: EnergyKind, joules: ComponentJoules, opts: { failStart?: boolean; warnings?: string[] } = {}) {
+  const counts = { started: 0, stopped: 0, cancelled: 0 };
+  const meter = defineMeter({
     name,
     kind,
     components: Object.keys(joules) as Component[],
     describe: () => `${name} (fake)`,
-    start: async () => {
+    zeroReason: 'fake',
+    prepare: async () => {
       if (opts.failStart) throw new Error(`${name} cannot start`);
-      counts.started++;
       return {
-        stop: async (): Promise<EnergyReading> => {
-          counts.stopped++;
-          const total = Object.values(joules).reduce((a, b) => a + b, 0);
-          return { meter: name, kind, durationS: name.length, components: joules, joules: total, details: { source: name }, warnings: opts.warnings ?? [] };
+        cancel: () => counts.cancelled++,
+        open: () => {
+          counts.started++;
+          return {
+            stop: async () => {
+              counts.stopped++;
+              return { durationS: name.length, components: joules, details: { source: name }, warnings: opts.warnings ?? [] };
+            },
+          };
         },
       };
     },
-  };
+  });
   return { meter, counts };
 }
 
@@ -29,7 +36,7 @@ describe('composite meter', () => {
   it('merges parts over disjoint components into one reading, keeping each part details', async () => {
     const rapl = fake('rapl', 'measured', { cpu: 30, dram: 5 }, { warnings: ['rapl: DRAM zone unreadable'] });
     const nvml = fake('nvml', 'measured', { gpu: 200 }, { warnings: ['GPU 1 has no energy counter'] });
-    const meter = new CompositeMeter([rapl.meter, nvml.meter]);
+    const meter = compositeMeter([rapl.meter, nvml.meter]);
     expect(meter.name).toBe('rapl+nvml');
     expect(meter.kind).toBe('measured');
     expect(meter.components).toEqual(['cpu', 'dram', 'gpu']);
@@ -44,32 +51,31 @@ describe('composite meter', () => {
   });
 
   it('is estimated as soon as one part is', async () => {
-    const meter = new CompositeMeter([fake('nvml', 'measured', { gpu: 1 }).meter, fake('estimate', 'estimated', { cpu: 1, dram: 1 }).meter]);
+    const meter = compositeMeter([fake('nvml', 'measured', { gpu: 1 }).meter, fake('estimate', 'estimated', { cpu: 1, dram: 1 }).meter]);
     expect(meter.kind).toBe('estimated');
     expect((await (await meter.start()).stop()).kind).toBe('estimated');
   });
 
   it('refuses two parts that measure the same component', () => {
-    expect(() => new CompositeMeter([fake('nvml', 'measured', { gpu: 1 }).meter, fake('nvidia-smi', 'measured', { gpu: 1 }).meter])).toThrow(
+    expect(() => compositeMeter([fake('nvml', 'measured', { gpu: 1 }).meter, fake('nvidia-smi', 'measured', { gpu: 1 }).meter])).toThrow(
       /nvml and nvidia-smi both measure gpu/,
     );
   });
 
-  it('closes the windows that opened when another part fails to start', async () => {
+  it('opens no window, and releases the parts it prepared, when another part fails to prepare', async () => {
     const rapl = fake('rapl', 'measured', { cpu: 1 });
-    const meter = new CompositeMeter([rapl.meter, fake('nvidia-smi', 'measured', { gpu: 1 }, { failStart: true }).meter]);
+    const meter = compositeMeter([rapl.meter, fake('nvidia-smi', 'measured', { gpu: 1 }, { failStart: true }).meter]);
     await expect(meter.start()).rejects.toThrow(/nvidia-smi cannot start/);
-    expect(rapl.counts).toEqual({ started: 1, stopped: 1 });
+    expect(rapl.counts).toEqual({ started: 0, stopped: 0, cancelled: 1 });
   });
 
   it("opens the estimate's window with a slow part's, not before the slow part's set-up", async () => {
-    const { EstimateMeter } = await import('../src/meters/estimate.js');
-    const slow: Meter & { prepare(): Promise<{ open(): { stop(): Promise<EnergyReading> }; cancel(): void }> } = {
+    const slow = defineMeter({
       name: 'slow',
       kind: 'measured',
       components: ['gpu'],
       describe: () => 'slow',
-      start: async () => (await slow.prepare()).open(),
+      zeroReason: 'slow',
       async prepare() {
         await new Promise((r) => setTimeout(r, 300)); // e.g. nvidia-smi's first sample
         return {
@@ -79,14 +85,14 @@ describe('composite meter', () => {
             return {
               stop: async () => {
                 const durationS = (performance.now() - t0) / 1000;
-                return { meter: 'slow', kind: 'measured', durationS, components: { gpu: durationS }, joules: durationS, details: {}, warnings: [] };
+                return { durationS, components: { gpu: durationS }, details: {}, warnings: [] };
               },
             };
           },
         };
       },
-    };
-    const w = await new CompositeMeter([new EstimateMeter({ cpuWatts: 1 }), slow]).start();
+    });
+    const w = await compositeMeter([estimateMeter({ cpuWatts: 1 }), slow]).start();
     await new Promise((r) => setTimeout(r, 50));
     const r = await w.stop();
     const parts = r.details.parts as Record<string, { durationS: number }>;
@@ -95,7 +101,7 @@ describe('composite meter', () => {
   });
 
   it('refuses to stop a window twice', async () => {
-    const w = await new CompositeMeter([fake('rapl', 'measured', { cpu: 1 }).meter]).start();
+    const w = await compositeMeter([fake('rapl', 'measured', { cpu: 1 }).meter]).start();
     await w.stop();
     await expect(w.stop()).rejects.toThrow(/already stopped/);
   });

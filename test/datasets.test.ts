@@ -1,10 +1,10 @@
-import { readFileSync, mkdirSync, writeFileSync, cpSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTask } from '../tasks/index.js';
 import { loadDataset } from '../src/datasets/load.js';
-import { resolveHubConfig, type HubConfig } from '../src/hub.js';
-import type { DatasetSpec } from '../src/task.js';
+import { resolveHubConfig, type HubConfig } from '../src/model/hub.js';
+import type { DatasetSpec } from '../src/task-api.js';
 import { hubDir, tempDir, unreachableHub } from './helpers/env.js';
 import { startFakeHub, type FakeHub } from './helpers/fake-hub.js';
 import { writeParquet } from './helpers/parquet.js';
@@ -61,20 +61,19 @@ describe('local mirror', () => {
 describe('task input preparation', () => {
   it('names the missing field and the row', async () => {
     const task = await loadTask('summarization');
-    const entry = { inputPrefix: undefined } as never;
-    expect(() => task.prepare({ document: 'x', id: '1' }, 7, entry, task.dataset)).toThrow(
+    expect(() => task.prepare({ document: 'x', id: '1' }, 7, task.dataset)).toThrow(
       "Dataset EdinburghNLP/xsum (test) row 7 has no field 'summary'; its fields are: document, id",
     );
     const cls = await loadTask('classification');
-    expect(() => cls.prepare({ sentence: 'x', label: 'good' }, 3, entry, cls.dataset)).toThrow(/row 3: field 'label' should be a number/);
-    expect(() => cls.prepare({ sentence: 'x', label: -1 }, 4, entry, cls.dataset)).toThrow(/row 4: label -1 is not one of 0..1 \(an unlabelled split needs "labelled": false\)/);
-    expect(cls.prepare({ sentence: 'x', label: -1 }, 4, entry, { ...cls.dataset, labelled: false }).reference).toBeNull();
+    expect(() => cls.prepare({ sentence: 'x', label: 'good' }, 3, cls.dataset)).toThrow(/row 3: field 'label' should be a number/);
+    expect(() => cls.prepare({ sentence: 'x', label: -1 }, 4, cls.dataset)).toThrow(/row 4: label -1 is not one of 0..1 \(an unlabelled split needs "labelled": false\)/);
+    expect(cls.prepare({ sentence: 'x', label: -1 }, 4, { ...cls.dataset, labelled: false }).reference).toBeNull();
   });
 
   it('builds generation prompts from the first 20 words and skips headings on Hub rows', async () => {
     const task = await loadTask('generation');
     const words = Array.from({ length: 30 }, (_, i) => `w${i}`).join(' ');
-    expect(task.prepare({ text: ` ${words} ` }, 0, { inputPrefix: undefined } as never, task.dataset).input.split(' ')).toHaveLength(20);
+    expect(task.prepare({ text: ` ${words} ` }, 0, task.dataset).input.split(' ')).toHaveLength(20);
     expect(task.keep?.({ text: ' = = Gameplay = = ' })).toBe(false);
     expect(task.keep?.({ text: '' })).toBe(false);
     expect(task.keep?.({ text: 'Robert Boulter is an English actor .' })).toBe(true);
@@ -103,7 +102,8 @@ describe('Hugging Face Hub download', () => {
     ]);
     expect(hub.requests.some((r) => r.startsWith('/api/datasets/org/reviews/tree/refs/convert/parquet/default/test'))).toBe(true);
     const seen = hub.requests.length;
-    const second = await loadDataset(spec, cfg);
+    expect(await loadDataset(spec, cfg)).toBe(first); // within one run, read once
+    const second = await loadDataset(spec, { ...cfg }); // the next run: from the cache
     expect(second.source).toBe('cache');
     expect(second.sha256).toBe(first.sha256);
     expect(hub.requests.length).toBe(seen);

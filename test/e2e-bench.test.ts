@@ -3,8 +3,8 @@
 import { cpSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRegistry } from '../src/registry.js';
-import { RunRecordSchema, type OkRecord, type RunRecord } from '../src/records.js';
+import { openRegistry } from '../src/run/benchmark.js';
+import { RunRecordSchema, type OkRecord, type RunRecord } from '../src/schema/result-record.js';
 import { cli, hubDir, tempDir } from './helpers/env.js';
 import { startFakeHub, type FakeHub } from './helpers/fake-hub.js';
 import { writeParquet } from './helpers/parquet.js';
@@ -34,7 +34,7 @@ describe.each(['classification', 'generation', 'summarization'])('bench --task %
   it('exits 0 and measures every mirror model of the task, each repetition in its own record', async () => {
     expect(stderr).not.toMatch(/^\s+at /m);
     expect(status).toBe(0);
-    const registry = await loadRegistry();
+    const registry = await openRegistry();
     const local = registry.forTask(task).filter((m) => existsSync(join(hubDir, 'models', m.hfId, 'config.json')));
     expect(local.length).toBeGreaterThan(0);
     for (const m of local) {

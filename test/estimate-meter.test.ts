@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DRAM_WATTS_PER_GB, EstimateMeter, type EstimateProbes } from '../src/meters/estimate.js';
+import { DRAM_WATTS_PER_GB, estimateMeter, type EstimateProbes } from '../src/meters/estimate.js';
 import { cpuTdpTable, medianWattsPerThread, wattsPerThread } from '../src/meters/cpu-tdp.js';
 
 function scripted(values: { now: number[]; cpu: number[]; rss: number[] }): EstimateProbes {
@@ -13,7 +13,7 @@ function scripted(values: { now: number[]; cpu: number[]; rss: number[] }): Esti
 describe('estimate meter', () => {
   it('charges CPU seconds at W/thread and mean RSS at 0.375 W/GB over the window', async () => {
     const probes = scripted({ now: [10, 14], cpu: [1, 3], rss: [1e9, 3e9] });
-    const meter = new EstimateMeter({ cpuWatts: 5, probes });
+    const meter = estimateMeter({ cpuWatts: 5, probes });
     const window = await meter.start();
     const r = await window.stop();
     expect(r.kind).toBe('estimated');
@@ -26,14 +26,14 @@ describe('estimate meter', () => {
   });
 
   it('refuses to stop a window twice', async () => {
-    const meter = new EstimateMeter({ cpuWatts: 1, probes: scripted({ now: [0, 1], cpu: [0, 0], rss: [0, 0] }) });
+    const meter = estimateMeter({ cpuWatts: 1, probes: scripted({ now: [0, 1], cpu: [0, 0], rss: [0, 0] }) });
     const w = await meter.start();
     await w.stop();
     await expect(w.stop()).rejects.toThrow(/already stopped/);
   });
 
   it('charges the real CPU time a busy loop spends', async () => {
-    const meter = new EstimateMeter({ cpuWatts: 4 });
+    const meter = estimateMeter({ cpuWatts: 4 });
     const w = await meter.start();
     const end = performance.now() + 150;
     let x = 0;

@@ -1,25 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { measureIdle, netOf } from '../src/idle.js';
-import type { EnergyReading, Meter } from '../src/types.js';
+import { measureIdle, netOf } from '../src/meters/idle.js';
+import { defineMeter, type Meter } from '../src/meters/base.js';
+import type { EnergyReading } from '../src/schema/energy.js';
 
 /** A meter whose components draw constant, known power over real time. */
 function constantPower(watts: { cpu: number; gpu: number }): Meter {
-  return {
+  return defineMeter({
     name: 'constant',
     kind: 'measured',
     components: ['cpu', 'gpu'],
     describe: () => 'constant',
-    async start() {
-      const t0 = performance.now();
-      return {
-        async stop(): Promise<EnergyReading> {
-          const durationS = (performance.now() - t0) / 1000;
-          const components = { cpu: watts.cpu * durationS, gpu: watts.gpu * durationS };
-          return { meter: 'constant', kind: 'measured', durationS, components, joules: components.cpu + components.gpu, details: {}, warnings: [] };
-        },
-      };
-    },
-  };
+    zeroReason: 'constant',
+    prepare: async () => ({
+      cancel: () => {},
+      open: () => {
+        const t0 = performance.now();
+        return {
+          async stop() {
+            const durationS = (performance.now() - t0) / 1000;
+            return { durationS, components: { cpu: watts.cpu * durationS, gpu: watts.gpu * durationS }, details: {}, warnings: [] };
+          },
+        };
+      },
+    }),
+  });
 }
 
 describe('idle baseline', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { aggregate, JOULES_PER_KWH } from '../src/report/aggregate.js';
-import { renderCsv } from '../src/report/csv.js';
-import { renderMarkdown } from '../src/report/markdown.js';
+import { buildBoard, JOULES_PER_KWH } from '../src/report/board.js';
+import { renderCsv } from '../src/report/render/csv.js';
+import { renderMarkdown } from '../src/report/render/markdown.js';
 import { okRecord, skippedRecord } from './helpers/records.js';
 import { parse } from 'csv-parse/sync';
 
@@ -17,12 +17,12 @@ describe('leaderboard aggregation', () => {
   ];
 
   it('averages repetitions (mean ± sample sd) and ranks by J/1k within one hardware group', async () => {
-    const board = await aggregate(records);
+    const board = await buildBoard(records);
     expect(board.tasks.map((t) => t.task)).toEqual(['classification', 'summarization']);
     const cls = board.tasks[0]!;
     expect(cls.groups).toHaveLength(2); // Test CPU 9000 and Other CPU are never ranked together
     const main = cls.groups.find((g) => g.hardware.startsWith('Test CPU'))!;
-    expect(main.rows.map((r) => [r.rank, r.model])).toEqual([[1, 'small'], [2, 'big']]);
+    expect(main.rows.map((r) => [r.rank, r.model])).toEqual([[1, 'small'], [2, 'big'], [null, 'random']]);
     const big = main.rows[1]!;
     expect(big.repetitions).toBe(2);
     expect(big.joulesPer1k.mean).toBe(400);
@@ -31,14 +31,14 @@ describe('leaderboard aggregation', () => {
   });
 
   it('keeps fixtures out of the ranking and lists skipped models', async () => {
-    const cls = (await aggregate(records)).tasks[0]!;
+    const cls = (await buildBoard(records)).tasks[0]!;
     const main = cls.groups.find((g) => g.hardware.startsWith('Test CPU'))!;
-    expect(main.fixtures.map((r) => [r.rank, r.model])).toEqual([[null, 'random']]);
+    expect(main.rows.filter((r) => r.kind === 'fixture').map((r) => [r.rank, r.model])).toEqual([[null, 'random']]);
     expect(cls.notMeasured.map((m) => m.model)).toEqual(['offline-model']);
   });
 
   it('renders Markdown with one section per task, the estimate label and the fixture mark', async () => {
-    const md = renderMarkdown(await aggregate(records));
+    const md = renderMarkdown(await buildBoard(records));
     expect(md).toMatch(/^## classification$/m);
     expect(md).toMatch(/^## summarization$/m);
     expect(md).toContain('ESTIMATED, not measured');
@@ -50,7 +50,7 @@ describe('leaderboard aggregation', () => {
   });
 
   it('renders CSV with every metric and the meter kind', async () => {
-    const rows = parse(renderCsv(await aggregate(records)), { columns: true }) as Record<string, string>[];
+    const rows = parse(renderCsv(await buildBoard(records)), { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(5);
     const small = rows.find((r) => r.model === 'small' && (r.hardware ?? '').startsWith('Test CPU'))!;
     expect(small).toMatchObject({ task: 'classification', rank: '1', energy_kind: 'estimated', meter: 'estimate', accuracy: '0.7', quality_metric: 'accuracy', joules_per_1k_inferences: '100' });
@@ -66,27 +66,27 @@ describe('energy basis and datasets', () => {
     };
     // a: 100 J/1k gross, 10 records' idle share 0.8 J -> net 20 J/1k; b: 60 gross, 0.1 idle -> net 50.
     const records = [withIdle('a', 100, 0.8), withIdle('b', 60, 0.1)];
-    const net = (await aggregate(records)).tasks[0]!.groups[0]!;
+    const net = (await buildBoard(records)).tasks[0]!.groups[0]!;
     expect(net.basis).toBe('net');
     expect(net.rows.map((r) => [r.model, r.joulesPer1k.mean])).toEqual([['a', expect.closeTo(20, 9)], ['b', expect.closeTo(50, 9)]]);
-    const gross = (await aggregate(records, 'gross')).tasks[0]!.groups[0]!;
+    const gross = (await buildBoard(records, { rankBy: 'gross' })).tasks[0]!.groups[0]!;
     expect(gross.basis).toBe('gross');
     expect(gross.rows.map((r) => r.model)).toEqual(['b', 'a']);
-    expect(renderMarkdown(await aggregate(records))).toContain('estimate, estimated (cpu, net)');
-    const mixed = await aggregate([records[0]!, okRecord({ model: 'c', joulesPer1k: 70 })], 'net');
+    expect(renderMarkdown(await buildBoard(records))).toContain('estimate, estimated (cpu, net)');
+    const mixed = await buildBoard([records[0]!, okRecord({ model: 'c', joulesPer1k: 70 })], { rankBy: 'net' });
     expect(mixed.tasks[0]!.groups[0]!.basis).toBe('gross');
     expect(mixed.tasks[0]!.groups[0]!.rows[0]!.warnings[0]).toMatch(/no idle baseline/);
   });
 
   it('keeps runs on different datasets of one task in separate groups', async () => {
-    const board = await aggregate([okRecord({ model: 'm', datasetId: 'org/one' }), okRecord({ model: 'm', datasetId: 'org/two' })]);
+    const board = await buildBoard([okRecord({ model: 'm', datasetId: 'org/one' }), okRecord({ model: 'm', datasetId: 'org/two' })]);
     expect(board.tasks[0]!.groups.map((g) => g.dataset)).toEqual(['org/one (test)', 'org/two (test)']);
     expect(renderMarkdown(board)).toMatch(/^### Test CPU 9000 \(8 threads\), 32 GB RAM · device cpu · org\/one \(test\)$/m);
   });
 
   it('never ranks one model at two batch sizes against itself', async () => {
     const b16 = okRecord({ model: 'm', joulesPer1k: 10 });
-    const board = await aggregate([okRecord({ model: 'm', joulesPer1k: 50 }), { ...b16, settings: { ...b16.settings, batchSize: 16 } }]);
+    const board = await buildBoard([okRecord({ model: 'm', joulesPer1k: 50 }), { ...b16, settings: { ...b16.settings, batchSize: 16 } }]);
     const groups = board.tasks[0]!.groups;
     expect(groups).toHaveLength(2);
     expect(groups.map((g) => g.rows.map((r) => [r.rank, r.batchSize]))).toEqual([[[1, 1]], [[1, 16]]]);
@@ -96,13 +96,16 @@ describe('energy basis and datasets', () => {
     const skipped = skippedRecord({ model: 'broken' });
     const failed = { ...skipped, status: 'error' as const, stage: 'load' as const, message: 'model files incomplete in /hub/x' };
     const { reason: _reason, ...error } = failed;
-    const board = await aggregate([okRecord({ model: 'fine' }), error]);
+    const board = await buildBoard([okRecord({ model: 'fine' }), error]);
     expect(board.tasks[0]!.notMeasured).toEqual([{ model: 'broken', status: 'failed', reason: 'load: model files incomplete in /hub/x' }]);
     expect(renderMarkdown(board)).toContain('- broken: failed (load: model files incomplete in /hub/x)');
   });
 
   it('calls a figure with an estimated part "partly estimated", never fully measured or fully estimated', async () => {
-    const md = renderMarkdown(await aggregate([okRecord({ model: 'g', meter: 'estimate+nvml', components: 'gpu' })]));
+    // As the composite meter writes it: the parts and their kinds in details.parts.
+    const r = okRecord({ model: 'g', meter: 'estimate+nvml', components: 'gpu' });
+    r.energy.details = { parts: { estimate: { kind: 'estimated' }, nvml: { kind: 'measured' } } };
+    const md = renderMarkdown(await buildBoard([r]));
     expect(md).toContain('Meter: **estimate+nvml — PARTLY ESTIMATED** (partly estimated: CPU and DRAM from process CPU time × TDP per thread');
     expect(md).toContain('nvml measured');
   });

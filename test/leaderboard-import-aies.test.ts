@@ -3,12 +3,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../src/errors.js';
-import { runLeaderboard } from '../src/leaderboard.js';
-import { aggregate, JOULES_PER_KWH } from '../src/report/aggregate.js';
+import { UserError } from '../src/util/errors.js';
+import { runLeaderboard } from '../src/report/leaderboard.js';
+import { buildBoard, JOULES_PER_KWH } from '../src/report/board.js';
 import { DEFAULT_CARBON_INTENSITY } from '../src/report/carbon.js';
-import { importTask, readAiEnergyScoreCsv } from '../src/report/import-aies.js';
-import { publish, type BoardGroup } from '../src/report/publish.js';
+import { importTask, readAiEnergyScoreCsv } from '../src/report/imports/aies.js';
+import type { BoardGroup } from '../src/report/board.js';
 import type { StarRule } from '../src/report/stars.js';
 import { repoRoot, tempDir } from './helpers/env.js';
 import { okRecord } from './helpers/records.js';
@@ -17,7 +17,7 @@ const feb2025 = join(repoRoot, 'test/fixtures/ai-energy-score/feb-2025/text_gene
 
 async function importedGroup(file: string, rule: StarRule): Promise<BoardGroup> {
   const table = await readAiEnergyScoreCsv(file);
-  const board = publish(await aggregate([]), { starRule: rule, carbon: DEFAULT_CARBON_INTENSITY, imports: [table] });
+  const board = await buildBoard([], { starRule: rule, carbon: DEFAULT_CARBON_INTENSITY, imports: [table] });
   return board.tasks[0]!.groups[0]!;
 }
 
@@ -80,7 +80,7 @@ describe('AI Energy Score Feb-2025 class-A text generation, --stars aies', () =>
   it('rates text-generation classes separately', async () => {
     const path = writeCsv('text_generation.csv', 'model,total_gpu_energy,energy_score,class\na1,0.001,,A\na2,0.002,,A\nb1,0.5,,B\nb2,1.0,,B\nc1,3,,C\n');
     const table = await readAiEnergyScoreCsv(path);
-    const board = publish(await aggregate([]), { starRule: 'aies', carbon: DEFAULT_CARBON_INTENSITY, imports: [table] });
+    const board = await buildBoard([], { starRule: 'aies', carbon: DEFAULT_CARBON_INTENSITY, imports: [table] });
     const groups = board.tasks[0]!.groups;
     expect(groups.map((g) => [g.class, g.rows.map((r) => r.stars)])).toEqual([
       ['A', [5, 1]],
@@ -120,7 +120,7 @@ describe('import task and bad files', () => {
   });
 
   it('a missing file is a UserError too', async () => {
-    await expect(readAiEnergyScoreCsv('/nonexistent/summarization.csv')).rejects.toThrow(/Cannot import \/nonexistent\/summarization\.csv: ENOENT/);
+    await expect(readAiEnergyScoreCsv('/nonexistent/summarization.csv')).rejects.toThrow(/Cannot import \/nonexistent\/summarization\.csv: no such file$/);
   });
 });
 

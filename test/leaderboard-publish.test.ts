@@ -4,10 +4,11 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../src/errors.js';
-import { parseFormats, runLeaderboard, type LeaderboardResult } from '../src/leaderboard.js';
-import { JOULES_PER_KWH } from '../src/report/aggregate.js';
-import { paretoFrontier } from '../src/report/charts.js';
+import { UserError } from '../src/util/errors.js';
+import { runLeaderboard, type LeaderboardResult } from '../src/report/leaderboard.js';
+import { parseFormats } from '../src/report/write.js';
+import { JOULES_PER_KWH } from '../src/report/board.js';
+import { paretoFrontier } from '../src/report/render/charts.js';
 import { tempDir } from './helpers/env.js';
 import { jsonl, okRecord, skippedRecord } from './helpers/records.js';
 

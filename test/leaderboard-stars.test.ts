@@ -1,9 +1,8 @@
 // Star ratings: the quintile rule (default) and the AI Energy Score rule, ties, a lone model,
 // an outlier, and fixtures (never rated).
 import { describe, expect, it } from 'vitest';
-import { aggregate } from '../src/report/aggregate.js';
+import { buildBoard } from '../src/report/board.js';
 import { DEFAULT_CARBON_INTENSITY } from '../src/report/carbon.js';
-import { publish } from '../src/report/publish.js';
 import { rate } from '../src/report/stars.js';
 import { okRecord } from './helpers/records.js';
 
@@ -76,7 +75,7 @@ describe('stars on a published board', () => {
   ];
 
   it('rates within each hardware group, never fixtures, and says so under the table', async () => {
-    const board = publish(await aggregate(records), { starRule: 'quintile', carbon: DEFAULT_CARBON_INTENSITY });
+    const board = await buildBoard(records, { starRule: 'quintile', carbon: DEFAULT_CARBON_INTENSITY });
     const groups = board.tasks[0]!.groups;
     const main = groups.find((g) => g.hardware.startsWith('Test CPU'))!;
     expect(main.rows.map((r) => [r.model, r.stars])).toEqual([
@@ -93,7 +92,7 @@ describe('stars on a published board', () => {
   });
 
   it('applies the AI Energy Score rule when asked', async () => {
-    const board = publish(await aggregate([...records, okRecord({ model: 'd', joulesPer1k: 11 })]), { starRule: 'aies', carbon: DEFAULT_CARBON_INTENSITY });
+    const board = await buildBoard([...records, okRecord({ model: 'd', joulesPer1k: 11 })], { starRule: 'aies', carbon: DEFAULT_CARBON_INTENSITY });
     const main = board.tasks[0]!.groups.find((g) => g.hardware.startsWith('Test CPU'))!;
     // w = (30 - 10) / 5 = 4
     expect(Object.fromEntries(main.rows.map((r) => [r.model, r.stars]))).toEqual({ a: 5, d: 5, b: 3, c: 1, toy: null });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../src/errors.js';
+import { UserError } from '../src/util/errors.js';
 import { selectMeter } from '../src/meters/index.js';
 import { expectWithin, sleep } from './helpers/energy.js';
 import { installSmiStandin, type SmiStandin } from './helpers/nvidia-smi-standin.js';
@@ -51,7 +51,7 @@ describe('--meter auto', () => {
 
   it('combines RAPL with nvidia-smi when NVML cannot be loaded, within 1% per component', async () => {
     const env = { ...smi.env(), JOULEBENCH_POWERCAP_ROOT: powercap.root, JOULEBENCH_NVML_LIB: bare.JOULEBENCH_NVML_LIB };
-    const { meter, notes } = await selectMeter('auto', { env, rapl: { readFile: powercap.readFile } });
+    const { meter, notes } = await selectMeter('auto', { env, tuning: { rapl: { readFile: powercap.readFile } } });
     expect(meter.name).toBe('rapl+nvidia-smi');
     expect(notes).toEqual([expect.stringMatching(/^Meter auto: rapl\+nvidia-smi measures cpu, dram, gpu; not used — nvml: NVML library could not be loaded/)]);
     const w = await meter.start();
@@ -76,7 +76,7 @@ describe.skipIf(!hasCompiler)(`--meter auto with NVML${hasCompiler ? '' : ` (SKI
   it('combines RAPL and NVML, and never starts nvidia-smi for GPUs NVML already measures', async () => {
     const env = { ...smi.env(), JOULEBENCH_POWERCAP_ROOT: powercap.root, JOULEBENCH_NVML_LIB: nvmlLib };
     const runsBefore = smi.runs().length;
-    const { meter, notes } = await selectMeter('auto', { env, rapl: { readFile: powercap.readFile } });
+    const { meter, notes } = await selectMeter('auto', { env, tuning: { rapl: { readFile: powercap.readFile } } });
     expect(meter.name).toBe('rapl+nvml');
     expect(meter.kind).toBe('measured');
     expect(meter.components).toEqual(['cpu', 'dram', 'gpu']);

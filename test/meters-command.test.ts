@@ -1,7 +1,6 @@
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerMetersCommand } from '../src/cli-meters.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeMeters } from '../src/meters/index.js';
+import { cli } from './helpers/env.js';
 import { installSmiStandin, type SmiStandin } from './helpers/nvidia-smi-standin.js';
 import { PowercapFixture, serverZones } from './helpers/powercap.js';
 
@@ -9,30 +8,19 @@ let powercap: PowercapFixture;
 let smi: SmiStandin;
 beforeAll(() => {
   powercap = new PowercapFixture(serverZones());
-  // The command reads the real environment, as it would on a user's machine.
   smi = installSmiStandin([70, 150]);
-  Object.assign(process.env, smi.env(), { JOULEBENCH_POWERCAP_ROOT: powercap.root, JOULEBENCH_NVML_LIB: '/nonexistent/libnvidia-ml.so.1' });
-  delete process.env.CUDA_VISIBLE_DEVICES;
 });
 afterAll(() => {
   powercap.close();
   smi.remove();
 });
 
+/** The command reads the real environment, as it would on a user's machine. */
 async function runCommand(args: string[]): Promise<string> {
-  const program = new Command('joulebench').exitOverride();
-  registerMetersCommand(program);
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(['meters', ...args], { from: 'user' });
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
+  const env = { ...smi.env(), JOULEBENCH_POWERCAP_ROOT: powercap.root, JOULEBENCH_NVML_LIB: '/nonexistent/libnvidia-ml.so.1', CUDA_VISIBLE_DEVICES: undefined };
+  const r = await cli(['meters', ...args], env);
+  expect(r.status).toBe(0);
+  return r.stdout;
 }
 
 describe('joulebench meters', () => {

@@ -1,8 +1,9 @@
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { locateModel, resolveHubConfig, type HubConfig } from '../src/hub.js';
-import { loadRegistry, type ModelEntry } from '../src/registry.js';
+import { locateModel, resolveHubConfig, type HubConfig } from '../src/model/hub.js';
+import { openRegistry } from '../src/run/benchmark.js';
+import type { ModelEntry } from '../src/schema/model-entry.js';
 import { hubDir, tempDir, unreachableHub } from './helpers/env.js';
 import { startFakeHub, type FakeHub } from './helpers/fake-hub.js';
 
@@ -11,7 +12,7 @@ function config(over: Partial<HubConfig>): HubConfig {
 }
 
 async function entry(id: string): Promise<ModelEntry> {
-  return (await loadRegistry()).models.find((m) => m.id === id)!;
+  return (await openRegistry()).models.find((m) => m.id === id)!;
 }
 
 describe('locating a model', () => {

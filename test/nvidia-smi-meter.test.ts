@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MeterProbe } from '../src/meters/common.js';
+import type { MeterProbe } from '../src/meters/base.js';
 import { probeNvidiaSmi, type NvidiaSmiMeter } from '../src/meters/nvidia-smi.js';
 import { expectWithin, sleep } from './helpers/energy.js';
 import { installSmiStandin, waitForExit, type SmiStandin } from './helpers/nvidia-smi-standin.js';

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import koffi from 'koffi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MeterProbe } from '../src/meters/common.js';
+import type { MeterProbe } from '../src/meters/base.js';
 import { probeNvml, type NvmlMeter, type NvmlOptions } from '../src/meters/nvml.js';
 import { expectWithin, sleep } from './helpers/energy.js';
 import { buildNvmlStandin, configureStandin, hasCompiler, noCompilerMessage, standinUuid } from './helpers/nvml-standin.js';

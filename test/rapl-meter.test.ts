@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { probeRapl, RaplMeter } from '../src/meters/rapl.js';
-import type { MeterProbe } from '../src/meters/common.js';
+import { probeRapl, type RaplMeter } from '../src/meters/rapl.js';
+import type { MeterProbe } from '../src/meters/base.js';
 import { PowercapFixture, serverZones } from './helpers/powercap.js';
 import { expectWithin, sleep } from './helpers/energy.js';
 

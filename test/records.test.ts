@@ -1,7 +1,8 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RecordWriter, readRecords } from '../src/records.js';
+import { readRecords } from '../src/records/reader.js';
+import { RecordWriter } from '../src/records/writer.js';
 import { okRecord, skippedRecord } from './helpers/records.js';
 import { tempDir } from './helpers/env.js';
 

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTask, taskNames } from '../tasks/index.js';
-import { loadRegistry } from '../src/registry.js';
+import { openRegistry } from '../src/run/benchmark.js';
 import { hubDir, tempDir } from './helpers/env.js';
 
 /** The transformers.js pipeline a mirror model serves, from its config.json architecture (as the Hub infers it). */
@@ -57,7 +57,7 @@ describe('task registry', () => {
 
 describe('models.json', () => {
   it('registers every model in the offline hub mirror whose task joulebench has', async () => {
-    const registry = await loadRegistry();
+    const registry = await openRegistry();
     const pipelines = new Set<string>(await Promise.all(taskNames.map(async (t) => (await loadTask(t)).pipeline)));
     const hubModels = readdirSync(join(hubDir, 'models'), { withFileTypes: true })
       .filter((d) => d.isDirectory())
@@ -69,7 +69,7 @@ describe('models.json', () => {
   });
 
   it('marks random-weight fixtures as fixtures and real checkpoints as pretrained', async () => {
-    const registry = await loadRegistry();
+    const registry = await openRegistry();
     for (const m of registry.models) {
       if (m.hfId.startsWith('joulebench-fixtures/tiny-random')) expect(m.kind).toBe('fixture');
       if (m.hfId === 'karpathy/stories260K') expect(m.kind).toBe('pretrained');
@@ -81,25 +81,25 @@ describe('models.json', () => {
 
   it('names the entry and field of a schema error', async () => {
     const path = writeRegistry([valid, { ...valid, id: 'org/bad', dtype: 'fp64' }]);
-    await expect(loadRegistry(path)).rejects.toThrow(/entry 1 \(id 'org\/bad'\), field 'dtype': Invalid option/);
+    await expect(openRegistry(path)).rejects.toThrow(/entry 1 \(id 'org\/bad'\), field 'dtype': Invalid option/);
   });
 
   it('requires a label mapping for classification models', async () => {
     const path = writeRegistry([{ ...valid, task: 'classification' }]);
-    await expect(loadRegistry(path)).rejects.toThrow(/entry 0 \(id 'org\/model'\), field 'labels': classification models need/);
+    await expect(openRegistry(path)).rejects.toThrow(/entry 0 \(id 'org\/model'\), field 'labels': classification models need/);
   });
 
   it('rejects unknown fields, unknown tasks, duplicate ids and broken JSON', async () => {
-    await expect(loadRegistry(writeRegistry([{ ...valid, colour: 'red' }]))).rejects.toThrow(/entry 0 .*colour/);
-    await expect(loadRegistry(writeRegistry([{ ...valid, task: 'translation' }]))).rejects.toThrow(/field 'task'/);
-    await expect(loadRegistry(writeRegistry([valid, valid]))).rejects.toThrow(/'org\/model' appears twice/);
+    await expect(openRegistry(writeRegistry([{ ...valid, colour: 'red' }]))).rejects.toThrow(/entry 0 .*colour/);
+    await expect(openRegistry(writeRegistry([{ ...valid, task: 'translation' }]))).rejects.toThrow(/field 'task'/);
+    await expect(openRegistry(writeRegistry([valid, valid]))).rejects.toThrow(/'org\/model' appears twice/);
     const broken = join(tempDir(), 'models.json');
     writeFileSync(broken, '{"models": [');
-    await expect(loadRegistry(broken)).rejects.toThrow(/not valid JSON/);
+    await expect(openRegistry(broken)).rejects.toThrow(/not valid JSON/);
   });
 
   it('selects models by id or Hub id and refuses unknown or other-task names', async () => {
-    const registry = await loadRegistry();
+    const registry = await openRegistry();
     expect(registry.select('generation', ['karpathy/stories260K:q8']).map((m) => m.dtype)).toEqual(['q8']);
     expect(() => registry.select('generation', ['Xenova/t5-small'])).toThrow(/registered for task 'summarization', not 'generation'/);
     expect(() => registry.select('generation', ['karpathy/stories26K'])).toThrow(/Unknown model 'karpathy\/stories26K'. Did you mean: karpathy\/stories260K/);

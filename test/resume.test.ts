@@ -1,10 +1,10 @@
 // Long runs that survive: a real bench process on the mirror's models is interrupted (SIGINT
 // and SIGKILL) mid-run and resumed; the final records must be exactly the plan's matrix.
-import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readPlan } from '../src/plan.js';
-import { RunRecordSchema, type RunRecord } from '../src/records.js';
+import { readPlan } from '../src/records/plan-file.js';
+import { RunRecordSchema, type RunRecord } from '../src/schema/result-record.js';
 import { cli, finished, hubDir, startCli, tempDir, type CliResult } from './helpers/env.js';
 
 const GEN = ['bench', '--task', 'generation', '--samples', '40', '--repetitions', '3', '--warmup', '1'];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cellsOf, parseShard, shardUnits, sortUnits, unitKey, type PlanUnit } from '../src/plan.js';
-import { selectRows } from '../src/selection.js';
+import type { PlanUnit } from '../src/schema/run-plan.js';
+import { cellsOf, parseShard, shardUnits, sortUnits, unitKey } from '../src/run/units.js';
+import { selectRows } from '../src/datasets/selection.js';
 
 function unit(task: string, model: string, dataset = 'org/data'): PlanUnit {
   return { task, model, dataset: { id: dataset, split: 'test', config: 'default', sha256: 'x' }, modelFiles: null };

@@ -2,8 +2,8 @@
 // parquet int64 values become numbers so labels compare like JSON ones.
 import { parse as parseCsvText } from 'csv-parse/sync';
 import { parquetReadObjects } from 'hyparquet';
-import { UserError } from '../errors.js';
-import type { DatasetRow } from '../types.js';
+import type { DatasetRow } from '../task-api.js';
+import { UserError } from '../util/errors.js';
 
 export const datasetExtensions = ['jsonl', 'csv', 'parquet'] as const;
 export type DatasetFormat = (typeof datasetExtensions)[number];

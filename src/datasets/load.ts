@@ -5,11 +5,28 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { downloadFile, listFiles } from '@huggingface/hub';
-import { UserError, errorMessage, networkCause } from '../errors.js';
-import { provideHint, type HubConfig } from '../hub.js';
-import type { DatasetSpec } from '../task.js';
-import type { DatasetRow, LoadedDataset } from '../types.js';
+import { z } from 'zod';
+import { provideHint, type HubConfig } from '../model/hub.js';
+import type { DatasetSpec } from '../schema/dataset-spec.js';
+import type { Source } from '../schema/result-record.js';
+import type { DatasetRow } from '../task-api.js';
+import { UserError, errorMessage, networkCause } from '../util/errors.js';
+import { readJsonFile } from '../util/json-file.js';
 import { datasetExtensions, parseDataset, parseParquet } from './formats.js';
+
+/** Where a dataset split was read from, with the hash of the exact bytes. */
+export interface LoadedDataset {
+  id: string;
+  split: string;
+  config?: string;
+  /** Absolute path of the file (or folder of parquet shards) read. */
+  path: string;
+  source: Source;
+  sha256: string;
+  rows: DatasetRow[];
+  /** Label names from the mirror's meta.json, when present. */
+  labelNames?: string[] | undefined;
+}
 
 const PARQUET_REVISION = 'refs/convert/parquet';
 
@@ -19,17 +36,15 @@ function sha256(parts: readonly Uint8Array[]): string {
   return hash.digest('hex');
 }
 
+/** The part of a mirror's meta.json joulebench reads. */
+const MirrorMetaSchema = z.object({ split: z.string().optional(), label_names: z.array(z.string()).optional() });
+
 /** Label names from a mirror's meta.json (meta.<split>.json for a second split). */
-async function mirrorLabelNames(dir: string, split: string): Promise<string[] | undefined> {
+function mirrorLabelNames(dir: string, split: string): string[] | undefined {
   for (const name of [`meta.${split}.json`, 'meta.json']) {
     const path = join(dir, name);
     if (!existsSync(path)) continue;
-    let meta: { split?: string; label_names?: string[] };
-    try {
-      meta = JSON.parse(await readFile(path, 'utf8')) as typeof meta;
-    } catch (err) {
-      throw new UserError(`${path} is not valid JSON: ${(err as Error).message}`);
-    }
+    const meta = readJsonFile(path, MirrorMetaSchema, 'dataset metadata');
     if (name === 'meta.json' && meta.split !== undefined && meta.split !== split) continue;
     return meta.label_names;
   }
@@ -51,7 +66,7 @@ async function fromMirror(spec: DatasetSpec, hubDir: string): Promise<LoadedData
       source: 'local-hub',
       sha256: sha256([bytes]),
       rows: await parseDataset(ext, bytes, path),
-      labelNames: await mirrorLabelNames(dir, spec.split),
+      labelNames: mirrorLabelNames(dir, spec.split),
     };
   }
   return looked;
@@ -94,7 +109,27 @@ async function download(spec: DatasetSpec, cfg: HubConfig, dir: string): Promise
   }
 }
 
-export async function loadDataset(spec: DatasetSpec, cfg: HubConfig): Promise<LoadedDataset> {
+/**
+ * Datasets already read with a hub configuration (one per run): the plan and the run read the
+ * same bytes once, and a dataset downloaded by the plan still says it came from the Hub.
+ */
+const loaded = new WeakMap<HubConfig, Map<string, Promise<LoadedDataset>>>();
+
+/** A task's dataset split: local mirror, then the download cache, then the Hub's parquet export. */
+export function loadDataset(spec: DatasetSpec, cfg: HubConfig): Promise<LoadedDataset> {
+  const memo = loaded.get(cfg) ?? new Map<string, Promise<LoadedDataset>>();
+  loaded.set(cfg, memo);
+  const key = JSON.stringify([spec.id, spec.config, spec.split]);
+  let dataset = memo.get(key);
+  if (!dataset) {
+    dataset = readDataset(spec, cfg);
+    memo.set(key, dataset);
+    dataset.catch(() => memo.delete(key)); // a failure is not remembered
+  }
+  return dataset;
+}
+
+async function readDataset(spec: DatasetSpec, cfg: HubConfig): Promise<LoadedDataset> {
   const looked: string[] = [];
   if (cfg.hubDir) {
     const found = await fromMirror(spec, cfg.hubDir);

@@ -3,7 +3,7 @@
 // The estimate meter charges each second of process CPU time at TDP / threads watts: the
 // power of one fully busy hardware thread if the whole package ran at its TDP.
 // Add a CPU: one line, matched against the model name the OS reports (os.cpus()[0].model).
-import { median } from '../stats.js';
+import { median } from '../util/stats.js';
 
 export interface CpuTdp {
   /** Matches the OS model string, e.g. /EPYC 7763\b/. */

@@ -1,7 +1,7 @@
 // CUDA_VISIBLE_DEVICES, read the way the CUDA runtime reads it, so a GPU meter counts the GPUs
 // the model can run on and no others. NVML and nvidia-smi ignore the variable: they always list
 // every GPU, numbered in PCI bus order.
-import type { Env } from './common.js';
+import type { Env } from './base.js';
 
 export interface GpuIdentity {
   /** NVML / nvidia-smi index (PCI bus order). */

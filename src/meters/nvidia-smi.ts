@@ -8,18 +8,8 @@ import { promisify } from 'node:util';
 import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { z } from 'zod';
-import type { EnergyReading, EnergyWindow, Meter } from '../types.js';
-import {
-  PowerIntegral,
-  monotonicS,
-  stopOnce,
-  totalJoules,
-  zeroWarnings,
-  type Env,
-  type MeterProbe,
-  type Preparable,
-  type PreparedWindow,
-} from './common.js';
+import { errorCode } from '../util/errors.js';
+import { PowerIntegral, defineMeter, monotonicS, type Env, type Meter, type MeterEntry, type MeterProbe, type WindowFigures } from './base.js';
 import { visibleGpus, type GpuIdentity } from './cuda-visible.js';
 
 export const DEFAULT_SMI_SAMPLE_MS = 100;
@@ -83,9 +73,8 @@ export async function probeNvidiaSmi(options: NvidiaSmiOptions = {}): Promise<Me
       all = await listGpus(env, field);
     }
   } catch (err) {
-    const e = err as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-    if (e.code === 'ENOENT') return { available: false, reason: 'nvidia-smi not found on PATH', devices: [] };
-    return { available: false, reason: `nvidia-smi failed: ${firstLine(e)}`, devices: [] };
+    if (errorCode(err) === 'ENOENT') return { available: false, reason: 'nvidia-smi not found on PATH', devices: [] };
+    return { available: false, reason: `nvidia-smi failed: ${firstLine(err as Error)}`, devices: [] };
   }
   const visible = visibleGpus(all, env);
   const shown = visible.ok ? new Set(visible.gpus) : new Set();
@@ -99,44 +88,24 @@ export async function probeNvidiaSmi(options: NvidiaSmiOptions = {}): Promise<Me
   const warnings = [...visible.warnings];
   if (field === 'power.draw') warnings.push('nvidia-smi: this driver has no power.draw.instant; power.draw is a 1-second average, which lags and smooths the draw');
   const gpus = visible.gpus.map(({ index: i, uuid: id, name }) => ({ index: i, uuid: id, name }));
-  return { available: true, meter: new NvidiaSmiMeter(gpus, field, warnings, options), devices };
+  return { available: true, meter: nvidiaSmiMeter(gpus, field, warnings, options), devices };
 }
 
-export class NvidiaSmiMeter implements Meter, Preparable {
-  readonly name = 'nvidia-smi';
-  readonly kind = 'measured' as const;
-  readonly components = ['gpu'] as const;
+export interface NvidiaSmiMeter extends Meter {
   readonly gpus: readonly GpuIdentity[];
   readonly field: PowerField;
-  readonly #warnings: string[];
-  readonly #env: Env;
-  readonly #sampleMs: number;
-  readonly #startTimeoutMs: number;
-  readonly #now: () => number;
+}
 
-  constructor(gpus: GpuIdentity[], field: PowerField, warnings: string[], options: NvidiaSmiOptions = {}) {
-    this.gpus = gpus;
-    this.field = field;
-    this.#warnings = warnings;
-    this.#env = options.env ?? process.env;
-    this.#sampleMs = options.sampleMs ?? DEFAULT_SMI_SAMPLE_MS;
-    this.#startTimeoutMs = options.startTimeoutMs ?? 15_000;
-    this.#now = options.now ?? monotonicS;
-  }
-
-  describe(): string {
-    const list = this.gpus.map((g) => `GPU ${g.index} ${g.name}`).join('; ');
-    return `nvidia-smi (${list}: ${this.field} sampled every ${this.#sampleMs} ms and integrated) — measured, sampled power`;
-  }
-
-  async start(): Promise<EnergyWindow> {
-    return (await this.prepare()).open();
-  }
+export function nvidiaSmiMeter(gpus: GpuIdentity[], field: PowerField, facts: string[], options: NvidiaSmiOptions = {}): NvidiaSmiMeter {
+  const env = options.env ?? process.env;
+  const sampleMs = options.sampleMs ?? DEFAULT_SMI_SAMPLE_MS;
+  const startTimeoutMs = options.startTimeoutMs ?? 15_000;
+  const now = options.now ?? monotonicS;
 
   /** Launches nvidia-smi and waits for a first sample of every GPU: the window opens after. */
-  async prepare(): Promise<PreparedWindow> {
-    const child = spawn('nvidia-smi', [`--query-gpu=index,uuid,${this.field}`, '--format=csv,noheader,nounits', '-lms', String(this.#sampleMs)], {
-      env: this.#env,
+  const prepare = async () => {
+    const child = spawn('nvidia-smi', [`--query-gpu=index,uuid,${field}`, '--format=csv,noheader,nounits', '-lms', String(sampleMs)], {
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const kill = (): void => {
@@ -152,7 +121,7 @@ export class NvidiaSmiMeter implements Meter, Preparable {
     let failure: string | undefined;
     const exited = new Promise<void>((resolve) => {
       child.once('error', (err) => {
-        failure ??= `nvidia-smi could not run (${(err as NodeJS.ErrnoException).code ?? err.message})`;
+        failure ??= `nvidia-smi could not run (${errorCode(err)})`;
         resolve();
       });
       child.once('exit', (code, signal) => {
@@ -165,13 +134,13 @@ export class NvidiaSmiMeter implements Meter, Preparable {
     const integrals = new Map<string, PowerIntegral>();
     const latest = new Map<string, number>();
     let badLines = 0;
-    const wanted = new Set(this.gpus.map((g) => g.uuid));
+    const wanted = new Set(gpus.map((g) => g.uuid));
     const parser = child.stdout.pipe(parse({ trim: true, skip_empty_lines: true, relax_column_count: true }));
     parser.on('error', (err: Error) => (failure ??= `nvidia-smi output unreadable: ${err.message}`));
-    let ready: () => void = () => {};
-    const allSeen = new Promise<void>((resolve) => (ready = resolve));
+    let allReported: () => void = () => {};
+    const allSeen = new Promise<void>((resolve) => (allReported = resolve));
     parser.on('data', (row: string[]) => {
-      const t = this.#now();
+      const t = now();
       const parsed = sampleRow.safeParse(row);
       if (!parsed.success) {
         badLines++;
@@ -182,22 +151,19 @@ export class NvidiaSmiMeter implements Meter, Preparable {
       const integral = integrals.get(id);
       if (integral) integral.add(t, w);
       else latest.set(id, w);
-      if (latest.size === wanted.size) ready();
+      if (latest.size === wanted.size) allReported();
     });
 
     let timeout: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<void>((resolve) => (timeout = setTimeout(resolve, this.#startTimeoutMs)));
+    const timedOut = new Promise<void>((resolve) => (timeout = setTimeout(resolve, startTimeoutMs)));
     await Promise.race([allSeen, exited, timedOut]);
     clearTimeout(timeout);
     if (latest.size < wanted.size) {
       release();
-      throw new Error(failure ?? `nvidia-smi gave no power sample for every GPU within ${this.#startTimeoutMs} ms`);
+      throw new Error(failure ?? `nvidia-smi gave no power sample for every GPU within ${startTimeoutMs} ms`);
     }
-    let settled = false;
-    const open = (): EnergyWindow => {
-      if (settled) throw new Error('nvidia-smi: prepared window already opened or cancelled');
-      settled = true;
-      const t0 = this.#now();
+    const open = () => {
+      const t0 = now();
       for (const [id, w] of latest) {
         const integral = new PowerIntegral();
         integral.add(t0, w);
@@ -207,56 +173,57 @@ export class NvidiaSmiMeter implements Meter, Preparable {
       child.unref();
       (child.stdout as unknown as Socket).unref();
       (child.stderr as unknown as Socket).unref();
-      const check = stopOnce();
       return {
-        stop: async (): Promise<EnergyReading> => {
-          check();
-          const t1 = this.#now();
+        async stop() {
+          const t1 = now();
           const died = failure;
           release();
           if (died) throw new Error(`${died} during the energy window; no GPU figure for it`);
           for (const integral of integrals.values()) integral.holdUntil(t1);
-          return this.#reading(integrals, t1 - t0, badLines);
+          return figures(integrals, t1 - t0, badLines);
         },
       };
     };
-    return {
-      open,
-      cancel: () => {
-        if (!settled) release();
-        settled = true;
-      },
-    };
-  }
+    return { open, cancel: release };
+  };
 
-  #reading(integrals: Map<string, PowerIntegral>, durationS: number, badLines: number): EnergyReading {
-    const devices = this.gpus.map((g) => {
+  const figures = (integrals: Map<string, PowerIntegral>, durationS: number, badLines: number): WindowFigures => {
+    const devices = gpus.map((g) => {
       const integral = integrals.get(g.uuid)!;
       return { index: g.index, name: g.name, uuid: g.uuid, method: 'sampled-power', joules: integral.joules, samples: integral.samples };
     });
-    const components = { gpu: devices.reduce((a, d) => a + d.joules, 0) };
-    const warnings = [
-      `nvidia-smi: GPU energy is ${this.field} sampled every ${this.#sampleMs} ms and integrated, not read from an energy counter`,
-      ...this.#warnings,
-      ...zeroWarnings({ components, durationS }, 'nvidia-smi reported 0 W throughout'),
-    ];
+    const warnings = [`nvidia-smi: GPU energy is ${field} sampled every ${sampleMs} ms and integrated, not read from an energy counter`, ...facts];
     if (devices.some((d) => d.samples < 2)) {
-      warnings.push(`nvidia-smi: window of ${durationS.toFixed(3)} s is shorter than the ${this.#sampleMs} ms sampling period; the first power sample was held throughout`);
+      warnings.push(`nvidia-smi: window of ${durationS.toFixed(3)} s is shorter than the ${sampleMs} ms sampling period; the first power sample was held throughout`);
     }
     if (badLines > 0) warnings.push(`nvidia-smi: ${badLines} unparsable output line(s) skipped`);
     return {
-      meter: this.name,
-      kind: this.kind,
       durationS,
-      components,
-      joules: totalJoules(components),
+      components: { gpu: devices.reduce((a, d) => a + d.joules, 0) },
       details: {
-        method: `integrated sampled power: one 'nvidia-smi --query-gpu=index,uuid,${this.field} -lms ${this.#sampleMs}' per window, samples time-stamped on arrival, trapezoid rule`,
-        field: this.field,
-        sampleMs: this.#sampleMs,
+        method: `integrated sampled power: one 'nvidia-smi --query-gpu=index,uuid,${field} -lms ${sampleMs}' per window, samples time-stamped on arrival, trapezoid rule`,
+        field,
+        sampleMs,
         devices,
       },
       warnings,
     };
-  }
+  };
+
+  const meter = defineMeter({
+    name: 'nvidia-smi',
+    kind: 'measured',
+    components: ['gpu'],
+    describe: () => `nvidia-smi (${gpus.map((g) => `GPU ${g.index} ${g.name}`).join('; ')}: ${field} sampled every ${sampleMs} ms and integrated) — measured, sampled power`,
+    zeroReason: 'nvidia-smi reported 0 W throughout',
+    prepare,
+  });
+  return { ...meter, gpus, field };
 }
+
+export const nvidiaSmiEntry: MeterEntry = {
+  name: 'nvidia-smi',
+  measured: true,
+  components: ['gpu'],
+  probe: (ctx) => probeNvidiaSmi({ env: ctx.env, ...(ctx.tuning['nvidia-smi'] as NvidiaSmiOptions | undefined) }),
+};

@@ -3,18 +3,8 @@
 // without one (NVML says NOT_SUPPORTED) has its power (mW) sampled every 100 ms and integrated.
 // NVML is initialised per window and shut down at its end: NVML counts nested inits, so
 // overlapping windows each hold their own.
-import type { EnergyReading, EnergyWindow, Meter } from '../types.js';
-import {
-  PowerIntegral,
-  monotonicS,
-  stopOnce,
-  totalJoules,
-  zeroWarnings,
-  type Env,
-  type MeterProbe,
-  type Preparable,
-  type PreparedWindow,
-} from './common.js';
+import { errorMessage } from '../util/errors.js';
+import { PowerIntegral, defineMeter, monotonicS, type Env, type Meter, type MeterEntry, type MeterProbe, type WindowFigures } from './base.js';
 import { visibleGpus, type GpuIdentity } from './cuda-visible.js';
 
 /** Tried in order unless JOULEBENCH_NVML_LIB names one: the driver installs the first. */
@@ -142,7 +132,7 @@ export async function loadNvml(options: NvmlOptions = {}): Promise<{ ok: true; a
       loaded.set(path, api);
       return { ok: true, api };
     } catch (err) {
-      failures.push(`${path}: ${(err as Error).message}`);
+      failures.push(`${path}: ${errorMessage(err)}`);
     }
   }
   if (!override && failures.every((f) => f.includes('No such file or directory'))) {
@@ -172,7 +162,7 @@ function methodOf(api: NvmlApi, h: Handle): Method | { unsupported: string } {
       read();
       return method;
     } catch (err) {
-      failures.push((err as Error).message);
+      failures.push(errorMessage(err));
     }
   }
   return { unsupported: failures.join('; ') };
@@ -197,7 +187,7 @@ export async function probeNvml(options: NvmlOptions = {}): Promise<MeterProbe> 
       return { all: gpus, driverVersion: api.driverVersion() };
     }));
   } catch (err) {
-    return { available: false, reason: `${api.path}: ${(err as Error).message}`, devices: [] };
+    return { available: false, reason: `${api.path}: ${errorMessage(err)}`, devices: [] };
   }
   const visible = visibleGpus(all, env);
   const shown = visible.ok ? new Set(visible.gpus) : new Set();
@@ -215,7 +205,7 @@ export async function probeNvml(options: NvmlOptions = {}): Promise<MeterProbe> 
     return { available: false, reason: `${which}: neither energy counter nor power readable (${why})`, devices };
   }
   const gpus = visible.gpus.map((g) => ({ ...g, method: g.method as Method }));
-  return { available: true, meter: new NvmlMeter(api, gpus, { driverVersion, warnings: visible.warnings }, options), devices };
+  return { available: true, meter: nvmlMeter(api, gpus, { driverVersion, warnings: visible.warnings }, options), devices };
 }
 
 interface Track {
@@ -226,40 +216,20 @@ interface Track {
   sampleErrors: number;
 }
 
-export class NvmlMeter implements Meter, Preparable {
-  readonly name = 'nvml';
-  readonly kind = 'measured' as const;
-  readonly components = ['gpu'] as const;
+export interface NvmlMeter extends Meter {
   readonly gpus: readonly NvmlGpu[];
-  readonly #api: NvmlApi;
-  readonly #facts: { driverVersion: string; warnings: string[] };
-  readonly #now: () => number;
-  readonly #sampleMs: number;
+}
 
-  constructor(api: NvmlApi, gpus: NvmlGpu[], facts: { driverVersion: string; warnings: string[] }, options: NvmlOptions = {}) {
-    this.#api = api;
-    this.gpus = gpus;
-    this.#facts = facts;
-    this.#now = options.now ?? monotonicS;
-    this.#sampleMs = options.powerSampleMs ?? DEFAULT_NVML_POWER_SAMPLE_MS;
-  }
-
-  describe(): string {
-    const list = this.gpus.map((g) => `GPU ${g.index} ${g.name} via ${g.method === 'energy-counter' ? 'energy counter' : `power sampled every ${this.#sampleMs} ms`}`);
-    return `nvml (${list.join('; ')}) — measured`;
-  }
-
-  async start(): Promise<EnergyWindow> {
-    return (await this.prepare()).open();
-  }
+export function nvmlMeter(api: NvmlApi, gpus: NvmlGpu[], facts: { driverVersion: string; warnings: string[] }, options: NvmlOptions = {}): NvmlMeter {
+  const now = options.now ?? monotonicS;
+  const sampleMs = options.powerSampleMs ?? DEFAULT_NVML_POWER_SAMPLE_MS;
 
   /** NVML init and device handles: the slow part, done before the window opens. */
-  async prepare(): Promise<PreparedWindow> {
-    const api = this.#api;
+  const prepare = async () => {
     api.init();
     let tracks: Track[];
     try {
-      tracks = this.gpus.map((gpu) => {
+      tracks = gpus.map((gpu) => {
         const handle = api.handle(gpu.index);
         // Indices follow PCI order and stay put while the driver is loaded; check anyway.
         const uuid = api.uuid(handle);
@@ -270,101 +240,101 @@ export class NvmlMeter implements Meter, Preparable {
       api.shutdown();
       throw err;
     }
-    let settled = false;
-    return {
-      open: () => {
-        if (settled) throw new Error('nvml: prepared window already opened or cancelled');
-        settled = true;
-        return this.#open(tracks);
-      },
-      cancel: () => {
-        if (!settled) api.shutdown();
-        settled = true;
-      },
-    };
-  }
+    return { open: () => open(tracks), cancel: () => api.shutdown() };
+  };
 
-  #open(tracks: Track[]): EnergyWindow {
-    const api = this.#api;
+  const open = (tracks: Track[]) => {
     try {
       for (const t of tracks) {
         if (t.gpu.method === 'energy-counter') t.startMj = api.energyMj(t.handle);
-        else (t.integral = new PowerIntegral()).add(this.#now(), api.powerMw(t.handle) / 1000);
+        else (t.integral = new PowerIntegral()).add(now(), api.powerMw(t.handle) / 1000);
       }
     } catch (err) {
       api.shutdown();
       throw err;
     }
-    const t0 = this.#now();
+    const t0 = now();
     const sampled = tracks.filter((t) => t.integral);
     const samplePower = (): void => {
       for (const t of sampled) {
         try {
           const w = api.powerMw(t.handle) / 1000;
-          t.integral!.add(this.#now(), w);
+          t.integral!.add(now(), w);
         } catch {
           t.sampleErrors++; // the trapezoid then spans the gap
         }
       }
     };
-    const timer = sampled.length > 0 ? setInterval(samplePower, this.#sampleMs) : undefined;
+    const timer = sampled.length > 0 ? setInterval(samplePower, sampleMs) : undefined;
     timer?.unref(); // an open window must not keep the process alive
-    const check = stopOnce();
     return {
-      stop: async (): Promise<EnergyReading> => {
-        check();
+      async stop() {
         clearInterval(timer);
         try {
           const ends = tracks.map((t) => {
             if (t.integral) {
-              t.integral.add(this.#now(), api.powerMw(t.handle) / 1000);
+              t.integral.add(now(), api.powerMw(t.handle) / 1000);
               return t.integral.joules;
             }
             const endMj = api.energyMj(t.handle);
             if (endMj < t.startMj!) throw new Error(`nvml: GPU ${t.gpu.index}'s energy counter went backwards (driver reloaded?)`);
             return (endMj - t.startMj!) / 1000;
           });
-          return this.#reading(tracks, ends, this.#now() - t0);
+          return figures(tracks, ends, now() - t0);
         } finally {
           api.shutdown();
         }
       },
     };
-  }
+  };
 
-  #reading(tracks: Track[], joules: number[], durationS: number): EnergyReading {
-    const gpu = joules.reduce((a, b) => a + b, 0);
-    const components = { gpu };
-    const warnings = [...this.#facts.warnings];
-    warnings.push(...zeroWarnings({ components, durationS }, 'the GPU energy counter did not advance (window shorter than its update period?)'));
+  const figures = (tracks: Track[], joules: number[], durationS: number): WindowFigures => {
+    const warnings = [...facts.warnings];
     for (const t of tracks) {
       if (t.integral) {
         warnings.push(
-          `nvml: GPU ${t.gpu.index} (${t.gpu.name}) has no energy counter: its figure integrates power sampled every ${this.#sampleMs} ms, which NVML may itself average over about 1 s`,
+          `nvml: GPU ${t.gpu.index} (${t.gpu.name}) has no energy counter: its figure integrates power sampled every ${sampleMs} ms, which NVML may itself average over about 1 s`,
         );
       }
       if (t.sampleErrors > 0) warnings.push(`nvml: ${t.sampleErrors} power reading(s) of GPU ${t.gpu.index} failed; the integral spans the gaps`);
     }
     return {
-      meter: this.name,
-      kind: this.kind,
       durationS,
-      components,
-      joules: totalJoules(components),
+      components: { gpu: joules.reduce((a, b) => a + b, 0) },
       details: {
         method: 'NVML: per-GPU energy counter (mJ) difference; where unsupported, power (mW) sampled and integrated (trapezoid)',
-        library: this.#api.path,
-        driverVersion: this.#facts.driverVersion,
+        library: api.path,
+        driverVersion: facts.driverVersion,
         devices: tracks.map((t, i) => ({
           index: t.gpu.index,
           name: t.gpu.name,
           uuid: t.gpu.uuid,
           method: t.gpu.method,
           joules: joules[i],
-          ...(t.integral ? { samples: t.integral.samples, sampleMs: this.#sampleMs } : {}),
+          ...(t.integral ? { samples: t.integral.samples, sampleMs } : {}),
         })),
       },
       warnings,
     };
-  }
+  };
+
+  const meter = defineMeter({
+    name: 'nvml',
+    kind: 'measured',
+    components: ['gpu'],
+    describe: () => {
+      const list = gpus.map((g) => `GPU ${g.index} ${g.name} via ${g.method === 'energy-counter' ? 'energy counter' : `power sampled every ${sampleMs} ms`}`);
+      return `nvml (${list.join('; ')}) — measured`;
+    },
+    zeroReason: 'the GPU energy counter did not advance (window shorter than its update period?)',
+    prepare,
+  });
+  return { ...meter, gpus };
 }
+
+export const nvmlEntry: MeterEntry = {
+  name: 'nvml',
+  measured: true,
+  components: ['gpu'],
+  probe: (ctx) => probeNvml({ env: ctx.env, ...(ctx.tuning.nvml as NvmlOptions | undefined) }),
+};

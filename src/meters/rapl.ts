@@ -5,8 +5,8 @@
 // each window samples them on a timer, often enough that no wrap goes unseen.
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EnergyReading, EnergyWindow, Meter } from '../types.js';
-import { monotonicS, stopOnce, totalJoules, zeroWarnings, type Env, type MeterProbe, type Preparable, type PreparedWindow } from './common.js';
+import { errorCode } from '../util/errors.js';
+import { defineMeter, monotonicS, ready, type Env, type Meter, type MeterEntry, type MeterProbe, type WindowFigures } from './base.js';
 
 export const DEFAULT_POWERCAP_ROOT = '/sys/class/powercap';
 /** A package counter wraps after about 262 kJ: minutes even at 500 W, so 250 ms is ample. */
@@ -93,11 +93,6 @@ function classify(id: string, name: string): { component: 'cpu' | 'dram' } | { w
   return { why: `unknown RAPL domain '${name}'` };
 }
 
-function errorCode(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  return e.code ?? e.message ?? String(err);
-}
-
 function readCounter(read: (p: string) => string, path: string): number {
   const text = read(path).trim();
   if (!/^\d+$/.test(text)) throw new Error(`not a counter: '${text.slice(0, 40)}'`);
@@ -179,7 +174,7 @@ export function discoverRapl(options: RaplOptions = {}): RaplDiscovery {
 export async function probeRapl(options: RaplOptions = {}): Promise<MeterProbe> {
   const found = discoverRapl(options);
   if (!found.ok) return { available: false, reason: found.reason, devices: found.devices };
-  return { available: true, meter: new RaplMeter(found.topology, options), devices: found.devices };
+  return { available: true, meter: raplMeter(found.topology, options), devices: found.devices };
 }
 
 interface Track {
@@ -190,43 +185,20 @@ interface Track {
   readErrors: number;
 }
 
-export class RaplMeter implements Meter, Preparable {
-  readonly name = 'rapl';
-  readonly kind = 'measured' as const;
-  readonly components: readonly ('cpu' | 'dram')[];
+export interface RaplMeter extends Meter {
   readonly topology: RaplTopology;
-  readonly #read: (path: string) => string;
-  readonly #now: () => number;
-  readonly #intervalMs: number;
+}
 
-  constructor(topology: RaplTopology, options: RaplOptions = {}) {
-    this.topology = topology;
-    this.components = (['cpu', 'dram'] as const).filter((c) => topology.zones.some((z) => z.component === c));
-    this.#read = options.readFile ?? defaultRead;
-    this.#now = options.now ?? monotonicS;
-    this.#intervalMs = options.sampleIntervalMs ?? DEFAULT_RAPL_SAMPLE_MS;
-  }
+export function raplMeter(topology: RaplTopology, options: RaplOptions = {}): RaplMeter {
+  const read = options.readFile ?? defaultRead;
+  const now = options.now ?? monotonicS;
+  const intervalMs = options.sampleIntervalMs ?? DEFAULT_RAPL_SAMPLE_MS;
+  const components = (['cpu', 'dram'] as const).filter((c) => topology.zones.some((z) => z.component === c));
+  const counter = (zone: RaplZone) => readCounter(read, join(zone.dir, 'energy_uj'));
 
-  describe(): string {
-    const names = (c: 'cpu' | 'dram') => this.topology.zones.filter((z) => z.component === c).map((z) => `${z.id} ${z.name}`);
-    const parts = [`cpu = ${names('cpu').join(' + ')}`];
-    if (this.components.includes('dram')) parts.push(`dram = ${names('dram').join(' + ')}`);
-    return `rapl (Linux powercap: ${parts.join('; ')}) — measured`;
-  }
-
-  async start(): Promise<EnergyWindow> {
-    return (await this.prepare()).open();
-  }
-
-  /** Nothing to set up: reading the counters is the window's first step. */
-  async prepare(): Promise<PreparedWindow> {
-    return { open: () => this.#open(), cancel: () => {} };
-  }
-
-  #open(): EnergyWindow {
-    const read = (zone: RaplZone) => readCounter(this.#read, join(zone.dir, 'energy_uj'));
-    const tracks: Track[] = this.topology.zones.map((zone) => ({ zone, last: read(zone), uj: 0, wraps: 0, readErrors: 0 }));
-    const t0 = this.#now();
+  const open = () => {
+    const tracks: Track[] = topology.zones.map((zone) => ({ zone, last: counter(zone), uj: 0, wraps: 0, readErrors: 0 }));
+    const t0 = now();
     let lastT = t0;
     let maxGapS = 0;
     let samples = 1;
@@ -234,7 +206,7 @@ export class RaplMeter implements Meter, Preparable {
       for (const t of tracks) {
         let value: number;
         try {
-          value = read(t.zone);
+          value = counter(t.zone);
         } catch (err) {
           // A missed tick only lengthens the next delta; a missed final read would lose energy.
           if (final) throw new Error(`rapl: cannot read ${t.zone.id}/energy_uj at window end (${errorCode(err)})`);
@@ -249,29 +221,27 @@ export class RaplMeter implements Meter, Preparable {
         t.uj += delta;
         t.last = value;
       }
-      const t = this.#now();
+      const t = now();
       maxGapS = Math.max(maxGapS, t - lastT);
       lastT = t;
       samples++;
     };
-    const timer = setInterval(() => sample(false), this.#intervalMs);
+    const timer = setInterval(() => sample(false), intervalMs);
     timer.unref(); // an open window must not keep the process alive
-    const check = stopOnce();
     return {
-      stop: async (): Promise<EnergyReading> => {
-        check();
+      async stop() {
         clearInterval(timer);
         sample(true);
-        return this.#reading(tracks, lastT - t0, samples, maxGapS);
+        return figures(tracks, lastT - t0, samples, maxGapS);
       },
     };
-  }
+  };
 
-  #reading(tracks: Track[], durationS: number, samples: number, maxGapS: number): EnergyReading {
-    const components: Partial<Record<'cpu' | 'dram', number>> = {};
-    for (const t of tracks) components[t.zone.component] = (components[t.zone.component] ?? 0) + t.uj / 1e6;
-    const warnings = zeroWarnings({ components, durationS }, 'the RAPL counter did not advance (window shorter than its ~1 ms update?)');
-    for (const u of this.topology.unreadable) warnings.push(`rapl: DRAM zone ${u.zone} is unreadable (${u.error}); DRAM energy is not included`);
+  const figures = (tracks: Track[], durationS: number, samples: number, maxGapS: number): WindowFigures => {
+    const joules: Partial<Record<'cpu' | 'dram', number>> = {};
+    for (const t of tracks) joules[t.zone.component] = (joules[t.zone.component] ?? 0) + t.uj / 1e6;
+    const warnings: string[] = [];
+    for (const u of topology.unreadable) warnings.push(`rapl: DRAM zone ${u.zone} is unreadable (${u.error}); DRAM energy is not included`);
     for (const t of tracks) {
       if (t.readErrors > 0) warnings.push(`rapl: ${t.readErrors} read(s) of ${t.zone.id} failed during the window; the deltas around them were still counted`);
       const wattsUj = t.uj / Math.max(durationS, 1e-9);
@@ -283,21 +253,41 @@ export class RaplMeter implements Meter, Preparable {
       }
     }
     return {
-      meter: this.name,
-      kind: this.kind,
       durationS,
-      components,
-      joules: totalJoules(components),
+      components: joules,
       details: {
-        method: `powercap energy_uj deltas, sampled every ${this.#intervalMs} ms; each wrap at max_energy_range_uj adds one counter range`,
-        root: this.topology.root,
+        method: `powercap energy_uj deltas, sampled every ${intervalMs} ms; each wrap at max_energy_range_uj adds one counter range`,
+        root: topology.root,
         zones: tracks.map((t) => ({ zone: t.zone.id, name: t.zone.name, component: t.zone.component, joules: t.uj / 1e6, wraps: t.wraps })),
-        excluded: this.topology.excluded,
+        excluded: topology.excluded,
         wraps: tracks.reduce((n, t) => n + t.wraps, 0),
         samples,
         maxSampleGapS: maxGapS,
       },
       warnings,
     };
-  }
+  };
+
+  const zoneNames = (c: 'cpu' | 'dram') => topology.zones.filter((z) => z.component === c).map((z) => `${z.id} ${z.name}`);
+  const meter = defineMeter({
+    name: 'rapl',
+    kind: 'measured',
+    components,
+    describe: () => {
+      const parts = [`cpu = ${zoneNames('cpu').join(' + ')}`];
+      if (components.includes('dram')) parts.push(`dram = ${zoneNames('dram').join(' + ')}`);
+      return `rapl (Linux powercap: ${parts.join('; ')}) — measured`;
+    },
+    zeroReason: 'the RAPL counter did not advance (window shorter than its ~1 ms update?)',
+    // Nothing to set up: reading the counters is the window's first step.
+    prepare: () => ready(open),
+  });
+  return { ...meter, topology };
 }
+
+export const raplEntry: MeterEntry = {
+  name: 'rapl',
+  measured: true,
+  components: ['cpu', 'dram'],
+  probe: (ctx) => probeRapl({ env: ctx.env, ...(ctx.tuning.rapl as RaplOptions | undefined) }),
+};

@@ -30,17 +30,25 @@ export function finiteOrNull(x: number | null | undefined): number | null {
   return x === null || x === undefined || !Number.isFinite(x) ? null : x;
 }
 
-/** A composite meter with an estimated part (e.g. "estimate+nvml") is only partly estimated. */
-export function partlyMeasured(meter: string): boolean {
-  return meter.includes('+');
+/** One meter of a (possibly composite) reading, and how it measured. */
+export interface MeterPart {
+  meter: string;
+  kind: 'measured' | 'estimated';
 }
 
+/** A composite with an estimated part and a measured one (e.g. estimate + nvml) is only partly estimated. */
+export function partlyMeasured(parts: readonly MeterPart[]): boolean {
+  return parts.some((p) => p.kind === 'measured') && parts.some((p) => p.kind === 'estimated');
+}
+
+const ESTIMATE_METHOD = 'process CPU time × TDP per thread, plus a DRAM term (README "Meters")';
+
 /** How an estimated figure was obtained, in words, for group headings. */
-export function estimateHow(meter: string): string {
-  const parts = meter.split('+');
-  const measured = parts.filter((p) => p !== 'estimate');
-  const estimate = 'process CPU time × TDP per thread, plus a DRAM term (README "Meters")';
-  if (parts.length === 1 && parts[0] === 'estimate') return `estimated from ${estimate}, not read from a sensor`;
-  if (parts.includes('estimate')) return `partly estimated: CPU and DRAM from ${estimate}; ${measured.join(' + ')} measured`;
-  return `computed by the ${meter} meter, not read from a sensor`;
+export function estimateHow(meter: string, parts: readonly MeterPart[]): string {
+  const estimated = parts.filter((p) => p.kind === 'estimated').map((p) => p.meter);
+  const measured = parts.filter((p) => p.kind === 'measured').map((p) => p.meter);
+  const how = (names: readonly string[]) => (names.length === 1 && names[0] === 'estimate' ? ESTIMATE_METHOD : `the ${names.join(' + ')} meter`);
+  if (measured.length === 0) return estimated.length === 1 && estimated[0] === 'estimate' ? `estimated from ${ESTIMATE_METHOD}, not read from a sensor` : `computed by the ${meter} meter, not read from a sensor`;
+  const covers = estimated.length === 1 && estimated[0] === 'estimate' ? 'CPU and DRAM' : estimated.join(' + ');
+  return `partly estimated: ${covers} from ${how(estimated)}; ${measured.join(' + ')} measured`;
 }

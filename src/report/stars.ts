@@ -1,7 +1,7 @@
 // Energy star ratings (1-5, more stars = less energy) within one group of comparable rows.
 // Two rules: quintiles of the group's J/1k (default; robust to one outlier), and the
 // AI Energy Score published rule (five equal-width bins between the lowest and highest energy).
-import { quantile } from '../stats.js';
+import { quantile } from '../util/stats.js';
 import { sig } from './format.js';
 
 export const STAR_RULES = ['quintile', 'aies'] as const;

@@ -1,8 +1,11 @@
-// Shared test setup: where the offline mirror is, and how to run the real CLI.
+// Shared test setup: where the offline mirror is, and how to run the CLI — in this process
+// (main(argv), output captured), or as a real child process where that is what is tested
+// (signals, SIGKILL, concurrency).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { main } from '../../src/cli/main.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -28,28 +31,78 @@ export interface CliResult {
   stderr: string;
 }
 
+type Env = Record<string, string | undefined>;
+
+/** What every CLI run in the tests sees, unless the test says otherwise. */
+function hermetic(env: Env): Env {
+  return {
+    JOULEBENCH_HUB: hubDir,
+    JOULEBENCH_CACHE: tempDir('joulebench-cache-'),
+    HF_ENDPOINT: unreachableHub,
+    // Hermetic meters: a developer's RAPL or GPU must not turn the tests' estimate into a measurement.
+    JOULEBENCH_POWERCAP_ROOT: '/nonexistent/powercap',
+    JOULEBENCH_NVML_LIB: '/nonexistent/libnvidia-ml.so.1',
+    ...env,
+  };
+}
+
+/** Runs `fn` with these variables set (undefined = unset) and puts the environment back after. */
+async function withEnv<T>(env: Env, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  const apply = (vars: Env) => {
+    for (const [k, v] of Object.entries(vars)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  apply(env);
+  try {
+    return await fn();
+  } finally {
+    apply(saved);
+  }
+}
+
 /**
- * Runs `joulebench <args>` as a user would, in a child process (asynchronously, so a fake Hub
- * served by the test process keeps answering). Network defaults to an unreachable endpoint.
+ * Runs `joulebench <args>` in this process, as main() does for a user, capturing stdout and
+ * stderr. Calls must not overlap (they share process.env and the output streams).
  */
-export function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+export async function cli(args: string[], env: Env = {}): Promise<CliResult> {
+  const captured = { stdout: '', stderr: '' };
+  const streams = { stdout: process.stdout, stderr: process.stderr } as const;
+  const originals = { stdout: streams.stdout.write, stderr: streams.stderr.write };
+  for (const name of ['stdout', 'stderr'] as const) {
+    streams[name].write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      captured[name] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      callback?.();
+      return true;
+    }) as typeof process.stdout.write;
+  }
+  let status: number;
+  try {
+    status = await withEnv(hermetic(env), () => main(args));
+  } catch (err) {
+    // What the entry point does with a bug: the stack, and exit 3.
+    captured.stderr += `joulebench: internal error (please report): ${(err as Error).stack ?? String(err)}\n`;
+    status = 3;
+  } finally {
+    streams.stdout.write = originals.stdout;
+    streams.stderr.write = originals.stderr;
+  }
+  return { status, ...captured };
+}
+
+/** Runs `joulebench <args>` as a real child process, to completion. */
+export function cliProcess(args: string[], env: Env = {}): Promise<CliResult> {
   return finished(startCli(args, env));
 }
 
-/** Starts `joulebench <args>` and returns the child at once (for tests that interrupt it). */
-export function startCli(args: string[], env: Record<string, string | undefined> = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli.ts'), ...args], {
+/** Starts `joulebench <args>` in a child process and returns it at once (for tests that interrupt it). */
+export function startCli(args: string[], env: Env = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], {
     cwd: repoRoot,
-    env: {
-      ...process.env,
-      JOULEBENCH_HUB: hubDir,
-      JOULEBENCH_CACHE: tempDir('joulebench-cache-'),
-      HF_ENDPOINT: unreachableHub,
-      // Hermetic meters: a developer's RAPL or GPU must not turn the tests' estimate into a measurement.
-      JOULEBENCH_POWERCAP_ROOT: '/nonexistent/powercap',
-      JOULEBENCH_NVML_LIB: '/nonexistent/libnvidia-ml.so.1',
-      ...env,
-    },
+    env: { ...process.env, ...hermetic(env) },
   });
 }
 

@@ -1,5 +1,5 @@
 // Hand-built records for report tests: realistic shape, figures chosen by the test.
-import type { OkRecord, SkippedRecord } from '../../src/records.js';
+import type { OkRecord, SkippedRecord } from '../../src/schema/result-record.js';
 
 const hardware: OkRecord['hardware'] = {
   cpu: { model: 'Test CPU 9000', vendor: 'Test', logicalCores: 8, physicalCores: 4 },

@@ -1,0 +1,30 @@
+// `joulebench bench`: the flags as a BenchRequest for runBenchmark().
+import type { Command } from 'commander';
+import { runBenchmark } from '../../run/benchmark.js';
+import type { RunOptions } from '../../schema/run-options.js';
+
+/** Settings that a flag sets, by commander's option name (camel case). */
+const SETTINGS = ['samples', 'sampleSeed', 'batchSize', 'warmup', 'repetitions', 'meter', 'cpuWatts', 'threads', 'device', 'idleSeconds'] as const;
+
+export async function bench(opts: Record<string, unknown>, command: Command): Promise<number> {
+  // Settings typed on the command line (not defaults): a suite may not override them and a
+  // resumed run must agree with them.
+  const options: Record<string, unknown> = {};
+  for (const key of SETTINGS) if (command.getOptionValueSource(key) === 'cli') options[key] = opts[key];
+  const result = await runBenchmark({
+    task: opts.task as string | undefined,
+    suite: opts.suite as string | undefined,
+    models: opts.model as string[],
+    options: options as RunOptions,
+    hub: opts.hub as string | undefined,
+    cache: opts.cache as string | undefined,
+    offline: opts.offline as boolean,
+    strict: opts.strict as boolean,
+    out: opts.out as string,
+    modelsFile: opts.modelsFile as string | undefined,
+    resume: opts.resume as string | undefined,
+    shard: opts.shard as string | undefined,
+    runId: opts.runId as string | undefined,
+  });
+  return result.exitCode;
+}

@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+// The command line (commander): parses and validates flags, then hands them to a command
+// handler under commands/, imported only when its command runs (so --help starts fast).
+// User mistakes print one line and exit non-zero; only a bug prints a stack trace.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { taskNames } from '../../tasks/index.js';
+import { STAR_RULES } from '../report/stars.js';
+import { DEFAULT_RUN_OPTIONS, DEVICES } from '../schema/run-options.js';
+import { UserError } from '../util/errors.js';
+import { ownVersion } from '../util/paths.js';
+import { collect, integer, nonNegativeNumber, oneOf, positiveNumber } from './args.js';
+
+const MODELS_FILE = ['--models-file <path>', 'model registry (default: models.json beside src/)'] as const;
+
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  /** Runs the handler `name` of commands/<file>.ts, imported now. */
+  const lazy =
+    <M extends object>(load: () => Promise<M>, name: keyof M & string) =>
+    async (...args: unknown[]) => {
+      // A handler takes commander's action arguments and returns the exit code.
+      const handler = (await load())[name] as (...a: unknown[]) => Promise<number>;
+      setExitCode(await handler(...args));
+    };
+
+  const program = new Command('joulebench')
+    .description('Energy per 1,000 inferences of ML models, and the quality it buys.')
+    .version(ownVersion(), '-V, --version', 'print the version')
+    .configureHelp({ sortOptions: false })
+    // Throw instead of exiting (main() returns the code); set first, so every subcommand inherits it.
+    .exitOverride();
+
+  program
+    .command('bench')
+    .description(
+      "Run every model registered for a task (or the --model ones, or a suite's) over the task's standard " +
+        'dataset, one energy window per repetition, and append result records under <out>/runs/.',
+    )
+    .option('--task <name>', `task to run: ${taskNames.join(', ')}`)
+    .option('--suite <name>', 'run a suite instead: benchmarks/<name>.json (tasks, datasets, models, settings)')
+    .option('--model <id>', 'model id from models.json (repeatable); default: all models of the task', collect, [])
+    .option('--samples <n>', 'inferences per repetition: the first n usable dataset rows', integer(1), DEFAULT_RUN_OPTIONS.samples)
+    .option('--sample-seed <n>', 'draw the n rows at random with this seed instead of taking the first n', integer(0))
+    .option('--batch-size <n>', 'inputs per pipeline call', integer(1), DEFAULT_RUN_OPTIONS.batchSize)
+    .option('--warmup <n>', 'unmeasured pipeline calls before the first window', integer(0), DEFAULT_RUN_OPTIONS.warmup)
+    .option('--repetitions <n>', 'energy windows per model (mean ± sd in the leaderboard)', integer(1), DEFAULT_RUN_OPTIONS.repetitions)
+    .option('--meter <name>', 'energy meter: auto, or one or more (comma-separated) of estimate, rapl, nvml, nvidia-smi', DEFAULT_RUN_OPTIONS.meter)
+    .option('--cpu-watts <W>', 'estimate meter: watts per busy CPU thread (default: CPU TDP / threads)', positiveNumber)
+    .option('--threads <n>', 'onnxruntime intra-op threads (default: onnxruntime decides)', integer(1))
+    .option('--device <name>', `execution provider: ${DEVICES.join(', ')} (webgpu needs a Vulkan driver; cuda the CUDA provider, see README)`, DEFAULT_RUN_OPTIONS.device)
+    .option('--idle-seconds <s>', 'idle baseline before the first model (default: 10 with a measured meter, 0 with the estimate)', nonNegativeNumber)
+    .option('--hub <dir>', 'local mirror in Hub layout (models/, datasets/); env JOULEBENCH_HUB')
+    .option('--cache <dir>', 'download cache; env JOULEBENCH_CACHE (default ~/.cache/joulebench)')
+    .option('--offline', 'never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)', false)
+    .option('--strict', 'fail, before running anything, if any selected model is unavailable', false)
+    .option('--out <dir>', 'results folder (records go to <dir>/runs/<run-id>.jsonl)', 'results')
+    .option('--resume <run-id>', "finish an interrupted run ('latest' for the newest): runs only what has no record")
+    .option('--shard <i/n>', 'run the i-th of n deterministic slices of the plan (split a suite across machines)')
+    .option('--run-id <id>', 'name the run (default: UTC time + random suffix); shards append -shard<i>of<n>')
+    .option(...MODELS_FILE)
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  npm run bench -- --task summarization\n' +
+        '  JOULEBENCH_HUB=../shared/hub npm run bench -- --task classification --samples 100\n' +
+        '  npm run bench -- --task generation --model karpathy/stories260K --repetitions 5\n' +
+        '  npm run bench -- --suite power-hungry-processing --shard 2/4 --run-id php-nov\n' +
+        '  npm run bench -- --resume latest\n' +
+        '\nWithout a power sensor the figures are ESTIMATED from CPU time (see README "Meters").',
+    )
+    .action(lazy(() => import('./commands/bench.js'), 'bench'));
+
+  program
+    .command('leaderboard')
+    .description(
+      'Aggregate every record (plus imported published leaderboards) into <out>/leaderboard.{md,csv,json} ' +
+        'and the static site <out>/site/index.html; print the Markdown.',
+    )
+    .option('--in <path>', 'record file or folder searched for *.jsonl (repeatable; default: results)', collect, [])
+    .option('--out <dir>', 'folder for leaderboard.{md,csv,json} and site/', 'results')
+    .option('--format <list>', 'comma-separated formats: html, md, csv, json (default: all)')
+    .option('--rank-by <basis>', 'energy to rank and rate by: net (minus the idle baseline), gross, or auto (net where every run has a baseline)', oneOf(['net', 'gross', 'auto']), 'auto')
+    .option('--stars <rule>', 'star rule: quintile (quintiles of J/1k) or aies (AI Energy Score equal-width bins)', oneOf(STAR_RULES), 'quintile')
+    .option('--carbon-intensity <g/kWh>', 'grid carbon intensity for gCO2e (default 480: the world average of 2023, Ember)', positiveNumber)
+    .option('--import <file>', 'published AI Energy Score leaderboard CSV (model,total_gpu_energy,energy_score,class; repeatable)', collect, [])
+    .option('--import-task <task>', 'task of the imported files (default: from each file name, e.g. text_generation.csv)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  npm run leaderboard\n' +
+        '  npm run leaderboard -- --format html --stars aies\n' +
+        '  npm run leaderboard -- --import text_generation.csv --carbon-intensity 56',
+    )
+    .action(lazy(() => import('./commands/leaderboard.js'), 'leaderboard'));
+
+  program
+    .command('compare')
+    .description("Compare the records with a paper's published figures; writes <out>/compare-<paper>.md and prints it.")
+    .requiredOption('--paper <name>', 'paper: power-hungry-processing')
+    .option('--in <path>', 'record file or folder searched for *.jsonl (repeatable; default: results)', collect, [])
+    .option('--out <dir>', 'folder for compare-<paper>.md', 'results')
+    .option('--references <csv>', "the paper's figures (default: benchmarks/references/<paper>.csv)")
+    .action(lazy(() => import('./commands/compare.js'), 'compare'));
+
+  program
+    .command('meters')
+    .description('List the energy meters, whether each can read here (and why not), and the devices each sees.')
+    .option('--json', 'print JSON instead of text', false)
+    .addHelpText(
+      'after',
+      '\nEnvironment: JOULEBENCH_POWERCAP_ROOT (default /sys/class/powercap), JOULEBENCH_NVML_LIB (default libnvidia-ml.so.1),\n' +
+        'CUDA_VISIBLE_DEVICES (which GPUs count).',
+    )
+    .action(lazy(() => import('./commands/meters.js'), 'meters'));
+
+  program
+    .command('verify')
+    .description('Re-hash the datasets and model files that records used against the local hub; flag records whose inputs differ.')
+    .argument('<records...>', 'record files or folders (searched for *.jsonl)')
+    .option('--hub <dir>', 'local mirror in Hub layout; env JOULEBENCH_HUB')
+    .option('--cache <dir>', 'download cache; env JOULEBENCH_CACHE')
+    .option(...MODELS_FILE)
+    .action(lazy(() => import('./commands/verify.js'), 'verify'));
+
+  program
+    .command('list')
+    .description('List the tasks and the registered models.')
+    .option(...MODELS_FILE)
+    .action(lazy(() => import('./commands/list.js'), 'list'));
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code (tests call it in-process); a user mistake is one line on stderr. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram((code) => (exitCode = code));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof UserError) {
+      process.stderr.write(`joulebench: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('commander.')) {
+      // commander already printed the message (or the help text, or the version: exit 0).
+      const exit = (err as { exitCode: number }).exitCode;
+      return exit === 0 ? 0 : 2;
+    }
+    throw err;
+  }
+}
+
+/** True when this file is the process's entry point (tsx src/cli/main.ts, or the bin link to the build). */
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`joulebench: internal error (please report): ${(err as Error).stack ?? String(err)}\n`);
+      process.exitCode = 3;
+    },
+  );
+}

@@ -1,0 +1,136 @@
+// Builds the records a run writes: every record carries the run's settings, the model, the
+// machine and the software; an ok record adds the window's reading, latency and quality.
+import type { LoadedDataset } from '../datasets/load.js';
+import { netOf, type IdleBaseline } from '../meters/idle.js';
+import type { ModelEntry } from '../schema/model-entry.js';
+import {
+  SCHEMA_VERSION,
+  type ErrorRecord,
+  type Hardware,
+  type OkRecord,
+  type Selection,
+  type SkippedRecord,
+  type Software,
+  type Source,
+} from '../schema/result-record.js';
+import type { EnergyReading } from '../schema/energy.js';
+import type { ResolvedRunOptions } from '../schema/run-options.js';
+import type { DatasetSpec, TaskDef } from '../task-api.js';
+import { mean, quantile, sd } from '../util/stats.js';
+
+/** What every record of a run shares. */
+export interface RunFacts {
+  runId: string;
+  options: ResolvedRunOptions;
+  hardware: Hardware;
+  software: Software;
+}
+
+/** Which task, model and dataset a record is about. */
+export interface Subject {
+  task: Pick<TaskDef, 'name' | 'version' | 'callOptions'>;
+  entry: ModelEntry;
+  spec: DatasetSpec;
+}
+
+function recordBase(run: RunFacts, { task, entry, spec }: Subject, repetition: number | null) {
+  return {
+    schemaVersion: SCHEMA_VERSION as typeof SCHEMA_VERSION,
+    runId: run.runId,
+    task: task.name,
+    taskVersion: task.version,
+    model: entry.id,
+    modelInfo: {
+      hfId: entry.hfId,
+      revision: entry.revision,
+      dtype: entry.dtype,
+      parameters: entry.parameters,
+      kind: entry.kind,
+      licence: entry.licence,
+    },
+    settings: { ...run.options, repetition, callOptions: task.callOptions },
+    hardware: run.hardware,
+    software: run.software,
+    startedAt: new Date().toISOString(),
+    dataset: { id: spec.id, split: spec.split },
+  };
+}
+
+export function errorRecord(run: RunFacts, subject: Subject, repetition: number | null, stage: ErrorRecord['stage'], message: string): ErrorRecord {
+  return { ...recordBase(run, subject, repetition), status: 'error', stage, message };
+}
+
+export function skippedRecord(run: RunFacts, subject: Subject, message: string): SkippedRecord {
+  return { ...recordBase(run, subject, null), status: 'skipped', reason: 'offline', message };
+}
+
+/** What one measured repetition produced. */
+export interface Measurement {
+  reading: EnergyReading;
+  latenciesMs: number[];
+  outputTokens: number | undefined;
+  startedAt: Date;
+}
+
+/** What the run knew of the unit besides the measurement. */
+export interface UnitFacts {
+  source: { where: Source; dir: string; files: Record<string, string> };
+  dataset: LoadedDataset;
+  selection: Selection;
+  inferences: number;
+  loadS: number;
+  idle: IdleBaseline | undefined;
+}
+
+function latencySummary(ms: readonly number[]): OkRecord['latencyMs'] {
+  const sorted = [...ms].sort((a, b) => a - b);
+  return {
+    mean: mean(sorted),
+    p50: quantile(sorted, 0.5),
+    p95: quantile(sorted, 0.95),
+    p99: quantile(sorted, 0.99),
+    min: sorted[0] ?? Number.NaN,
+    max: sorted.at(-1) ?? Number.NaN,
+    sd: sd(sorted),
+  };
+}
+
+export function okRecord(run: RunFacts, subject: Subject, repetition: number, m: Measurement, quality: Record<string, number>, unit: UnitFacts): OkRecord {
+  const { reading } = m;
+  const { inferences, dataset, idle } = unit;
+  const net = idle ? netOf(reading, idle) : undefined;
+  return {
+    ...recordBase(run, subject, repetition),
+    status: 'ok',
+    startedAt: m.startedAt.toISOString(),
+    modelSource: unit.source,
+    dataset: {
+      id: dataset.id,
+      split: dataset.split,
+      ...(dataset.config ? { config: dataset.config } : {}),
+      source: dataset.source,
+      sha256: dataset.sha256,
+      rows: dataset.rows.length,
+      selection: unit.selection,
+    },
+    inferences,
+    durationS: reading.durationS,
+    energy: {
+      meter: reading.meter,
+      kind: reading.kind,
+      components: reading.components,
+      joules: reading.joules,
+      ...(idle && net ? { idleWatts: idle.totalWatts, idleComponentsWatts: idle.watts, idleSeconds: idle.seconds, netJoules: net.netJoules } : {}),
+      details: reading.details,
+      warnings: net?.warning ? [...reading.warnings, net.warning] : reading.warnings,
+    },
+    joulesPer1kInferences: (reading.joules / inferences) * 1000,
+    latencyMs: latencySummary(m.latenciesMs),
+    throughput: inferences / reading.durationS,
+    quality,
+    ...(m.outputTokens !== undefined ? { outputTokens: m.outputTokens } : {}),
+    ...(m.outputTokens ? { joulesPerOutputToken: reading.joules / m.outputTokens } : {}),
+    loadS: unit.loadS,
+    endedAt: new Date().toISOString(),
+  };
+}

@@ -1,0 +1,89 @@
+// Leaderboard as JSON: { tasks: { <task>: { groups: [ { hardware, source, starsRule, rows: [...] } ] } } }.
+// Every row repeats its energy kind and meter so a consumer that picks one row out still
+// knows whether the figure was measured or estimated.
+import type { Board, BoardGroup, BoardRow, BoardTask } from '../board.js';
+import { finiteOrNull } from '../format.js';
+import { describeRule } from '../stars.js';
+import type { Renderer } from './index.js';
+
+/** JSON has no NaN: a missing figure is null. */
+const num = finiteOrNull;
+
+function jsonRow(row: BoardRow, group: BoardGroup) {
+  return {
+    model: row.model,
+    kind: row.kind,
+    citable: row.kind !== 'fixture',
+    energyKind: group.energyKind,
+    basis: group.basis,
+    meter: group.meter,
+    components: group.components,
+    parameters: num(row.parameters),
+    dtype: row.dtype,
+    joulesPer1kInferences: num(row.joulesPer1k.mean),
+    joulesPer1kInferencesSd: num(row.joulesPer1k.sd),
+    kWhPer1kInferences: num(row.kWhPer1k),
+    gCO2ePer1kInferences: num(row.gCO2ePer1k),
+    stars: row.stars,
+    quality: row.quality ? { metric: row.quality.metric, mean: num(row.quality.mean), sd: num(row.quality.sd) } : null,
+    metrics: Object.fromEntries(Object.entries(row.metrics).map(([k, v]) => [k, { mean: num(v.mean), sd: num(v.sd) }])),
+    latencyP50Ms: num(row.latencyP50Ms),
+    throughputInferencesPerS: num(row.throughput),
+    joulesPerOutputToken: num(row.joulesPerOutputToken),
+    batchSize: row.batchSize,
+    inferences: row.inferences,
+    repetitions: row.repetitions,
+    provenance: row.provenance,
+    published: row.published,
+    warnings: row.warnings,
+  };
+}
+
+function jsonGroup(group: BoardGroup) {
+  return {
+    hardware: group.hardware,
+    source: group.source,
+    origin: group.origin,
+    device: group.device,
+    meter: group.meter,
+    energyKind: group.energyKind,
+    basis: group.basis,
+    components: group.components,
+    boundary: group.boundary,
+    class: group.class,
+    starsRule: group.starsRule,
+    notes: group.notes,
+    rows: group.rows.map((r) => jsonRow(r, group)),
+  };
+}
+
+function jsonTask(task: BoardTask) {
+  return {
+    dataset: task.dataset || null,
+    qualityMetric: task.quality ? { name: task.quality.name, label: task.quality.label, higherIsBetter: task.quality.higherIsBetter } : null,
+    groups: task.groups.map(jsonGroup),
+    notMeasured: task.notMeasured,
+  };
+}
+
+export function renderJson(board: Board): string {
+  const doc = {
+    generatedAt: board.generatedAt.toISOString(),
+    recordCount: board.recordCount,
+    units: {
+      joulesPer1kInferences: 'J per 1,000 inferences (mean over repetitions; sd = sample standard deviation)',
+      kWhPer1kInferences: 'kWh per 1,000 inferences (J / 3,600,000)',
+      gCO2ePer1kInferences: 'g CO2e per 1,000 inferences = kWh × carbonIntensity (an estimate for every row)',
+    },
+    starRule: { name: board.starRule, description: describeRule(board.starRule) },
+    carbonIntensity: { gCO2ePerKWh: board.carbon.gPerKWh, source: board.carbon.source },
+    tasks: Object.fromEntries(board.tasks.map((t) => [t.task, jsonTask(t)])),
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+export const jsonRenderer: Renderer = {
+  name: 'json',
+  file: 'leaderboard.json',
+  render: (board) => ({ 'leaderboard.json': renderJson(board) }),
+};

@@ -1,0 +1,156 @@
+// Leaderboard as Markdown: one section per task, one table per group (hardware + meter +
+// dataset + settings), stars and the rule under each table. Estimated figures carry the word
+// "estimated" in the group heading and in every row. Also the summary at the end of `bench`.
+import type { Board, BoardGroup, BoardRow, BoardTask } from '../board.js';
+import { estimateHow, params, partlyMeasured, qualityNumber, sig, varies } from '../format.js';
+import { describeRule, starString } from '../stars.js';
+import type { Renderer } from './index.js';
+
+function meterLabel(group: BoardGroup, components: string): string {
+  return `${group.meter}, ${group.energyKind} (${components}, ${group.basis})`;
+}
+
+function qualityCell(row: BoardRow): string {
+  const q = row.quality;
+  if (!q) return '—';
+  return (row.repetitions ?? 1) > 1 && varies(q.mean, q.sd) ? `${qualityNumber(q.mean)} ± ${qualityNumber(q.sd)}` : qualityNumber(q.mean);
+}
+
+function energyCell(row: BoardRow): string {
+  const { mean, sd } = row.joulesPer1k;
+  return (row.repetitions ?? 1) > 1 ? `${sig(mean)} ± ${sig(sd, 2)}` : sig(mean);
+}
+
+function starsCell(row: BoardRow, estimated: boolean): string {
+  if (row.kind === 'fixture') return 'not rated';
+  if (row.stars === null) return '—';
+  return estimated ? `${starString(row.stars)} (estimated)` : starString(row.stars);
+}
+
+function table(task: BoardTask, group: BoardGroup, rows: readonly BoardRow[], fixture: boolean): string[] {
+  const metric = task.quality;
+  const qualityTitle = metric ? `${metric.label} ${metric.higherIsBetter ? '↑' : '↓'}` : 'Quality';
+  const tokenCol = rows.some((r) => r.joulesPerOutputToken !== null);
+  const head = [
+    '#',
+    'Model',
+    'Params',
+    'J / 1k inferences ↓',
+    'kWh / 1k',
+    qualityTitle,
+    ...(tokenCol ? ['J / token'] : []),
+    'Latency p50 (ms)',
+    'Throughput (inf/s)',
+    'Meter',
+    'Samples × reps',
+    'Stars',
+  ];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((h) => (h === 'Model' || h === 'Meter' ? '---' : '---:')).join('|')}|`];
+  for (const r of rows) {
+    const cells = [
+      fixture ? '—' : String(r.rank),
+      fixture ? `${r.model} **(fixture: not citable)**` : r.model,
+      r.parameters === null ? '—' : params(r.parameters),
+      energyCell(r),
+      sig(r.kWhPer1k),
+      fixture ? `${qualityCell(r)} (meaningless)` : qualityCell(r),
+      ...(tokenCol ? [r.joulesPerOutputToken !== null ? sig(r.joulesPerOutputToken) : '—'] : []),
+      r.latencyP50Ms === null ? '—' : sig(r.latencyP50Ms),
+      r.throughput === null ? '—' : sig(r.throughput),
+      meterLabel(group, r.components),
+      `${r.inferences} × ${r.repetitions}`,
+      starsCell(r, group.energyKind === 'estimated'),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
+function settingsNote(rows: readonly BoardRow[]): string {
+  const batch = [...new Set(rows.map((r) => r.batchSize))].join('/');
+  const threads = [...new Set(rows.map((r) => r.threads ?? 'default'))].join('/');
+  return `batch size ${batch}, onnxruntime threads ${threads}`;
+}
+
+function recordGroup(task: BoardTask, group: BoardGroup): string[] {
+  const ranked = group.rows.filter((r) => r.kind !== 'fixture');
+  const fixtures = group.rows.filter((r) => r.kind === 'fixture');
+  const estimated = partlyMeasured(group.meterParts) ? 'PARTLY ESTIMATED' : 'ESTIMATED, not measured';
+  const out = [
+    `### ${group.hardware} · device ${group.device} · ${group.dataset}`,
+    '',
+    group.energyKind === 'estimated'
+      ? `Meter: **${group.meter} — ${estimated}** (${estimateHow(group.meter, group.meterParts)}). ${settingsNote(group.rows)}.`
+      : `Meter: **${group.meter} — measured**. ${settingsNote(group.rows)}.`,
+    '',
+  ];
+  if (ranked.length > 0) out.push(...table(task, group, ranked, false), '');
+  if (fixtures.length > 0) {
+    out.push('Plumbing fixtures (random or toy weights; their quality means nothing; never cite these rows):', '');
+    out.push(...table(task, group, fixtures, true), '');
+  }
+  out.push(group.starsRule, '');
+  for (const w of group.notes) out.push(`> Note: ${w}`, '');
+  return out;
+}
+
+/** A published leaderboard's group (imported): its figures as published, our stars. */
+function importedGroup(group: BoardGroup): string[] {
+  const out = [
+    `### ${group.source}${group.class ? ` · class ${group.class}` : ''} (published, imported)`,
+    '',
+    `Energy: ${group.boundary}. Hardware: ${group.hardware}.`,
+    '',
+    '| # | Model | kWh / 1k (as published) | J / 1k inferences ↓ | Stars |',
+    '|---:|---|---:|---:|---|',
+  ];
+  for (const r of group.rows) {
+    out.push(`| ${r.rank ?? '—'} | ${r.model} | ${r.published?.kWhPer1k ?? sig(r.kWhPer1k)} | ${sig(r.joulesPer1k.mean)} | ${starsCell(r, false)} |`);
+  }
+  out.push('', group.starsRule, '');
+  for (const note of group.notes) out.push(`> Note: ${note}`, '');
+  return out;
+}
+
+/** One "## task" section per task: its groups' tables, imported groups, models not measured. */
+export function markdownSections(board: Board): string {
+  const out: string[] = [];
+  for (const task of board.tasks) {
+    const ours = task.groups.filter((g) => g.origin === 'records');
+    const imported = task.groups.filter((g) => g.origin === 'import');
+    out.push(`## ${task.task}`, '');
+    if (task.dataset) out.push(`Dataset: ${task.dataset}.`, '');
+    for (const group of ours) out.push(...recordGroup(task, group));
+    if (ours.length === 0) {
+      out.push(imported.length > 0 ? 'No joulebench measurements for this task; published figures only.' : 'No finished measurements for this task.', '');
+    }
+    for (const group of imported) out.push(...importedGroup(group));
+    if (task.notMeasured.length > 0) {
+      out.push('Registered but not measured in these records:', '');
+      for (const m of task.notMeasured) out.push(`- ${m.model}: ${m.status} (${m.reason})`);
+      out.push('');
+    }
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+export function renderMarkdown(board: Board): string {
+  const head = [
+    '# joulebench leaderboard',
+    '',
+    `Generated ${board.generatedAt.toISOString().slice(0, 10)} from ${board.recordCount} record(s). Energy per 1,000 inferences ` +
+      '(lower is better), mean ± standard deviation over repetitions; each group says whether its figures are gross ' +
+      '(the whole measurement window) or net (minus the idle baseline measured before the run). ' +
+      'Models are ranked only against runs on the same hardware with the same meter.',
+    '',
+    `Stars (1–5, more = less energy, within one group only): ${describeRule(board.starRule)}.`,
+    '',
+  ];
+  return `${head.join('\n')}\n${markdownSections(board)}`;
+}
+
+export const markdownRenderer: Renderer = {
+  name: 'md',
+  file: 'leaderboard.md',
+  render: (board) => ({ 'leaderboard.md': renderMarkdown(board) }),
+};

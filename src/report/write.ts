@@ -1,0 +1,42 @@
+// Writes the chosen formats of a board into an output folder: each renderer's files, with the
+// folders it owns emptied first. The report side's only file writes.
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { UserError, errorCode } from '../util/errors.js';
+import type { Board } from './board.js';
+import { FORMATS, RENDERERS } from './render/index.js';
+
+/** "html,md" → ['html', 'md']; an unknown name is a UserError listing the valid ones. */
+export function parseFormats(list: string): string[] {
+  const names = list
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  const bad = names.filter((n) => !FORMATS.includes(n));
+  if (bad.length > 0 || names.length === 0) {
+    throw new UserError(`Unknown --format '${bad.join(',') || list}'. Valid formats: ${FORMATS.join(', ')} (comma-separated)`);
+  }
+  return [...new Set(names)];
+}
+
+/** Renders and writes each format; returns format -> the path of its main file, and the rendered files. */
+export async function writeBoard(board: Board, formats: readonly string[], outDir: string): Promise<{ paths: Record<string, string>; files: Record<string, string> }> {
+  const paths: Record<string, string> = {};
+  const files: Record<string, string> = {};
+  for (const renderer of RENDERERS.filter((r) => formats.includes(r.name))) {
+    const rendered = await renderer.render(board);
+    try {
+      if (renderer.owns) await rm(join(outDir, renderer.owns), { recursive: true, force: true });
+      for (const [file, text] of Object.entries(rendered)) {
+        const path = join(outDir, file);
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, text);
+      }
+    } catch (err) {
+      throw new UserError(`Cannot write the leaderboard to ${outDir}: ${errorCode(err)}`);
+    }
+    paths[renderer.name] = join(outDir, renderer.file);
+    Object.assign(files, rendered);
+  }
+  return { paths, files };
+}

@@ -1,0 +1,158 @@
+// The second stage of a run: the plan's loop. Writes the plan (new runs), takes the idle
+// baseline, then runs each unit of this shard that still lacks records, appending each record
+// as it finishes, so an interruption loses only the window in progress. SIGINT and SIGTERM
+// say how to resume.
+import { join } from 'node:path';
+import { loadTask } from '../../tasks/index.js';
+import type { Meter } from '../meters/base.js';
+import { measureIdle, type IdleBaseline } from '../meters/idle.js';
+import { locateModel, provideHint, type HubConfig, type ModelLocation } from '../model/hub.js';
+import type { ModelRegistry } from '../model/registry.js';
+import { errorRecord, skippedRecord, type RunFacts } from '../records/build.js';
+import { planPath, writePlan } from '../records/plan-file.js';
+import { RecordWriter } from '../records/writer.js';
+import type { RunRecord } from '../schema/result-record.js';
+import { idleSecondsFor } from '../schema/run-options.js';
+import type { Plan, PlanTarget, PlanUnit } from '../schema/run-plan.js';
+import { UserError } from '../util/errors.js';
+import { createProgress } from '../util/progress.js';
+import { acceleratorName, describeHardware, describeSoftware } from '../util/system.js';
+import { targetInputs, type Log, type Target, type TargetInputs } from './plan.js';
+import { finishedCells, repairTornTail } from './resume.js';
+import { runUnit, type UnitContext } from './runner.js';
+import { cellKey, cellsOf, shardUnits, unitKey } from './units.js';
+
+export interface ExecuteContext {
+  registry: ModelRegistry;
+  hub: HubConfig;
+  meter: Meter;
+  runsDir: string;
+  /** True when the plan was read back from disk (--resume): it is not written again. */
+  resumed: boolean;
+  /** The command that resumes this run, printed on an interrupt. */
+  resumeCommand: string;
+  log: Log;
+}
+
+export interface BenchResult {
+  runId: string;
+  recordsPath: string;
+  records: RunRecord[];
+  exitCode: number;
+}
+
+/** Ctrl-C or SIGTERM: finished records are already on disk; the open window is simply dropped. */
+function onInterrupt(handler: (signal: NodeJS.Signals) => void): () => void {
+  const wrapped = (signal: NodeJS.Signals) => handler(signal);
+  process.once('SIGINT', wrapped);
+  process.once('SIGTERM', wrapped);
+  return () => {
+    process.removeListener('SIGINT', wrapped);
+    process.removeListener('SIGTERM', wrapped);
+  };
+}
+
+/** A plan target made runnable again: its task, models and inputs, checked against the plan's hashes. */
+interface LiveTarget {
+  target: Target;
+  inputs: TargetInputs;
+  located: Map<string, ModelLocation>;
+}
+
+async function revive(plan: Plan, t: PlanTarget, ctx: ExecuteContext): Promise<LiveTarget> {
+  const task = await loadTask(t.task);
+  const target: Target = { task, spec: t.dataset, entries: ctx.registry.select(task.name, t.models) };
+  const inputs = await targetInputs(target, plan.settings, ctx.hub);
+  const planned = plan.units.find((u) => u.task === task.name && u.dataset.id === t.dataset.id && u.dataset.split === t.dataset.split);
+  if (planned && planned.dataset.sha256 !== inputs.dataset.sha256) {
+    throw new UserError(`Dataset ${t.dataset.id} (${t.dataset.split}) changed while run ${plan.runId} was being planned; start it again`);
+  }
+  const located = new Map<string, ModelLocation>();
+  await Promise.all(target.entries.map(async (entry) => located.set(entry.id, await locateModel(entry, ctx.hub))));
+  return { target, inputs, located };
+}
+
+export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<BenchResult> {
+  const { settings } = plan;
+  const { log, meter } = ctx;
+  const recordsPath = join(ctx.runsDir, `${plan.runId}.jsonl`);
+  // A torn tail is set aside before reading: a complete record missing only its newline would
+  // otherwise count as finished and then be moved away with the fragment.
+  const torn = ctx.resumed ? repairTornTail(recordsPath) : undefined;
+  if (torn) log(`warning: ${torn}`);
+  const finished = ctx.resumed ? finishedCells(recordsPath) : { ok: new Set<string>(), reported: new Set<string>(), warnings: [] };
+  for (const w of finished.warnings) log(`warning: ${w}`);
+
+  const mine = shardUnits(plan.units, plan.shard);
+  const todo = cellsOf(mine, settings.repetitions).filter((c) => !finished.ok.has(cellKey(c.unit, c.repetition)));
+  const work = mine
+    .map((unit) => ({ unit, repetitions: todo.filter((c) => c.unit === unit).map((c) => c.repetition) }))
+    .filter((w) => w.repetitions.length > 0);
+  const targets = await Promise.all(plan.targets.map((t) => revive(plan, t, ctx)));
+  const liveOf = (unit: PlanUnit) =>
+    targets.find((t) => t.target.task.name === unit.task && t.target.spec.id === unit.dataset.id && t.target.spec.split === unit.dataset.split)!;
+  const locationOf = (unit: PlanUnit) => liveOf(unit).located.get(unit.model)!;
+
+  if (!ctx.resumed) writePlan(planPath(ctx.runsDir, plan.runId), plan); // before the first model starts
+  const writer = new RecordWriter(recordsPath);
+  const cellsToRun = work.filter((w) => locationOf(w.unit).where !== 'unavailable').reduce((n, w) => n + w.repetitions.length, 0);
+  const progress = createProgress(cellsToRun);
+  // From here on the run exists on disk, so an interrupt says how to resume it.
+  const removeHandlers = onInterrupt((signal) => {
+    progress.finish();
+    writer.close();
+    log(
+      `\nInterrupted (${signal}): the window in progress was dropped; finished records are kept in ${recordsPath}.\n` +
+        `Resume with: ${ctx.resumeCommand}`,
+    );
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+  const hardware = await describeHardware();
+  if (settings.device !== 'cpu') hardware.accelerator = acceleratorName(hardware.gpus);
+  const run: RunFacts = { runId: plan.runId, options: settings, hardware, software: describeSoftware() };
+  const idleSeconds = cellsToRun > 0 ? idleSecondsFor(settings, meter.kind === 'measured') : 0;
+  let idle: IdleBaseline | undefined;
+  if (idleSeconds > 0) {
+    log(`Idle baseline: measuring ${idleSeconds} s of idle power (--idle-seconds 0 skips it)…`);
+    idle = await measureIdle(meter, idleSeconds);
+    log(`Idle baseline: ${idle.totalWatts.toFixed(1)} W (${Object.entries(idle.watts).map(([c, w]) => `${c} ${w!.toFixed(1)} W`).join(', ')})`);
+  }
+  const unitContext: UnitContext = { run, meter, idle, writer, progress };
+  const shardNote = plan.shard ? `, shard ${plan.shard.index}/${plan.shard.count} (${mine.length} of ${plan.units.length} model runs)` : '';
+  log(
+    `${ctx.resumed ? 'Resuming' : 'Run'} ${plan.runId}: ${plan.source}, ${work.length} model run(s) to do${shardNote}, ` +
+      `${settings.samples} samples × ${settings.repetitions} repetition(s), batch ${settings.batchSize}`,
+  );
+  if (ctx.resumed) log(`${cellsToRun} repetition(s) left; ${finished.ok.size} already recorded in ${recordsPath}`);
+  log(`Meter: ${meter.describe()}`);
+  for (const t of targets) log(`Dataset: ${t.inputs.dataset.id} (${t.inputs.dataset.split}) from ${t.inputs.dataset.path}`);
+
+  const records: RunRecord[] = [];
+  try {
+    for (const { unit, repetitions } of work) {
+      const { target, inputs, located } = liveOf(unit);
+      const entry = target.entries.find((e) => e.id === unit.model)!;
+      const location = located.get(unit.model)!;
+      if (location.where === 'unavailable') {
+        if (finished.reported.has(unitKey(unit))) continue; // a resume does not repeat the line
+        const subject = { task: target.task, entry, spec: target.spec };
+        const record =
+          location.reason === 'offline'
+            ? skippedRecord(run, subject, location.message)
+            : errorRecord(run, subject, null, 'load', `${location.message}. ${provideHint}`);
+        writer.append(record);
+        records.push(record);
+        progress.note(`  – ${entry.id}: ${location.reason === 'offline' ? 'skipped' : 'failed'} — ${location.message}`);
+        continue;
+      }
+      const job = { task: target.task, entry, location, spec: target.spec, dataset: inputs.dataset, selection: inputs.selection, samples: inputs.samples, repetitions };
+      records.push(...(await runUnit(unitContext, job)));
+    }
+  } finally {
+    removeHandlers();
+    progress.finish();
+    writer.close();
+  }
+  const errors = records.filter((r) => r.status === 'error');
+  return { runId: plan.runId, recordsPath, records, exitCode: errors.length > 0 ? 1 : 0 };
+}

@@ -1,0 +1,244 @@
+// The first stage of a run: flags, a suite or a resumed run's plan file -> a Plan of units with
+// the hashes of their inputs. Everything that can fail on user input fails here, before any
+// model loads: task and models, settings, datasets and their fields, model availability
+// (--strict), a resume whose settings or inputs changed. Nothing is written.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { loadTask } from '../../tasks/index.js';
+import { loadDataset, type LoadedDataset } from '../datasets/load.js';
+import { selectRows } from '../datasets/selection.js';
+import { locateModel, provideHint, type HubConfig, type HubFlags } from '../model/hub.js';
+import { hashModelFiles } from '../model/pipeline.js';
+import type { ModelRegistry } from '../model/registry.js';
+import { planPath } from '../records/plan-file.js';
+import { overrideDataset, type DatasetSpec } from '../schema/dataset-spec.js';
+import type { ModelEntry } from '../schema/model-entry.js';
+import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from '../schema/run-options.js';
+import { PLAN_VERSION, type Plan, type PlanUnit, type Shard } from '../schema/run-plan.js';
+import type { Sample, TaskDef } from '../task-api.js';
+import { UserError } from '../util/errors.js';
+import { findPlan } from './resume.js';
+import { loadSuite } from './suites.js';
+import { parseShard, shardUnits, sortUnits, unitKey } from './units.js';
+
+export type Log = (line: string) => void;
+
+/** What a user asks `bench` for: flags as given. */
+export interface BenchRequest extends HubFlags {
+  task?: string | undefined;
+  suite?: string | undefined;
+  models: readonly string[];
+  /** Settings typed on the command line: a suite may not override them and a resumed run must agree with them. */
+  options: RunOptions;
+  out: string;
+  strict: boolean;
+  modelsFile?: string | undefined;
+  resume?: string | undefined;
+  shard?: string | undefined;
+  runId?: string | undefined;
+}
+
+/** A task on one dataset with its models, resolved. */
+export interface Target {
+  task: TaskDef;
+  spec: DatasetSpec;
+  entries: ModelEntry[];
+}
+
+/** A plan before its datasets are read: what to run, with which settings. */
+export interface Draft {
+  targets: Target[];
+  settings: ResolvedRunOptions;
+  source: string;
+  shard: Shard | null;
+  /** The plan being resumed, if any. */
+  resumed: Plan | undefined;
+}
+
+/** "20261126T142809Z-3f9a1c": sortable, unique enough across machines, safe in file names. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Settings as given: a schema failure (a suite's bad value) is one line naming the setting. */
+function settingsOf(...layers: RunOptions[]): ResolvedRunOptions {
+  try {
+    return resolveRunOptions(...layers);
+  } catch (err) {
+    const issue = (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+    if (!issue) throw err;
+    throw new UserError(`Invalid setting '${issue.path.join('.')}': ${issue.message}`);
+  }
+}
+
+async function targetsFromArgs(request: BenchRequest, registry: ModelRegistry): Promise<Omit<Draft, 'shard' | 'resumed'>> {
+  if (request.task !== undefined && request.suite !== undefined) throw new UserError('Give either --task or --suite, not both');
+  if (request.suite !== undefined) {
+    if (request.models.length > 0) throw new UserError('--model cannot be combined with --suite: a suite lists its models');
+    const suite = loadSuite(request.suite);
+    const targets: Target[] = [];
+    for (const e of suite.entries) {
+      const task = await loadTask(e.task);
+      const spec = e.dataset ? overrideDataset(task.dataset, e.dataset) : task.dataset;
+      targets.push({ task, spec, entries: registry.select(task.name, e.models ?? []) });
+    }
+    return { targets, source: `suite ${suite.name}`, settings: settingsOf(suite.settings ?? {}, request.options) };
+  }
+  if (request.task === undefined) throw new UserError('Give --task <name> or --suite <name> (or --resume <run-id>)');
+  const task = await loadTask(request.task);
+  const entries = registry.select(task.name, request.models);
+  if (entries.length === 0) throw new UserError(`No models are registered for task '${task.name}' in models.json`);
+  return { targets: [{ task, spec: task.dataset, entries }], source: `task ${task.name}`, settings: settingsOf(request.options) };
+}
+
+/** A resumed run keeps its plan: flags that would change what runs are refused, with the reason. */
+function checkResumeFlags(request: BenchRequest, plan: Plan): void {
+  const given: [boolean, string][] = [
+    [request.task !== undefined, '--task'],
+    [request.suite !== undefined, '--suite'],
+    [request.models.length > 0, '--model'],
+    [request.shard !== undefined, '--shard'],
+    [request.runId !== undefined, '--run-id'],
+  ];
+  const conflicting = given.filter(([set]) => set).map(([, flag]) => flag);
+  if (conflicting.length > 0) {
+    throw new UserError(`--resume ${plan.runId} runs the plan as it was made; drop ${conflicting.join(', ')}`);
+  }
+  for (const [key, value] of Object.entries(request.options) as [keyof ResolvedRunOptions, unknown][]) {
+    if (value !== undefined && value !== plan.settings[key]) {
+      throw new UserError(
+        `Cannot resume ${plan.runId}: ${key} is ${JSON.stringify(plan.settings[key])} in its plan, not ${JSON.stringify(value)}. ` +
+          "Resume with the plan's settings (drop the flag) or start a new run.",
+      );
+    }
+  }
+}
+
+/** The targets, settings and shard of a run: from the flags, or from the plan being resumed. */
+export async function draftPlan(request: BenchRequest, registry: ModelRegistry, runsDir: string): Promise<Draft> {
+  if (request.resume !== undefined) {
+    const resumed = findPlan(runsDir, request.resume);
+    checkResumeFlags(request, resumed);
+    const targets = await Promise.all(
+      resumed.targets.map(async (t) => {
+        const task = await loadTask(t.task);
+        return { task, spec: t.dataset, entries: registry.select(task.name, t.models) };
+      }),
+    );
+    return { targets, settings: resumed.settings, source: resumed.source, shard: resumed.shard, resumed };
+  }
+  const fromArgs = await targetsFromArgs(request, registry);
+  return { ...fromArgs, shard: request.shard !== undefined ? parseShard(request.shard) : null, resumed: undefined };
+}
+
+/**
+ * A mirror's label names must agree with the task's, id by id, so a swapped label order is
+ * caught; abbreviations count as agreeing ("neg" / "negative").
+ */
+function sameLabels(expected: readonly string[], actual: readonly string[]): boolean {
+  if (expected.length !== actual.length) return false;
+  return expected.every((e, i) => {
+    const [a, b] = [e.toLowerCase(), actual[i]!.toLowerCase()];
+    return a.startsWith(b) || b.startsWith(a);
+  });
+}
+
+/** A target's inputs, read and checked: the same call the run stage makes to get its samples. */
+export interface TargetInputs {
+  dataset: LoadedDataset;
+  selection: ReturnType<typeof selectRows>['selection'];
+  samples: Sample[];
+  /** Usable rows in the dataset (it may have fewer than --samples). */
+  usable: number;
+}
+
+/** Loads a target's dataset, selects its rows and prepares every input: malformed data fails here. */
+export async function targetInputs(target: Target, settings: ResolvedRunOptions, hub: HubConfig): Promise<TargetInputs> {
+  const { task, spec } = target;
+  const dataset = await loadDataset(spec, hub);
+  if (spec.labelNames && dataset.labelNames && !sameLabels(spec.labelNames, dataset.labelNames)) {
+    throw new UserError(`Dataset ${dataset.path} names its labels [${dataset.labelNames.join(', ')}], task '${task.name}' expects [${spec.labelNames.join(', ')}]`);
+  }
+  const { selected, usable, selection } = selectRows(dataset.rows, task.keep, settings.samples, settings.sampleSeed);
+  if (selected.length === 0) throw new UserError(`Dataset ${dataset.path} has no usable rows for task '${task.name}'`);
+  const samples = selected.map(({ row, index }) => task.prepare(row, index, spec));
+  return { dataset, selection, samples, usable };
+}
+
+/** Inputs must be byte-identical to the plan's, or the resumed records would not be comparable. */
+function checkUnchanged(plan: Plan, units: PlanUnit[]): void {
+  const now = new Map(units.map((u) => [unitKey(u), u]));
+  for (const was of plan.units) {
+    const cur = now.get(unitKey(was));
+    if (!cur) continue;
+    if (cur.dataset.sha256 !== was.dataset.sha256) {
+      throw new UserError(
+        `Cannot resume ${plan.runId}: dataset ${was.dataset.id} (${was.dataset.split}) changed since the plan (sha256 ${was.dataset.sha256.slice(0, 12)}… now ${cur.dataset.sha256.slice(0, 12)}…)`,
+      );
+    }
+    if (was.modelFiles && cur.modelFiles) {
+      for (const [file, hash] of Object.entries(was.modelFiles)) {
+        if (cur.modelFiles[file] !== hash) {
+          throw new UserError(`Cannot resume ${plan.runId}: model ${was.model} file ${file} differs from the plan (${cur.modelFiles[file] ? 'changed' : 'missing'})`);
+        }
+      }
+    }
+  }
+}
+
+export interface PlanContext {
+  hub: HubConfig;
+  runsDir: string;
+  strict: boolean;
+  runId: string | undefined;
+  log: Log;
+}
+
+/** Reads every target's dataset and locates its models, then lays out the plan's units. */
+export async function completePlan(draft: Draft, ctx: PlanContext): Promise<Plan> {
+  const { settings } = draft;
+  const units: PlanUnit[] = [];
+  const unavailable = new Map<string, string>();
+  for (const target of draft.targets) {
+    const { dataset, samples, usable } = await targetInputs(target, settings, ctx.hub);
+    if (samples.length < settings.samples) {
+      ctx.log(`Note: ${dataset.id} (${dataset.split}) has ${usable} usable rows; running ${samples.length}, not ${settings.samples}.`);
+    }
+    const located = await Promise.all(target.entries.map((entry) => locateModel(entry, ctx.hub)));
+    for (const [i, entry] of target.entries.entries()) {
+      const location = located[i]!;
+      const unit: PlanUnit = {
+        task: target.task.name,
+        dataset: { id: target.spec.id, split: target.spec.split, config: target.spec.config, sha256: dataset.sha256 },
+        model: entry.id,
+        modelFiles: location.where === 'local-hub' || location.where === 'cache' ? await hashModelFiles(location.dir, entry.dtype) : null,
+      };
+      if (location.where === 'unavailable') unavailable.set(unitKey(unit), `${entry.id}: ${location.message}`);
+      units.push(unit);
+    }
+  }
+  const sorted = sortUnits(units);
+  if (draft.resumed) checkUnchanged(draft.resumed, sorted);
+  // Availability first: --strict refuses the run before anything is written.
+  const missing = shardUnits(sorted, draft.shard).flatMap((u) => unavailable.get(unitKey(u)) ?? []);
+  if (ctx.strict && missing.length > 0) {
+    throw new UserError(`--strict: ${missing.length} model(s) unavailable: ${missing.join('; ')}. ${provideHint}`);
+  }
+  if (draft.resumed) return draft.resumed;
+  const baseId = ctx.runId ?? newRunId();
+  const runId = draft.shard ? `${baseId}-shard${draft.shard.index}of${draft.shard.count}` : baseId;
+  if (existsSync(planPath(ctx.runsDir, runId))) {
+    throw new UserError(`Run '${runId}' already exists in ${ctx.runsDir}: resume it with --resume ${runId} or pick another --run-id`);
+  }
+  return {
+    planVersion: PLAN_VERSION,
+    runId,
+    createdAt: new Date().toISOString(),
+    source: draft.source,
+    settings,
+    targets: draft.targets.map((t) => ({ task: t.task.name, dataset: t.spec, models: t.entries.map((e) => e.id) })),
+    units: sorted,
+    shard: draft.shard,
+  };
+}

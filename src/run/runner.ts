@@ -1,0 +1,121 @@
+// One unit (task, dataset, model): load the pipeline once, score with the model itself if the
+// task needs it, warm up (not measured), then one energy window per repetition. Each
+// repetition's record is appended as soon as it is scored; scoring comes after the window.
+import type { LoadedDataset } from '../datasets/load.js';
+import type { Meter } from '../meters/base.js';
+import type { IdleBaseline } from '../meters/idle.js';
+import type { FoundModel } from '../model/hub.js';
+import { scoringModel } from '../model/likelihood.js';
+import { TokenCounter, hashModelFiles, loadPipeline, type LoadedPipeline } from '../model/pipeline.js';
+import { errorRecord, okRecord, type RunFacts, type Subject } from '../records/build.js';
+import type { RecordWriter } from '../records/writer.js';
+import type { ModelEntry } from '../schema/model-entry.js';
+import type { ErrorRecord, RunRecord, Selection } from '../schema/result-record.js';
+import type { DatasetSpec, Sample, ScoreContext, TaskDef } from '../task-api.js';
+import { errorMessage } from '../util/errors.js';
+import type { Progress } from '../util/progress.js';
+import { callInputs, measureWindow, perSample, type WindowResult } from './window.js';
+
+/** What every unit of a run shares. */
+export interface UnitContext {
+  run: RunFacts;
+  meter: Meter;
+  /** Idle power measured before the first model, if any. */
+  idle: IdleBaseline | undefined;
+  writer: RecordWriter;
+  progress: Progress;
+}
+
+export interface UnitJob {
+  task: TaskDef;
+  entry: ModelEntry;
+  location: FoundModel;
+  /** The dataset as declared (task default or a suite's override) and as loaded. */
+  spec: DatasetSpec;
+  dataset: LoadedDataset;
+  selection: Selection;
+  /** Inputs as the task prepared them (the model's input prefix is added here). */
+  samples: readonly Sample[];
+  /** Which repetitions to run (all of 1..R, or what a resumed run still lacks). */
+  repetitions: readonly number[];
+}
+
+/** Benchmarks one model; every repetition appends its record as soon as it is scored. */
+export async function runUnit(ctx: UnitContext, job: UnitJob): Promise<RunRecord[]> {
+  const { task, entry } = job;
+  const { batchSize, warmup, repetitions, threads, device } = ctx.run.options;
+  const subject: Subject = { task, entry, spec: job.spec };
+  const label = `${task.name} · ${entry.id}`;
+  const fail = (repetition: number | null, stage: ErrorRecord['stage'], err: unknown): ErrorRecord => {
+    const record = errorRecord(ctx.run, subject, repetition, stage, errorMessage(err));
+    ctx.writer.append(record);
+    ctx.progress.note(`  ✗ ${entry.id}: ${stage} failed: ${record.message}`);
+    return record;
+  };
+  const prefix = entry.inputPrefix ?? '';
+  const samples = prefix === '' ? job.samples : job.samples.map((s) => ({ ...s, input: prefix + s.input }));
+  const scoring: ScoreContext = { dataset: job.spec, labels: entry.labels };
+
+  ctx.progress.step(`${label}: loading model (${job.location.where})`);
+  let pipe: LoadedPipeline;
+  const t0 = performance.now();
+  try {
+    pipe = await loadPipeline(task.pipeline, entry, job.location, { threads, device });
+  } catch (err) {
+    return [fail(null, 'load', err)];
+  }
+  const loadS = (performance.now() - t0) / 1000;
+  const inputs = callInputs(samples, batchSize);
+  const counter = task.generative ? new TokenCounter() : undefined;
+  const records: RunRecord[] = [];
+  try {
+    const files = await hashModelFiles(job.location.dir, entry.dtype);
+    let modelQuality: Record<string, number> = {};
+    if (task.evaluate) {
+      ctx.progress.step(`${label}: scoring with the model (perplexity), outside any energy window`);
+      try {
+        modelQuality = await task.evaluate(samples, scoringModel(pipe), scoring);
+      } catch (err) {
+        return [fail(null, 'score', err)];
+      }
+    }
+    ctx.progress.step(`${label}: warm-up, ${warmup} call(s), not measured`);
+    const warmStart = performance.now();
+    try {
+      for (let i = 0; i < warmup; i++) await pipe(inputs[i % inputs.length]!, task.callOptions);
+    } catch (err) {
+      return [fail(null, 'warmup', err)];
+    }
+    const perCallS = warmup > 0 ? (performance.now() - warmStart) / 1000 / warmup : undefined;
+    const unit = { source: { where: job.location.where, dir: job.location.dir, files }, dataset: job.dataset, selection: job.selection, inferences: samples.length, loadS, idle: ctx.idle };
+
+    for (const repetition of job.repetitions) {
+      const eta = perCallS !== undefined ? `, ~${(perCallS * inputs.length).toFixed(1)} s expected` : '';
+      ctx.progress.step(`${label}: repetition ${repetition}/${repetitions}, ${samples.length} inferences in the energy window${eta}`);
+      let m: WindowResult;
+      try {
+        m = await measureWindow(pipe, inputs, task.callOptions, ctx.meter, counter);
+      } catch (err) {
+        records.push(fail(repetition, 'measure', err));
+        break;
+      }
+      let quality: Record<string, number>;
+      try {
+        quality = { ...task.score(samples, perSample(m.outputs, batchSize), scoring), ...modelQuality };
+      } catch (err) {
+        records.push(fail(repetition, 'score', err));
+        break;
+      }
+      const record = okRecord(ctx.run, subject, repetition, m, quality, unit);
+      ctx.writer.append(record);
+      records.push(record);
+      ctx.progress.done(
+        `${label} rep ${repetition}/${repetitions}: ${record.joulesPer1kInferences.toFixed(1)} J/1k inferences ` +
+          `(${record.energy.kind}), ${record.throughput.toFixed(1)} inf/s`,
+      );
+    }
+  } finally {
+    await pipe.dispose();
+  }
+  return records;
+}

@@ -1,0 +1,51 @@
+// The cells of a plan: units (task, dataset, model) and their repetitions, in the one stable
+// order every machine of a sharded run agrees on, and the slice a shard takes.
+import type { PlanUnit, Shard } from '../schema/run-plan.js';
+import { UserError } from '../util/errors.js';
+
+export interface Cell {
+  unit: PlanUnit;
+  repetition: number;
+}
+
+/** What names a unit in records and plans alike. */
+export type UnitRef = Pick<PlanUnit, 'task' | 'model'> & { dataset: { id: string; split: string } };
+
+export function unitKey(u: UnitRef): string {
+  return `${u.task}|${u.dataset.id}|${u.dataset.split}|${u.model}`;
+}
+
+export function cellKey(u: UnitRef, repetition: number): string {
+  return `${unitKey(u)}|${repetition}`;
+}
+
+/**
+ * Stable order: by task, then dataset, then model id (then repetition, within a unit).
+ * Code-point order, not localeCompare: every machine of a sharded run must agree.
+ */
+export function sortUnits(units: readonly PlanUnit[]): PlanUnit[] {
+  const key = (u: PlanUnit) => unitKey(u);
+  return [...units].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** "2/4" -> { index: 2, count: 4 } (1-based); anything else is a one-line UserError. */
+export function parseShard(text: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!m) throw new UserError(`--shard ${text}: expected i/n with whole numbers, e.g. --shard 1/4`);
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1 || index < 1 || index > count) {
+    throw new UserError(`--shard ${text}: i must be between 1 and n (n >= 1), e.g. --shard 1/${Math.max(count, 1)}`);
+  }
+  return { index, count };
+}
+
+/** The units of shard i/n: round-robin over the stable order, so shards get similar work. */
+export function shardUnits(units: readonly PlanUnit[], shard: Shard | null): PlanUnit[] {
+  if (!shard) return [...units];
+  return units.filter((_, i) => i % shard.count === shard.index - 1);
+}
+
+export function cellsOf(units: readonly PlanUnit[], repetitions: number): Cell[] {
+  return units.flatMap((unit) => Array.from({ length: repetitions }, (_, i) => ({ unit, repetition: i + 1 })));
+}

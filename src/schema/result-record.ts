@@ -1,0 +1,165 @@
+// Result records (documented in README.md#result-records): one JSON object per line, one line
+// per (task, model, repetition); a model that was skipped or failed writes one line too, so
+// nothing disappears silently. schemaVersion 1 records written by earlier versions still parse.
+import { z } from 'zod';
+import { ComponentJoulesSchema, EnergyReadingSchema } from './energy.js';
+import { RunSettingsSchema } from './run-options.js';
+
+export const SCHEMA_VERSION = 1;
+
+const reading = EnergyReadingSchema.shape;
+
+/** A meter's reading without its duration (the record's durationS), plus the idle baseline. */
+export const RecordEnergySchema = z.object({
+  meter: reading.meter,
+  kind: reading.kind,
+  components: reading.components,
+  joules: reading.joules,
+  /** Idle power measured before the run (sum of components), when a baseline was taken. */
+  idleWatts: z.number().optional(),
+  idleComponentsWatts: ComponentJoulesSchema.optional(),
+  idleSeconds: z.number().optional(),
+  /** joules - idleWatts x durationS: what the work cost above an idle machine. */
+  netJoules: z.number().optional(),
+  details: reading.details,
+  warnings: reading.warnings,
+});
+
+export const HardwareSchema = z.object({
+  cpu: z.object({ model: z.string(), vendor: z.string(), logicalCores: z.number(), physicalCores: z.number() }),
+  memoryGB: z.number(),
+  os: z.object({ platform: z.string(), distro: z.string(), release: z.string(), kernel: z.string(), arch: z.string() }),
+  gpus: z.array(z.object({ vendor: z.string(), model: z.string(), vramMB: z.number().nullable() })),
+  /** The GPU that ran inference when settings.device is not "cpu". */
+  accelerator: z.string().nullable().optional(),
+});
+
+export const SoftwareSchema = z.object({
+  node: z.string(),
+  onnxruntimeNode: z.string(),
+  transformers: z.string(),
+  tinybench: z.string(),
+  joulebench: z.string(),
+});
+
+/**
+ * The run's resolved options plus this record's repetition and the task's call options.
+ * Records written before joulebench kept every option lack sampleSeed, meter, cpuWatts and idleSeconds.
+ */
+export const RecordSettingsSchema = RunSettingsSchema.partial({ sampleSeed: true, meter: true, cpuWatts: true, idleSeconds: true }).extend({
+  /** 1-based repetition of this record; null on a skipped model's single line. */
+  repetition: z.number().int().nullable(),
+  /** The task's pipeline call options (generation settings). */
+  callOptions: z.record(z.string(), z.unknown()),
+});
+
+export const ModelKindSchema = z.enum(['pretrained', 'fixture']);
+
+const ModelInfoSchema = z.object({
+  hfId: z.string(),
+  revision: z.string(),
+  dtype: z.string(),
+  parameters: z.number(),
+  kind: ModelKindSchema,
+  licence: z.string(),
+});
+
+export const SourceSchema = z.enum(['local-hub', 'cache', 'hf-hub']);
+
+const common = {
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  runId: z.string(),
+  task: z.string(),
+  taskVersion: z.number().int(),
+  /** Registry id (models.json). */
+  model: z.string(),
+  modelInfo: ModelInfoSchema,
+  settings: RecordSettingsSchema,
+  hardware: HardwareSchema,
+  software: SoftwareSchema,
+  startedAt: z.string(),
+};
+
+export const SelectionSchema = z.object({ method: z.enum(['first', 'random']), n: z.number().int(), seed: z.number().int().optional() });
+
+export const OkRecordSchema = z.object({
+  status: z.literal('ok'),
+  ...common,
+  modelSource: z.object({
+    where: SourceSchema,
+    dir: z.string(),
+    /** sha256 of every file the model loaded from (path relative to the model folder). */
+    files: z.record(z.string(), z.string()),
+  }),
+  dataset: z.object({
+    id: z.string(),
+    split: z.string(),
+    config: z.string().optional(),
+    source: SourceSchema,
+    sha256: z.string(),
+    rows: z.number().int(),
+    /** Which rows: the first n usable rows, or n drawn with a seeded generator. */
+    selection: SelectionSchema,
+  }),
+  inferences: z.number().int().positive(),
+  /** Duration of the energy window, seconds. */
+  durationS: z.number(),
+  energy: RecordEnergySchema,
+  /** energy.joules / inferences x 1000. */
+  joulesPer1kInferences: z.number(),
+  /** Latency of one pipeline call (one batch of settings.batchSize inputs), milliseconds. */
+  latencyMs: z.object({
+    mean: z.number(),
+    p50: z.number(),
+    p95: z.number(),
+    p99: z.number(),
+    min: z.number(),
+    max: z.number(),
+    sd: z.number(),
+  }),
+  /** Inferences per second of window time. */
+  throughput: z.number(),
+  /** The task's metrics, computed after the window from this repetition's predictions. */
+  quality: z.record(z.string(), z.number()),
+  /** Generative tasks: decoder steps counted across all inferences (batch positions included). */
+  outputTokens: z.number().int().optional(),
+  joulesPerOutputToken: z.number().optional(),
+  /** Seconds to load the pipeline (outside every window). */
+  loadS: z.number(),
+  endedAt: z.string(),
+});
+
+/** Skipped and failed models name the data they were meant to run on. */
+const DatasetRef = z.object({ id: z.string(), split: z.string() });
+
+export const SkippedRecordSchema = z.object({
+  status: z.literal('skipped'),
+  ...common,
+  dataset: DatasetRef,
+  // Only "offline" is a skip; a model missing from the Hub or with broken files is an error record.
+  reason: z.enum(['offline']),
+  message: z.string(),
+});
+
+export const ErrorStageSchema = z.enum(['load', 'warmup', 'measure', 'score']);
+
+export const ErrorRecordSchema = z.object({
+  status: z.literal('error'),
+  ...common,
+  dataset: DatasetRef,
+  stage: ErrorStageSchema,
+  message: z.string(),
+});
+
+export const RunRecordSchema = z.discriminatedUnion('status', [OkRecordSchema, SkippedRecordSchema, ErrorRecordSchema]);
+
+export type OkRecord = z.infer<typeof OkRecordSchema>;
+export type SkippedRecord = z.infer<typeof SkippedRecordSchema>;
+export type ErrorRecord = z.infer<typeof ErrorRecordSchema>;
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+export type Hardware = z.infer<typeof HardwareSchema>;
+export type Software = z.infer<typeof SoftwareSchema>;
+export type RecordSettings = z.infer<typeof RecordSettingsSchema>;
+export type Selection = z.infer<typeof SelectionSchema>;
+export type Source = z.infer<typeof SourceSchema>;
+export type ModelKind = z.infer<typeof ModelKindSchema>;

@@ -1,0 +1,56 @@
+// The settings of a run: what flags, suites and plans set, validated in one place and resolved
+// once (defaults below). Records keep them, plus the repetition and the task's call options.
+import { z } from 'zod';
+
+/** onnxruntime execution providers joulebench can run inference on. */
+export const DEVICES = ['cpu', 'webgpu', 'cuda'] as const;
+export type Device = (typeof DEVICES)[number];
+
+export const RunSettingsSchema = z.object({
+  /** Inferences per repetition: the first n usable rows (or n drawn with sampleSeed). */
+  samples: z.number().int().min(1),
+  /** Seed of the row draw; null = the first n rows. */
+  sampleSeed: z.number().int().min(0).nullable(),
+  batchSize: z.number().int().min(1),
+  /** Unmeasured pipeline calls before the first window. */
+  warmup: z.number().int().min(0),
+  repetitions: z.number().int().min(1),
+  /** `auto`, a meter name, or a comma list of meters. */
+  meter: z.string().min(1),
+  /** Estimate meter: watts per busy hardware thread; null = the TDP table. */
+  cpuWatts: z.number().positive().nullable(),
+  /** onnxruntime intra-op threads; null = onnxruntime's default. */
+  threads: z.number().int().min(1).nullable(),
+  device: z.string(),
+  /** Idle baseline length; null = 10 s with a measured meter, none with the estimate. */
+  idleSeconds: z.number().min(0).nullable(),
+});
+/** Every setting, defaults applied: what a plan stores and a run uses. */
+export type ResolvedRunOptions = z.output<typeof RunSettingsSchema>;
+
+/** Settings as a flag set or a suite gives them: any subset. */
+export const RunOptionsSchema = RunSettingsSchema.partial();
+export type RunOptions = z.input<typeof RunOptionsSchema>;
+
+export const DEFAULT_RUN_OPTIONS: ResolvedRunOptions = {
+  samples: 1000,
+  sampleSeed: null,
+  batchSize: 1,
+  warmup: 10,
+  repetitions: 3,
+  meter: 'auto',
+  cpuWatts: null,
+  threads: null,
+  device: 'cpu',
+  idleSeconds: null,
+};
+
+/** Defaults, then each layer in turn (a suite's settings, then the flags typed). */
+export function resolveRunOptions(...layers: readonly RunOptions[]): ResolvedRunOptions {
+  return RunSettingsSchema.parse(Object.assign({}, DEFAULT_RUN_OPTIONS, ...layers));
+}
+
+/** Idle baseline length: as set, else 10 s for a measured meter; the estimate only counts this process's CPU time, so it has no idle draw to subtract. */
+export function idleSecondsFor(options: ResolvedRunOptions, measured: boolean): number {
+  return options.idleSeconds ?? (measured ? 10 : 0);
+}

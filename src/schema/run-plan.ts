@@ -1,0 +1,46 @@
+// A run's plan: the task × model × repetition matrix with its settings and the hashes of its
+// inputs, written to <out>/runs/<run-id>.plan.json before the first model starts. Resume and
+// verify read it back; shards take deterministic slices of it.
+import { z } from 'zod';
+import { DatasetSpecSchema } from './dataset-spec.js';
+import { RunSettingsSchema } from './run-options.js';
+
+export const PLAN_VERSION = 1;
+
+/** One (task, dataset, model): the unit a shard takes whole, so a model's repetitions stay on one machine. */
+export const PlanUnitSchema = z.object({
+  task: z.string(),
+  dataset: z.object({
+    id: z.string(),
+    split: z.string(),
+    config: z.string(),
+    sha256: z.string(),
+  }),
+  model: z.string(),
+  /** sha256 per model file, for models already on disk when the plan was made (null: downloaded later). */
+  modelFiles: z.record(z.string(), z.string()).nullable(),
+});
+export type PlanUnit = z.infer<typeof PlanUnitSchema>;
+
+export const ShardSchema = z.object({ index: z.number().int(), count: z.number().int() });
+export type Shard = z.infer<typeof ShardSchema>;
+
+/** What to run: a task on one dataset with these models. */
+export const PlanTargetSchema = z.object({ task: z.string(), dataset: DatasetSpecSchema, models: z.array(z.string()) });
+export type PlanTarget = z.infer<typeof PlanTargetSchema>;
+
+export const PlanSchema = z.object({
+  planVersion: z.literal(PLAN_VERSION),
+  runId: z.string(),
+  createdAt: z.string(),
+  /** --task name or --suite name, for messages. */
+  source: z.string(),
+  /** Settings that must not change between a run and its resumption. */
+  settings: RunSettingsSchema,
+  targets: z.array(PlanTargetSchema),
+  /** Every unit of the whole plan, in the stable order shards slice. */
+  units: z.array(PlanUnitSchema),
+  /** This run's slice: {index, count} for --shard index/count, null for the whole plan. */
+  shard: ShardSchema.nullable(),
+});
+export type Plan = z.infer<typeof PlanSchema>;
