@@ -11,7 +11,7 @@ export { classLabel, defineTask, field, metric, topOutput } from './task-api.js'
 export type { DatasetRow, MetricSpec, PipelineTask, Quality, Sample, ScoreContext, ScoringModel, TaskDef } from './task-api.js';
 
 export { defineMeter } from './meters/base.js';
-export type { EnergyWindow, Meter, MeterDefinition, MeterEntry, MeterProbe, WindowFigures } from './meters/base.js';
+export type { EnergyWindow, Meter, MeterDefinition, MeterEntry, MeterModule, MeterProbe, WindowFigures } from './meters/base.js';
 export { describeMeters, meterNames, openMeter, selectMeter } from './meters/index.js';
 export type { MeterListing, MeterOptions, MeterSelection } from './meters/index.js';
 export { measureIdle, netOf } from './meters/idle.js';
@@ -22,7 +22,7 @@ export type { BenchRequest, BenchResult } from './run/benchmark.js';
 export { readRecords } from './records/reader.js';
 export { buildBoard } from './report/board.js';
 export type { Board, BoardGroup, BoardRow, BoardTask } from './report/board.js';
-export { runLeaderboard } from './report/leaderboard.js';
+export { runLeaderboard } from './report/run-leaderboard.js';
 export { RENDERERS } from './report/render/index.js';
 export type { Renderer } from './report/render/index.js';
 

@@ -1,6 +1,6 @@
 // Binary sentiment classification on SST-2 validation (872 labelled sentences), the labelled
 // split of the dataset Power Hungry Processing used (it streamed the unlabelled test split).
-import { classificationScores } from '../src/metrics/classification.js';
+import { classificationScores } from '../src/metrics/label-scores.js';
 import { classLabel, defineTask, field, metric, topOutput } from '../src/task-api.js';
 
 interface TopLabel {

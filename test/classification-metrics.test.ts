@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classificationScores } from '../src/metrics/classification.js';
+import { classificationScores } from '../src/metrics/label-scores.js';
 
 describe('classificationScores', () => {
   it('computes accuracy and macro-F1 on a worked example', () => {

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../src/util/errors.js';
-import { runLeaderboard } from '../src/report/leaderboard.js';
+import { runLeaderboard } from '../src/report/run-leaderboard.js';
 import { buildBoard, JOULES_PER_KWH } from '../src/report/board.js';
 import { DEFAULT_CARBON_INTENSITY } from '../src/report/carbon.js';
 import { importTask, readAiEnergyScoreCsv } from '../src/report/imports/aies.js';

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../src/util/errors.js';
-import { runLeaderboard, type LeaderboardResult } from '../src/report/leaderboard.js';
+import { runLeaderboard, type LeaderboardResult } from '../src/report/run-leaderboard.js';
 import { parseFormats } from '../src/report/write.js';
 import { JOULES_PER_KWH } from '../src/report/board.js';
 import { paretoFrontier } from '../src/report/render/charts.js';
@@ -22,7 +22,7 @@ function writeMachines(root: string) {
   mkdirSync(b, { recursive: true });
   writeFileSync(
     join(a, 'run-1.jsonl'),
-    jsonl([
+    `${jsonl([
       okRecord({ model: 'org/small', joulesPer1k: 10, quality: accuracy(0.7), parameters: 5e6, runId: 'a1' }),
       okRecord({ model: 'org/small', joulesPer1k: 14, quality: accuracy(0.7), parameters: 5e6, runId: 'a1', repetition: 2 }),
       okRecord({ model: 'org/big', joulesPer1k: 90, quality: accuracy(0.9), parameters: 5e8, runId: 'a1' }),
@@ -30,7 +30,7 @@ function writeMachines(root: string) {
       okRecord({ model: 'fixtures/toy', kind: 'fixture', joulesPer1k: 1, quality: accuracy(0.5), parameters: 1e5, runId: 'a1' }),
       skippedRecord({ model: 'org/offline', runId: 'a1' }),
       okRecord({ task: 'summarization', model: 'org/summ', joulesPer1k: 400, quality: { rouge1: 0.3, rouge2: 0.1, rougeL: 0.25 }, parameters: 6e7, runId: 'a1' }),
-    ]) + '{"status":"ok","schemaVersion":1,"runId":"a1","task":"classi', // truncated last line: an interrupted run
+    ])}{"status":"ok","schemaVersion":1,"runId":"a1","task":"classi`, // truncated last line: an interrupted run
   );
   writeFileSync(
     join(b, 'run-2.jsonl'),

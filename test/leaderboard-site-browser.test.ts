@@ -128,7 +128,9 @@ describe.skipIf(!hasChromium)(`leaderboard site in Chromium${hasChromium ? '' : 
     const n = await fixtures.count();
     expect(n).toBe(tasks.flatMap(rowsOf).filter((r) => r.kind === 'fixture').length);
     for (let i = 0; i < n; i++) {
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText() (the rendered text), not the DOM property
       await expect(fixtures.nth(i).locator('.badge.fixture').innerText()).resolves.toBe('fixture · not citable');
+      // biome-ignore lint/performance/useDomNodeTextContent: as above
       await expect(fixtures.nth(i).locator('td.col-stars').innerText()).resolves.toBe('not rated');
     }
   });

@@ -6,6 +6,9 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { taskNames } from '../../tasks/index.js';
+import { meterNames } from '../meters/index.js';
+import { PAPERS } from '../report/papers/papers.js';
+import { FORMATS } from '../report/render/index.js';
 import { STAR_RULES } from '../report/stars.js';
 import { DEFAULT_RUN_OPTIONS, DEVICES } from '../schema/run-options.js';
 import { UserError } from '../util/errors.js';
@@ -45,7 +48,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--batch-size <n>', 'inputs per pipeline call', integer(1), DEFAULT_RUN_OPTIONS.batchSize)
     .option('--warmup <n>', 'unmeasured pipeline calls before the first window', integer(0), DEFAULT_RUN_OPTIONS.warmup)
     .option('--repetitions <n>', 'energy windows per model (mean ± sd in the leaderboard)', integer(1), DEFAULT_RUN_OPTIONS.repetitions)
-    .option('--meter <name>', 'energy meter: auto, or one or more (comma-separated) of estimate, rapl, nvml, nvidia-smi', DEFAULT_RUN_OPTIONS.meter)
+    .option('--meter <name>', `energy meter: auto, or one or more (comma-separated) of ${meterNames.join(', ')}`, DEFAULT_RUN_OPTIONS.meter)
     .option('--cpu-watts <W>', 'estimate meter: watts per busy CPU thread (default: CPU TDP / threads)', positiveNumber)
     .option('--threads <n>', 'onnxruntime intra-op threads (default: onnxruntime decides)', integer(1))
     .option('--device <name>', `execution provider: ${DEVICES.join(', ')} (webgpu needs a Vulkan driver; cuda the CUDA provider, see README)`, DEFAULT_RUN_OPTIONS.device)
@@ -79,7 +82,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--in <path>', 'record file or folder searched for *.jsonl (repeatable; default: results)', collect, [])
     .option('--out <dir>', 'folder for leaderboard.{md,csv,json} and site/', 'results')
-    .option('--format <list>', 'comma-separated formats: html, md, csv, json (default: all)')
+    .option('--format <list>', `comma-separated formats: ${FORMATS.join(', ')} (default: all)`)
     .option('--rank-by <basis>', 'energy to rank and rate by: net (minus the idle baseline), gross, or auto (net where every run has a baseline)', oneOf(['net', 'gross', 'auto']), 'auto')
     .option('--stars <rule>', 'star rule: quintile (quintiles of J/1k) or aies (AI Energy Score equal-width bins)', oneOf(STAR_RULES), 'quintile')
     .option('--carbon-intensity <g/kWh>', 'grid carbon intensity for gCO2e (default 480: the world average of 2023, Ember)', positiveNumber)
@@ -97,7 +100,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('compare')
     .description("Compare the records with a paper's published figures; writes <out>/compare-<paper>.md and prints it.")
-    .requiredOption('--paper <name>', 'paper: power-hungry-processing')
+    .requiredOption('--paper <name>', `paper: ${Object.keys(PAPERS).join(', ')}`)
     .option('--in <path>', 'record file or folder searched for *.jsonl (repeatable; default: results)', collect, [])
     .option('--out <dir>', 'folder for compare-<paper>.md', 'results')
     .option('--references <csv>', "the paper's figures (default: benchmarks/references/<paper>.csv)")

@@ -3,7 +3,7 @@
 import { parse as parseCsvText } from 'csv-parse/sync';
 import { parquetReadObjects } from 'hyparquet';
 import type { DatasetRow } from '../task-api.js';
-import { UserError } from '../util/errors.js';
+import { UserError, errorMessage } from '../util/errors.js';
 
 export const datasetExtensions = ['jsonl', 'csv', 'parquet'] as const;
 export type DatasetFormat = (typeof datasetExtensions)[number];
@@ -17,7 +17,7 @@ export function parseJsonl(bytes: Uint8Array, path: string): DatasetRow[] {
     try {
       value = JSON.parse(line);
     } catch (err) {
-      throw new UserError(`${path} line ${i + 1} is not valid JSON: ${(err as Error).message}`);
+      throw new UserError(`${path} line ${i + 1} is not valid JSON: ${errorMessage(err)}`);
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new UserError(`${path} line ${i + 1} is not a JSON object`);
@@ -36,7 +36,7 @@ export function parseCsv(bytes: Uint8Array, path: string): DatasetRow[] {
       cast: (value, ctx) => (ctx.header || value === '' || Number.isNaN(Number(value)) ? value : Number(value)),
     }) as DatasetRow[];
   } catch (err) {
-    throw new UserError(`${path} is not valid CSV: ${(err as Error).message}`);
+    throw new UserError(`${path} is not valid CSV: ${errorMessage(err)}`);
   }
 }
 
@@ -46,7 +46,7 @@ export async function parseParquet(bytes: Uint8Array, path: string): Promise<Dat
     const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     rows = await parquetReadObjects({ file });
   } catch (err) {
-    throw new UserError(`${path} is not a readable parquet file: ${(err as Error).message}`);
+    throw new UserError(`${path} is not a readable parquet file: ${errorMessage(err)}`);
   }
   for (const row of rows) {
     for (const [k, v] of Object.entries(row)) if (typeof v === 'bigint') row[k] = Number(v);

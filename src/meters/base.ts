@@ -123,13 +123,18 @@ export interface MeterContext {
   tuning: Readonly<Record<string, object>>;
 }
 
-/** A meter's line in the registry. */
+/** What a meter module exports: a probe that finds out whether the meter can read here. */
+export interface MeterModule {
+  probe(ctx: MeterContext): Promise<MeterProbe>;
+}
+
+/** A meter's line in the registry; its module loads only when the meter is probed. */
 export interface MeterEntry {
   name: string;
   measured: boolean;
   /** What the meter can cover at most: auto skips a meter whose components are already measured. */
   components: readonly Component[];
-  probe(ctx: MeterContext): Promise<MeterProbe>;
+  load(): Promise<MeterModule>;
 }
 
 /** Monotonic seconds: window durations must not jump with the wall clock. */

@@ -28,12 +28,12 @@ export interface CompositeMeter extends Meter {
 
 export function compositeMeter(parts: readonly Meter[]): CompositeMeter {
   if (parts.length === 0) throw new Error('a composite meter needs at least one part');
-  parts.forEach((a, i) =>
-    parts.slice(i + 1).forEach((b) => {
+  for (const [i, a] of parts.entries()) {
+    for (const b of parts.slice(i + 1)) {
       const shared = overlap(a, b);
       if (shared) throw new Error(`meters ${a.name} and ${b.name} both measure ${shared}`);
-    }),
-  );
+    }
+  }
   const meter = defineMeter({
     name: parts.map((p) => p.name).join('+'),
     kind: parts.every((p) => p.kind === 'measured') ? 'measured' : 'estimated',
@@ -49,7 +49,9 @@ export function compositeMeter(parts: readonly Meter[]): CompositeMeter {
         throw failed.reason;
       }
       return {
-        cancel: () => ready.forEach((p) => p.cancel()),
+        cancel: () => {
+          for (const p of ready) p.cancel();
+        },
         open() {
           const windows: EnergyWindow[] = [];
           try {

@@ -4,7 +4,7 @@
 // CodeCarbon's 3/8 W per GB (0.375 W/GB, the constant behind Power Hungry Processing's RAM
 // figures), applied to this process's resident memory rather than the machine's installed RAM.
 import { cpus } from 'node:os';
-import { defineMeter, ready, type Meter, type MeterEntry } from './base.js';
+import { defineMeter, ready, type Meter, type MeterContext, type MeterProbe } from './base.js';
 import { wattsPerThread, type PerThreadWatts } from './cpu-tdp.js';
 
 export const DRAM_WATTS_PER_GB = 0.375;
@@ -80,16 +80,12 @@ export function estimateMeter(options: EstimateOptions = {}): EstimateMeter {
   return { ...meter, perThread };
 }
 
-export const estimateEntry: MeterEntry = {
-  name: 'estimate',
-  measured: false,
-  components: ['cpu', 'dram'],
-  async probe(ctx) {
-    const meter = estimateMeter({ cpuWatts: ctx.cpuWatts });
-    return {
-      available: true,
-      meter,
-      devices: [`CPU ${cpus()[0]?.model ?? 'unknown'}: ${meter.perThread.watts.toFixed(2)} W/thread (${meter.perThread.source})`],
-    };
-  },
-};
+/** Always available: the fallback when no sensor can be read. */
+export async function probe(ctx: MeterContext): Promise<MeterProbe> {
+  const meter = estimateMeter({ cpuWatts: ctx.cpuWatts });
+  return {
+    available: true,
+    meter,
+    devices: [`CPU ${cpus()[0]?.model ?? 'unknown'}: ${meter.perThread.watts.toFixed(2)} W/thread (${meter.perThread.source})`],
+  };
+}

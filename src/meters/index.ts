@@ -4,14 +4,19 @@
 import { UserError, unknownName } from '../util/errors.js';
 import type { Env, Meter, MeterContext, MeterEntry, MeterProbe } from './base.js';
 import { combine } from './composite.js';
-import { estimateEntry } from './estimate.js';
-import { nvidiaSmiEntry } from './nvidia-smi.js';
-import { nvmlEntry } from './nvml.js';
-import { raplEntry } from './rapl.js';
 
 // Order matters for auto among measured meters: NVML before nvidia-smi, so the energy counter
 // wins over sampled power. (The estimate stays first, as --help and error messages list it.)
-const METERS: readonly MeterEntry[] = [estimateEntry, raplEntry, nvmlEntry, nvidiaSmiEntry];
+const METERS: readonly MeterEntry[] = [
+  { name: 'estimate', measured: false, components: ['cpu', 'dram'], load: () => import('./estimate.js') },
+  { name: 'rapl', measured: true, components: ['cpu', 'dram'], load: () => import('./rapl.js') },
+  { name: 'nvml', measured: true, components: ['gpu'], load: () => import('./nvml.js') },
+  { name: 'nvidia-smi', measured: true, components: ['gpu'], load: () => import('./nvidia-smi.js') },
+];
+
+async function probe(entry: MeterEntry, ctx: MeterContext): Promise<MeterProbe> {
+  return (await entry.load()).probe(ctx);
+}
 
 export const meterNames = METERS.map((m) => m.name);
 
@@ -41,16 +46,16 @@ async function selectAuto(ctx: MeterContext): Promise<MeterSelection> {
     if (!entry.measured) continue;
     // Never two meters for the same hardware (NVML and nvidia-smi both see the GPUs).
     if (entry.components.every((c) => chosen.some((m) => m.components.includes(c)))) continue;
-    const probe = await entry.probe(ctx);
-    if (!probe.available) reasons.push(`${entry.name}: ${probe.reason}`);
-    else if (!chosen.some((m) => m.components.some((c) => probe.meter.components.includes(c)))) chosen.push(probe.meter);
+    const found = await probe(entry, ctx);
+    if (!found.available) reasons.push(`${entry.name}: ${found.reason}`);
+    else if (!chosen.some((m) => m.components.some((c) => found.meter.components.includes(c)))) chosen.push(found.meter);
   }
   if (chosen.length > 0) {
     const meter = combine(chosen);
     const notes = reasons.length > 0 ? [`Meter auto: ${meter.name} measures ${meter.components.join(', ')}; not used — ${reasons.join('; ')}`] : [];
     return { meter, notes };
   }
-  const estimate = await estimateEntry.probe(ctx);
+  const estimate = await probe(METERS.find((m) => !m.measured)!, ctx);
   if (!estimate.available) throw new Error('the estimate meter is always available');
   return {
     meter: estimate.meter,
@@ -75,7 +80,7 @@ export async function selectMeter(spec: string, options: MeterOptions = {}): Pro
       if (shared) throw new UserError(`--meter ${spec}: ${a.name} and ${b.name} both measure ${shared}, which would count it twice; pick one`);
     }
   }
-  const probes = await Promise.all(entries.map(async (entry) => ({ name: entry.name, probe: await entry.probe(ctx) })));
+  const probes = await Promise.all(entries.map(async (entry) => ({ name: entry.name, probe: await probe(entry, ctx) })));
   const missing = probes.flatMap(({ name, probe }) => (probe.available ? [] : [`--meter ${name} is unavailable: ${probe.reason}`]));
   if (missing.length > 0) throw new UserError(missing.join('; '));
   const meter = combine(probes.map(({ probe }) => (probe as Extract<MeterProbe, { available: true }>).meter));
@@ -107,13 +112,13 @@ export async function describeMeters(options: MeterOptions = {}): Promise<MeterL
   const listings: MeterListing[] = [];
   // Measured meters first: they are what the listing is for.
   for (const entry of [...METERS].sort((a, b) => Number(b.measured) - Number(a.measured))) {
-    const probe = await entry.probe(ctx);
+    const found = await probe(entry, ctx);
     listings.push({
       name: entry.name,
       kind: entry.measured ? 'measured' : 'estimated',
-      available: probe.available,
-      ...(probe.available ? {} : { reason: probe.reason }),
-      devices: probe.devices,
+      available: found.available,
+      ...(found.available ? {} : { reason: found.reason }),
+      devices: found.devices,
     });
   }
   return listings;

@@ -9,7 +9,7 @@ import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { z } from 'zod';
 import { errorCode } from '../util/errors.js';
-import { PowerIntegral, defineMeter, monotonicS, type Env, type Meter, type MeterEntry, type MeterProbe, type WindowFigures } from './base.js';
+import { PowerIntegral, defineMeter, monotonicS, type Env, type Meter, type MeterContext, type MeterProbe, type WindowFigures } from './base.js';
 import { visibleGpus, type GpuIdentity } from './cuda-visible.js';
 
 export const DEFAULT_SMI_SAMPLE_MS = 100;
@@ -221,9 +221,6 @@ export function nvidiaSmiMeter(gpus: GpuIdentity[], field: PowerField, facts: st
   return { ...meter, gpus, field };
 }
 
-export const nvidiaSmiEntry: MeterEntry = {
-  name: 'nvidia-smi',
-  measured: true,
-  components: ['gpu'],
-  probe: (ctx) => probeNvidiaSmi({ env: ctx.env, ...(ctx.tuning['nvidia-smi'] as NvidiaSmiOptions | undefined) }),
-};
+export function probe(ctx: MeterContext): Promise<MeterProbe> {
+  return probeNvidiaSmi({ env: ctx.env, ...(ctx.tuning['nvidia-smi'] as NvidiaSmiOptions | undefined) });
+}

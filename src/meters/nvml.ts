@@ -4,7 +4,7 @@
 // NVML is initialised per window and shut down at its end: NVML counts nested inits, so
 // overlapping windows each hold their own.
 import { errorMessage } from '../util/errors.js';
-import { PowerIntegral, defineMeter, monotonicS, type Env, type Meter, type MeterEntry, type MeterProbe, type WindowFigures } from './base.js';
+import { PowerIntegral, defineMeter, monotonicS, type Env, type Meter, type MeterContext, type MeterProbe, type WindowFigures } from './base.js';
 import { visibleGpus, type GpuIdentity } from './cuda-visible.js';
 
 /** Tried in order unless JOULEBENCH_NVML_LIB names one: the driver installs the first. */
@@ -247,7 +247,10 @@ export function nvmlMeter(api: NvmlApi, gpus: NvmlGpu[], facts: { driverVersion:
     try {
       for (const t of tracks) {
         if (t.gpu.method === 'energy-counter') t.startMj = api.energyMj(t.handle);
-        else (t.integral = new PowerIntegral()).add(now(), api.powerMw(t.handle) / 1000);
+        else {
+          t.integral = new PowerIntegral();
+          t.integral.add(now(), api.powerMw(t.handle) / 1000);
+        }
       }
     } catch (err) {
       api.shutdown();
@@ -332,9 +335,6 @@ export function nvmlMeter(api: NvmlApi, gpus: NvmlGpu[], facts: { driverVersion:
   return { ...meter, gpus };
 }
 
-export const nvmlEntry: MeterEntry = {
-  name: 'nvml',
-  measured: true,
-  components: ['gpu'],
-  probe: (ctx) => probeNvml({ env: ctx.env, ...(ctx.tuning.nvml as NvmlOptions | undefined) }),
-};
+export function probe(ctx: MeterContext): Promise<MeterProbe> {
+  return probeNvml({ env: ctx.env, ...(ctx.tuning.nvml as NvmlOptions | undefined) });
+}

@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorCode } from '../util/errors.js';
-import { defineMeter, monotonicS, ready, type Env, type Meter, type MeterEntry, type MeterProbe, type WindowFigures } from './base.js';
+import { defineMeter, monotonicS, ready, type Env, type Meter, type MeterContext, type MeterProbe, type WindowFigures } from './base.js';
 
 export const DEFAULT_POWERCAP_ROOT = '/sys/class/powercap';
 /** A package counter wraps after about 262 kJ: minutes even at 500 W, so 250 ms is ample. */
@@ -285,9 +285,6 @@ export function raplMeter(topology: RaplTopology, options: RaplOptions = {}): Ra
   return { ...meter, topology };
 }
 
-export const raplEntry: MeterEntry = {
-  name: 'rapl',
-  measured: true,
-  components: ['cpu', 'dram'],
-  probe: (ctx) => probeRapl({ env: ctx.env, ...(ctx.tuning.rapl as RaplOptions | undefined) }),
-};
+export function probe(ctx: MeterContext): Promise<MeterProbe> {
+  return probeRapl({ env: ctx.env, ...(ctx.tuning.rapl as RaplOptions | undefined) });
+}

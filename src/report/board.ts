@@ -238,7 +238,7 @@ function applyStars(rows: BoardRow[], rule: StarRule): string {
   // A net figure at or below zero is within the idle baseline's noise: it has no energy to rate.
   const rated = rows.filter((r) => r.kind !== 'fixture' && r.joulesPer1k.mean > 0);
   const rating = rate(rated.map((r) => r.joulesPer1k.mean), rule);
-  rated.forEach((r, i) => (r.stars = rating.stars[i] ?? null));
+  for (const [i, r] of rated.entries()) r.stars = rating.stars[i] ?? null;
   const notes = [rating.rule];
   if (rows.some((r) => r.kind === 'fixture')) notes.push('Fixture rows (not citable) are never rated.');
   if (rows.some((r) => r.kind !== 'fixture' && !(r.joulesPer1k.mean > 0))) notes.push('Rows at or below zero net energy (within the idle noise) are not rated.');
@@ -270,7 +270,7 @@ function recordGroup(task: string, index: number, records: OkRecord[], spec: Met
   }
   const byEnergy = (a: BoardRow, b: BoardRow) => a.joulesPer1k.mean - b.joulesPer1k.mean;
   const ranked = all.filter((r) => r.kind === 'pretrained').sort(byEnergy);
-  ranked.forEach((r, i) => (r.rank = i + 1));
+  for (const [i, r] of ranked.entries()) r.rank = i + 1;
   const rows = [...ranked, ...all.filter((r) => r.kind === 'fixture').sort(byEnergy)];
   const components = [...new Set(rows.map((r) => r.components))].join(', ');
   const parts = meterParts(first);

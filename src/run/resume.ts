@@ -19,7 +19,7 @@ export function findPlan(runsDir: string, id: string): Plan {
   if (!existsSync(path)) {
     const known = plans.map((f) => f.replace(/\.plan\.json$/, '')).sort().slice(-5);
     throw new UserError(
-      `--resume ${id}: no such run in ${runsDir}` + (known.length > 0 ? ` (latest runs: ${known.join(', ')})` : ' (no runs there)'),
+      `--resume ${id}: no such run in ${runsDir}${known.length > 0 ? ` (latest runs: ${known.join(', ')})` : ' (no runs there)'}`,
     );
   }
   return readPlan(path);

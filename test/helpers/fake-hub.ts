@@ -40,23 +40,26 @@ export async function startFakeHub(root: string): Promise<FakeHub> {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = decodeURIComponent(url.pathname);
     requests.push(path);
-    let m: RegExpExecArray | null;
-    if ((m = /^\/api\/models\/([^/]+\/[^/]+)\/revision\/([^/]+)$/.exec(path))) {
-      const dir = join(root, 'models', m[1]!);
-      if (existsSync(dir)) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: m[1] }));
+    const model = /^\/api\/models\/([^/]+\/[^/]+)\/revision\/([^/]+)$/.exec(path);
+    const tree = /^\/api\/datasets\/([^/]+\/[^/]+)\/tree\/(refs\/convert\/parquet)\/(.+)$/.exec(path);
+    const datasetFile = /^\/datasets\/([^/]+\/[^/]+)\/resolve\/(refs\/convert\/parquet)\/(.+)$/.exec(path);
+    const modelFile = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(path);
+    if (model) {
+      const dir = join(root, 'models', model[1]!);
+      if (existsSync(dir)) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: model[1] }));
       else res.writeHead(404).end('Repository not found');
-    } else if ((m = /^\/api\/datasets\/([^/]+\/[^/]+)\/tree\/(refs\/convert\/parquet)\/(.+)$/.exec(path))) {
-      const dir = join(root, 'datasets', m[1]!, m[2]!, m[3]!);
+    } else if (tree) {
+      const dir = join(root, 'datasets', tree[1]!, tree[2]!, tree[3]!);
       if (!existsSync(dir)) {
         res.writeHead(404).end('not found');
         return;
       }
-      const entries = readdirSync(dir).map((f) => ({ type: 'file', path: `${m![3]}/${f}`, size: statSync(join(dir, f)).size, oid: 'x' }));
+      const entries = readdirSync(dir).map((f) => ({ type: 'file', path: `${tree[3]}/${f}`, size: statSync(join(dir, f)).size, oid: 'x' }));
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(entries));
-    } else if ((m = /^\/datasets\/([^/]+\/[^/]+)\/resolve\/(refs\/convert\/parquet)\/(.+)$/.exec(path))) {
-      sendFile(req, res, join(root, 'datasets', m[1]!, m[2]!, m[3]!));
-    } else if ((m = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(path))) {
-      sendFile(req, res, join(root, 'models', m[1]!, m[3]!));
+    } else if (datasetFile) {
+      sendFile(req, res, join(root, 'datasets', datasetFile[1]!, datasetFile[2]!, datasetFile[3]!));
+    } else if (modelFile) {
+      sendFile(req, res, join(root, 'models', modelFile[1]!, modelFile[3]!));
     } else {
       res.writeHead(404).end('unknown endpoint');
     }

@@ -1,6 +1,6 @@
 // `joulebench leaderboard`: flags -> runLeaderboard().
 import type { RankBy } from '../../report/board.js';
-import { runLeaderboard } from '../../report/leaderboard.js';
+import { runLeaderboard } from '../../report/run-leaderboard.js';
 import type { StarRule } from '../../report/stars.js';
 import { parseFormats } from '../../report/write.js';
 

@@ -1,5 +1,5 @@
 // `joulebench verify`: flags -> runVerify().
-import { runVerify } from '../../records/verify.js';
+import { runVerify } from '../../records/verify-inputs.js';
 import { openRegistry } from '../../run/benchmark.js';
 
 export async function verify(paths: string[], opts: { hub?: string; cache?: string; modelsFile?: string }): Promise<number> {

@@ -2,7 +2,7 @@
 // the row's source, energy kind and stars, so a line read on its own still says what it is.
 import { stringify } from 'csv-stringify/sync';
 import type { Board } from '../board.js';
-import type { Renderer } from './index.js';
+import type { Renderer } from './renderer.js';
 
 export function renderCsv(board: Board): string {
   const metricNames = [...new Set(board.tasks.flatMap((t) => t.groups.flatMap((g) => g.rows.flatMap((r) => Object.keys(r.metrics)))))];

@@ -6,7 +6,7 @@ import { finiteOrNull, params, partlyMeasured, qualityNumber, sig, varies } from
 import { describeRule, starString } from '../stars.js';
 import type { Figure } from './charts.js';
 import { renderCsv } from './csv.js';
-import type { Renderer } from './index.js';
+import type { Renderer } from './renderer.js';
 import { renderJson } from './json.js';
 import { SITE_CSS, SORT_SCRIPT } from './site-assets.js';
 

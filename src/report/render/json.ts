@@ -4,7 +4,7 @@
 import type { Board, BoardGroup, BoardRow, BoardTask } from '../board.js';
 import { finiteOrNull } from '../format.js';
 import { describeRule } from '../stars.js';
-import type { Renderer } from './index.js';
+import type { Renderer } from './renderer.js';
 
 /** JSON has no NaN: a missing figure is null. */
 const num = finiteOrNull;

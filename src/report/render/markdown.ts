@@ -4,7 +4,7 @@
 import type { Board, BoardGroup, BoardRow, BoardTask } from '../board.js';
 import { estimateHow, params, partlyMeasured, qualityNumber, sig, varies } from '../format.js';
 import { describeRule, starString } from '../stars.js';
-import type { Renderer } from './index.js';
+import type { Renderer } from './renderer.js';
 
 function meterLabel(group: BoardGroup, components: string): string {
   return `${group.meter}, ${group.energyKind} (${components}, ${group.basis})`;

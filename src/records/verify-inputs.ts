@@ -64,7 +64,7 @@ async function verifyModels(records: OkRecord[], hub: HubConfig, registry: Model
         : {
             verdict: 'differs',
             subject,
-            detail: differing.map(([file]) => `${file} ${now[file] ? 'changed' : 'missing'}`).join(', ') + ` in ${location.dir}`,
+            detail: `${differing.map(([file]) => `${file} ${now[file] ? 'changed' : 'missing'}`).join(', ')} in ${location.dir}`,
             records: group.length,
           },
     );
