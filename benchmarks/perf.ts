@@ -83,15 +83,23 @@ async function open(l: Loaded, threads: number | null = null): Promise<LoadedPip
   return loadPipeline(l.task.pipeline, l.entry, location, { threads, device: 'cpu' });
 }
 
-
-async function bareLoop(pipe: LoadedPipeline, inputs: readonly (string | string[])[], options: Record<string, unknown>): Promise<number> {
+async function bareLoop(
+  pipe: LoadedPipeline,
+  inputs: readonly (string | string[])[],
+  options: Record<string, unknown>,
+): Promise<number> {
   const outputs = new Array<unknown>(inputs.length);
   const t0 = performance.now();
   for (let i = 0; i < inputs.length; i++) outputs[i] = await pipe(inputs[i]!, options);
   return (performance.now() - t0) / 1000;
 }
 
-async function harness(pipe: LoadedPipeline, inputs: readonly (string | string[])[], l: Loaded, meter: Meter): Promise<number> {
+async function harness(
+  pipe: LoadedPipeline,
+  inputs: readonly (string | string[])[],
+  l: Loaded,
+  meter: Meter,
+): Promise<number> {
   const counter = l.task.generative ? new TokenCounter() : undefined;
   const t0 = performance.now();
   await measureWindow(pipe, inputs, l.task.callOptions, meter, counter);
@@ -107,7 +115,9 @@ async function rawOrtLoop(pipe: LoadedPipeline, samples: readonly Sample[]): Pro
   const session = p.model.sessions.model;
   const feeds = samples.map((s) => {
     const enc = p.tokenizer([s.input], { padding: true, truncation: true });
-    return Object.fromEntries(session.inputNames.map((name) => [name, new ort.Tensor('int64', enc[name]!.data, enc[name]!.dims)]));
+    return Object.fromEntries(
+      session.inputNames.map((name) => [name, new ort.Tensor('int64', enc[name]!.data, enc[name]!.dims)]),
+    );
   });
   const t0 = performance.now();
   for (const f of feeds) await session.run(f);
@@ -134,7 +144,15 @@ async function perCallCostUs(): Promise<number> {
 async function overhead(meter: Meter) {
   const result: Record<
     string,
-    { bare: number; harness: number; ratio: number; ratioRange: [number, number]; rawOrt?: number; samples: number; rounds: number }
+    {
+      bare: number;
+      harness: number;
+      ratio: number;
+      ratioRange: [number, number];
+      rawOrt?: number;
+      samples: number;
+      rounds: number;
+    }
   > = {};
   for (const taskName of Object.keys(perTask)) {
     const n = sizes.overhead[taskName as keyof typeof sizes.overhead];
@@ -201,7 +219,10 @@ async function costOf(meter: Meter): Promise<{ startStopS: number; samplingCpuS:
  * is then the cost of joulebench's own reading and sampling, labelled "(stand-in)".
  */
 async function meterOverhead() {
-  const out: Record<string, { startStopS: number; samplingCpuS: number; fraction: number; standIn: boolean; note?: string }> = {};
+  const out: Record<
+    string,
+    { startStopS: number; samplingCpuS: number; fraction: number; standIn: boolean; note?: string }
+  > = {};
   const report = (name: string, cost: Awaited<ReturnType<typeof costOf>>, standIn: boolean) => {
     out[standIn ? `${name} (stand-in)` : name] = { ...cost, standIn };
     console.log(
@@ -210,38 +231,55 @@ async function meterOverhead() {
     );
   };
   const listing = await describeMeters({});
-  for (const m of listing.filter((m) => m.available)) report(m.name, await costOf((await selectMeter(m.name, {})).meter), false);
+  for (const m of listing.filter((m) => m.available))
+    report(m.name, await costOf((await selectMeter(m.name, {})).meter), false);
   const missing = new Set(listing.filter((m) => !m.available).map((m) => m.name));
   if (missing.has('rapl')) {
     const tree = new PowercapFixture(serverZones());
-    report('rapl', await costOf((await selectMeter('rapl', { env: { ...process.env, JOULEBENCH_POWERCAP_ROOT: tree.root } })).meter), true);
+    report(
+      'rapl',
+      await costOf((await selectMeter('rapl', { env: { ...process.env, JOULEBENCH_POWERCAP_ROOT: tree.root } })).meter),
+      true,
+    );
     tree.close();
   }
   if (missing.has('nvml') && hasCompiler) {
     configureStandin({ watts: [300, 300] });
     const lib = buildNvmlStandin();
-    report('nvml', await costOf((await selectMeter('nvml', { env: { ...process.env, JOULEBENCH_NVML_LIB: lib } })).meter), true);
+    report(
+      'nvml',
+      await costOf((await selectMeter('nvml', { env: { ...process.env, JOULEBENCH_NVML_LIB: lib } })).meter),
+      true,
+    );
   }
   if (missing.has('nvidia-smi')) {
     const smi = installSmiStandin([300]);
     const env = { ...process.env, ...smi.env(), JOULEBENCH_NVML_LIB: '/nonexistent' };
     // The sampling process is a child: its CPU is not in this process's figure (the JSON says so).
     report('nvidia-smi', await costOf((await selectMeter('nvidia-smi', { env })).meter), true);
-    out['nvidia-smi (stand-in)']!.note = "sampling CPU is this process's only: the nvidia-smi child's own CPU is not counted";
+    out['nvidia-smi (stand-in)']!.note =
+      "sampling CPU is this process's only: the nvidia-smi child's own CPU is not counted";
     smi.remove();
   }
   // meterOverhead: fraction of a 1-second window per meter; the parts behind it alongside.
-  return { meterOverhead: Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.fraction])), meterOverheadDetails: out };
+  return {
+    meterOverhead: Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.fraction])),
+    meterOverheadDetails: out,
+  };
 }
 
 /** Each size in a fresh child process, so peak RSS is that run's own. */
 function scaling() {
   const rows: { samples: number; wallS: number; peakRssMb: number }[] = [];
   for (const samples of quick ? [100, 1000, 2000] : [100, 1000, 5000]) {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--scaling-child', String(samples)], {
-      cwd: root,
-      encoding: 'utf8',
-    });
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), '--scaling-child', String(samples)],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    );
     const row = JSON.parse(out.trim().split('\n').at(-1)!) as { samples: number; wallS: number; peakRssMb: number };
     rows.push(row);
     console.log(`scaling ${samples}: ${row.wallS.toFixed(2)} s, peak RSS ${row.peakRssMb.toFixed(0)} MB`);
@@ -258,7 +296,16 @@ async function scalingChild(n: number) {
 }
 
 async function batchingAndThreads(meter: Meter) {
-  const rows: { task: string; model: string; batchSize: number; threads: number; joulesPer1k: number; throughput: number; meter: string; kind: string }[] = [];
+  const rows: {
+    task: string;
+    model: string;
+    batchSize: number;
+    threads: number;
+    joulesPer1k: number;
+    throughput: number;
+    meter: string;
+    kind: string;
+  }[] = [];
   const all = availableParallelism();
   for (const taskName of Object.keys(perTask)) {
     const l = await prepare(taskName, sizes.batch);
@@ -267,7 +314,13 @@ async function batchingAndThreads(meter: Meter) {
       for (const batchSize of [1, 4, 16]) {
         const inputs = callInputs(l.samples, batchSize);
         await pipe(inputs[0]!, l.task.callOptions); // warm this batch shape
-        const m = await measureWindow(pipe, inputs, l.task.callOptions, meter, l.task.generative ? new TokenCounter() : undefined);
+        const m = await measureWindow(
+          pipe,
+          inputs,
+          l.task.callOptions,
+          meter,
+          l.task.generative ? new TokenCounter() : undefined,
+        );
         const row = {
           task: taskName,
           model: l.entry.id,
@@ -279,7 +332,9 @@ async function batchingAndThreads(meter: Meter) {
           kind: m.reading.kind,
         };
         rows.push(row);
-        console.log(`batch ${taskName} b=${batchSize} t=${threads}: ${row.joulesPer1k.toFixed(1)} J/1k (${row.kind}), ${row.throughput.toFixed(1)} inf/s`);
+        console.log(
+          `batch ${taskName} b=${batchSize} t=${threads}: ${row.joulesPer1k.toFixed(1)} J/1k (${row.kind}), ${row.throughput.toFixed(1)} inf/s`,
+        );
       }
       await pipe.dispose();
     }

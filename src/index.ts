@@ -8,10 +8,27 @@
 
 export { isTaskName, loadAllTasks, loadTask, taskNames } from '../tasks/index.js';
 export { classLabel, defineTask, field, metric, topOutput } from './task-api.js';
-export type { DatasetRow, MetricSpec, PipelineTask, Quality, Sample, ScoreContext, ScoringModel, TaskDef } from './task-api.js';
+export type {
+  DatasetRow,
+  MetricSpec,
+  PipelineTask,
+  Quality,
+  Sample,
+  ScoreContext,
+  ScoringModel,
+  TaskDef,
+} from './task-api.js';
 
 export { defineMeter } from './meters/base.js';
-export type { EnergyWindow, Meter, MeterDefinition, MeterEntry, MeterModule, MeterProbe, WindowFigures } from './meters/base.js';
+export type {
+  EnergyWindow,
+  Meter,
+  MeterDefinition,
+  MeterEntry,
+  MeterModule,
+  MeterProbe,
+  WindowFigures,
+} from './meters/base.js';
 export { describeMeters, meterNames, openMeter, selectMeter } from './meters/index.js';
 export type { MeterListing, MeterOptions, MeterSelection } from './meters/index.js';
 export { measureIdle, netOf } from './meters/idle.js';
@@ -34,6 +51,12 @@ export { DEFAULT_RUN_OPTIONS, RunOptionsSchema, RunSettingsSchema, resolveRunOpt
 export type { ResolvedRunOptions, RunOptions } from './schema/run-options.js';
 export { PlanSchema } from './schema/run-plan.js';
 export type { Plan } from './schema/run-plan.js';
-export { ErrorRecordSchema, OkRecordSchema, RunRecordSchema, SCHEMA_VERSION, SkippedRecordSchema } from './schema/result-record.js';
+export {
+  ErrorRecordSchema,
+  OkRecordSchema,
+  RunRecordSchema,
+  SCHEMA_VERSION,
+  SkippedRecordSchema,
+} from './schema/result-record.js';
 export type { ErrorRecord, OkRecord, RunRecord, SkippedRecord } from './schema/result-record.js';
 export { UserError } from './util/errors.js';

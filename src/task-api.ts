@@ -110,7 +110,9 @@ export function field<T extends 'string' | 'number'>(
     if (!(column in row)) continue;
     const value = row[column];
     if (typeof value !== type) {
-      throw new UserError(`${rowName(spec, rowIndex)}: field '${column}' should be a ${type}, got ${JSON.stringify(value)?.slice(0, 60)}`);
+      throw new UserError(
+        `${rowName(spec, rowIndex)}: field '${column}' should be a ${type}, got ${JSON.stringify(value)?.slice(0, 60)}`,
+      );
     }
     return value as T extends 'string' ? string : number;
   }

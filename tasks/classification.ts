@@ -22,7 +22,11 @@ export default defineTask({
     description: 'SST-2 validation (GLUE dev set, 872 labelled movie-review sentences)',
   },
   callOptions: {}, // top-1 label, the pipeline default
-  metrics: [metric('accuracy', 'Accuracy', true), metric('macroF1', 'Macro-F1', true), metric('unmappedRate', 'Unmapped', false)],
+  metrics: [
+    metric('accuracy', 'Accuracy', true),
+    metric('macroF1', 'Macro-F1', true),
+    metric('unmappedRate', 'Unmapped', false),
+  ],
   primaryMetric: 'accuracy',
   generative: false,
   labelMapping: true,

@@ -33,6 +33,11 @@ export default defineTask({
   },
   score(samples, outputs) {
     const summaries = outputs.map((out) => topOutput<SummaryOutput>(out).summary_text);
-    return { ...meanRouge(samples.map((s) => s.reference as string), summaries) };
+    return {
+      ...meanRouge(
+        samples.map((s) => s.reference as string),
+        summaries,
+      ),
+    };
   },
 });

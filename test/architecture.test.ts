@@ -17,7 +17,9 @@ const files = [...sources('src'), ...sources('tasks')];
 /** Relative imports of a module (static, re-exports, type-only and dynamic), as repository paths. */
 function importsOf(file: string): string[] {
   const text = readFileSync(join(repoRoot, file), 'utf8');
-  const specifiers = [...text.matchAll(/(?:^|\s)(?:import|export)\s[^;]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/gms)].map((m) => m[1] ?? m[2]!);
+  const specifiers = [
+    ...text.matchAll(/(?:^|\s)(?:import|export)\s[^;]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/gms),
+  ].map((m) => m[1] ?? m[2]!);
   return specifiers
     .filter((s) => s.startsWith('.'))
     .map((s) => relative(repoRoot, resolve(repoRoot, dirname(file), s)).replace(/\.js$/, '.ts'));
@@ -45,7 +47,9 @@ function cycles(): string[][] {
 
 describe('architecture', () => {
   it('resolves every relative import to a module that exists', () => {
-    const missing = [...graph].flatMap(([file, deps]) => deps.filter((d) => !graph.has(d)).map((d) => `${file} -> ${d}`));
+    const missing = [...graph].flatMap(([file, deps]) =>
+      deps.filter((d) => !graph.has(d)).map((d) => `${file} -> ${d}`),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -66,20 +70,35 @@ describe('architecture', () => {
     const tasks = files.filter((f) => f.startsWith('tasks/') && f !== 'tasks/index.ts');
     expect(tasks.length).toBeGreaterThanOrEqual(3);
     for (const task of tasks) {
-      for (const dep of graph.get(task)!) expect(dep, `${task} imports ${dep}`).toMatch(/^src\/(task-api\.ts|metrics\/[\w-]+\.ts)$/);
+      for (const dep of graph.get(task)!)
+        expect(dep, `${task} imports ${dep}`).toMatch(/^src\/(task-api\.ts|metrics\/[\w-]+\.ts)$/);
     }
   });
 
   it('keeps at most 8 files directly in src/, the rest in folders named for the stages', () => {
     const top = files.filter((f) => dirname(f) === 'src');
     expect(top.length).toBeLessThanOrEqual(8);
-    const folders = new Set(files.filter((f) => f.startsWith('src/') && dirname(f) !== 'src').map((f) => f.split('/')[1]));
-    expect([...folders].sort()).toEqual(['cli', 'datasets', 'meters', 'metrics', 'model', 'records', 'report', 'run', 'schema', 'util']);
+    const folders = new Set(
+      files.filter((f) => f.startsWith('src/') && dirname(f) !== 'src').map((f) => f.split('/')[1]),
+    );
+    expect([...folders].sort()).toEqual([
+      'cli',
+      'datasets',
+      'meters',
+      'metrics',
+      'model',
+      'records',
+      'report',
+      'run',
+      'schema',
+      'util',
+    ]);
   });
 
   it('gives no two modules the same file name', () => {
     const byName = new Map<string, string[]>();
-    for (const f of files) if (basename(f) !== 'index.ts') byName.set(basename(f), [...(byName.get(basename(f)) ?? []), f]);
+    for (const f of files)
+      if (basename(f) !== 'index.ts') byName.set(basename(f), [...(byName.get(basename(f)) ?? []), f]);
     expect([...byName.values()].filter((fs) => fs.length > 1)).toEqual([]);
   });
 });

@@ -9,7 +9,9 @@ function expectUserError(r: CliResult, pattern: RegExp): void {
   expect(r.status).not.toBe(0);
   expect(r.stderr).toMatch(pattern);
   // One line: besides the meter's fallback warning and notes on the data, the error is all stderr says.
-  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('WARNING: no energy sensor') && !l.startsWith('Note: '));
+  const lines = r.stderr
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('WARNING: no energy sensor') && !l.startsWith('Note: '));
   expect(lines).toHaveLength(1);
   expect(r.stderr).not.toMatch(/^\s+at /m); // no stack trace
   expect(r.stderr).not.toContain('loading model');
@@ -18,7 +20,10 @@ function expectUserError(r: CliResult, pattern: RegExp): void {
 describe('bad input', () => {
   it('unknown task: names it, suggests, lists the valid ones', async () => {
     const r = await cli(['bench', '--task', 'sumarization']);
-    expectUserError(r, /^joulebench: Unknown task 'sumarization'\. Did you mean: summarization\? Valid tasks: classification, generation, summarization$/m);
+    expectUserError(
+      r,
+      /^joulebench: Unknown task 'sumarization'\. Did you mean: summarization\? Valid tasks: classification, generation, summarization$/m,
+    );
   });
 
   it('unknown model: names it and lists the models of the task', async () => {
@@ -28,9 +33,28 @@ describe('bad input', () => {
 
   it('malformed models.json: the schema error with entry and field', async () => {
     const path = join(tempDir(), 'models.json');
-    writeFileSync(path, JSON.stringify({ models: [{ id: 'a/b', task: 'generation', hfId: 'a/b', dtype: 'fp32', parameters: -1, licence: 'x', kind: 'pretrained', note: 'x' }] }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        models: [
+          {
+            id: 'a/b',
+            task: 'generation',
+            hfId: 'a/b',
+            dtype: 'fp32',
+            parameters: -1,
+            licence: 'x',
+            kind: 'pretrained',
+            note: 'x',
+          },
+        ],
+      }),
+    );
     const r = await cli(['bench', '--task', 'generation', '--models-file', path]);
-    expectUserError(r, /^joulebench: Invalid model registry .*models\.json: entry 0 \(id 'a\/b'\), field 'parameters': Too small/m);
+    expectUserError(
+      r,
+      /^joulebench: Invalid model registry .*models\.json: entry 0 \(id 'a\/b'\), field 'parameters': Too small/m,
+    );
   });
 
   it.each([
@@ -44,11 +68,17 @@ describe('bad input', () => {
   });
 
   it('missing --task', async () => {
-    expectUserError(await cli(['bench']), /^joulebench: Give --task <name> or --suite <name> \(or --resume <run-id>\)$/m);
+    expectUserError(
+      await cli(['bench']),
+      /^joulebench: Give --task <name> or --suite <name> \(or --resume <run-id>\)$/m,
+    );
   });
 
   it('unknown meter', async () => {
-    expectUserError(await cli(['bench', '--task', 'generation', '--meter', 'rapel']), /^joulebench: Unknown meter 'rapel'\. .*Valid meters: auto, estimate/m);
+    expectUserError(
+      await cli(['bench', '--task', 'generation', '--meter', 'rapel']),
+      /^joulebench: Unknown meter 'rapel'\. .*Valid meters: auto, estimate/m,
+    );
   });
 
   it('unwritable --out is reported before any model runs', async () => {
@@ -66,24 +96,39 @@ describe('bad input', () => {
   it('dataset offline: where it looked and how to provide it', async () => {
     const empty = tempDir();
     const r = await cli(['bench', '--task', 'summarization', '--hub', empty, '--offline']);
-    expectUserError(r, new RegExp(`^joulebench: Dataset EdinburghNLP/xsum \\(test\\) is not available offline \\(looked in ${empty}/datasets/EdinburghNLP/xsum/test.jsonl, .*\\). Provide it with --hub DIR or JOULEBENCH_HUB=DIR`, 'm'));
+    expectUserError(
+      r,
+      new RegExp(
+        `^joulebench: Dataset EdinburghNLP/xsum \\(test\\) is not available offline \\(looked in ${empty}/datasets/EdinburghNLP/xsum/test.jsonl, .*\\). Provide it with --hub DIR or JOULEBENCH_HUB=DIR`,
+        'm',
+      ),
+    );
   });
 
   it('dataset row without the expected field: names the field and the row', async () => {
     const root = tempDir();
     mkdirSync(join(root, 'datasets', 'stanfordnlp', 'sst2'), { recursive: true });
-    writeFileSync(join(root, 'datasets', 'stanfordnlp', 'sst2', 'validation.jsonl'), '{"text":"good","label":1}\n{"text":"bad"}\n');
+    writeFileSync(
+      join(root, 'datasets', 'stanfordnlp', 'sst2', 'validation.jsonl'),
+      '{"text":"good","label":1}\n{"text":"bad"}\n',
+    );
     symlinkSync(join(hubDir, 'models'), join(root, 'models'));
     const out = tempDir();
     const r = await cli(['bench', '--task', 'classification', '--hub', root, '--out', out]);
-    expectUserError(r, /^joulebench: Dataset stanfordnlp\/sst2 \(validation\) row 1 has no field 'label'; its fields are: text$/m);
+    expectUserError(
+      r,
+      /^joulebench: Dataset stanfordnlp\/sst2 \(validation\) row 1 has no field 'label'; its fields are: text$/m,
+    );
     expect(existsSync(join(out, 'runs')) ? readdirSync(join(out, 'runs')) : []).toEqual([]);
   });
 
   it('--strict refuses to start when a model is not available offline', async () => {
     const out = tempDir();
     const r = await cli(['bench', '--task', 'classification', '--strict', '--samples', '2', '--out', out]);
-    expectUserError(r, /^joulebench: --strict: 2 model\(s\) unavailable: .*Xenova\/distilbert-base-uncased-finetuned-sst-2-english: not available offline \(looked in /m);
+    expectUserError(
+      r,
+      /^joulebench: --strict: 2 model\(s\) unavailable: .*Xenova\/distilbert-base-uncased-finetuned-sst-2-english: not available offline \(looked in /m,
+    );
     expect(r.stderr).toContain('Xenova/bert-base-multilingual-uncased-sentiment: not available offline');
     expect(readdirSync(join(out, 'runs'))).toEqual([]);
   });
@@ -98,7 +143,30 @@ describe('help', () => {
   it('explains every bench flag', async () => {
     const r = await cli(['bench', '--help']);
     expect(r.status).toBe(0);
-    for (const flag of ['--task', '--suite', '--model', '--samples', '--sample-seed', '--batch-size', '--warmup', '--repetitions', '--meter', '--cpu-watts', '--threads', '--device', '--idle-seconds', '--hub', '--cache', '--offline', '--strict', '--out', '--resume', '--shard', '--run-id', '--models-file']) {
+    for (const flag of [
+      '--task',
+      '--suite',
+      '--model',
+      '--samples',
+      '--sample-seed',
+      '--batch-size',
+      '--warmup',
+      '--repetitions',
+      '--meter',
+      '--cpu-watts',
+      '--threads',
+      '--device',
+      '--idle-seconds',
+      '--hub',
+      '--cache',
+      '--offline',
+      '--strict',
+      '--out',
+      '--resume',
+      '--shard',
+      '--run-id',
+      '--models-file',
+    ]) {
       expect(r.stdout).toContain(flag);
     }
     expect(r.stdout).toContain('ESTIMATED');
@@ -108,13 +176,22 @@ describe('help', () => {
 describe('devices', () => {
   it('an unavailable --device is a one-line error naming the remedy, before any model runs', async () => {
     const gpu = await cli(['bench', '--task', 'classification', '--device', 'cuda']);
-    expectUserError(gpu, /^joulebench: --device cuda: onnxruntime-node's CUDA provider is not installed: .*--onnxruntime-node-install=cuda12/m);
+    expectUserError(
+      gpu,
+      /^joulebench: --device cuda: onnxruntime-node's CUDA provider is not installed: .*--onnxruntime-node-install=cuda12/m,
+    );
     const unknown = await cli(['bench', '--task', 'classification', '--device', 'tpu']);
     expectUserError(unknown, /^joulebench: Unknown device 'tpu'\. Valid devices: cpu, webgpu, cuda$/m);
   });
 
-  it.skipIf(process.env.JOULEBENCH_TEST_HAS_WEBGPU === '1')('--device webgpu without a GPU says WebGPU needs a Vulkan driver', async () => {
-    const r = await cli(['bench', '--task', 'classification', '--device', 'webgpu']);
-    expectUserError(r, /^joulebench: --device webgpu: (the Vulkan loader \(libvulkan\.so\.1\) is not installed|onnxruntime could not use it \(.*\))\. WebGPU needs a Vulkan driver/m);
-  });
+  it.skipIf(process.env.JOULEBENCH_TEST_HAS_WEBGPU === '1')(
+    '--device webgpu without a GPU says WebGPU needs a Vulkan driver',
+    async () => {
+      const r = await cli(['bench', '--task', 'classification', '--device', 'webgpu']);
+      expectUserError(
+        r,
+        /^joulebench: --device webgpu: (the Vulkan loader \(libvulkan\.so\.1\) is not installed|onnxruntime could not use it \(.*\))\. WebGPU needs a Vulkan driver/m,
+      );
+    },
+  );
 });

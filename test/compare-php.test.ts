@@ -20,20 +20,44 @@ const referencesPath = join(repoRoot, paper.referencesFile);
 const rouge = { rouge1: 0.3, rouge2: 0.1, rougeL: 0.2 };
 
 function records(o: { generation?: number; energyKind?: 'measured' | 'estimated' } = {}): RunRecord[] {
-  const k = { energyKind: o.energyKind ?? 'estimated', meter: o.energyKind === 'measured' ? 'rapl' : 'estimate' } as const;
+  const k = {
+    energyKind: o.energyKind ?? 'estimated',
+    meter: o.energyKind === 'measured' ? 'rapl' : 'estimate',
+  } as const;
   return [
     okRecord({ ...k, model: 'Xenova/distilbert-base-uncased-finetuned-sst-2-english', joulesPer1k: 100 }),
     okRecord({ ...k, model: 'org/other', joulesPer1k: 300 }),
-    okRecord({ ...k, task: 'generation', model: 'Xenova/distilgpt2', joulesPer1k: o.generation ?? 2000, quality: {}, callOptions: { max_new_tokens: 10 } }),
+    okRecord({
+      ...k,
+      task: 'generation',
+      model: 'Xenova/distilgpt2',
+      joulesPer1k: o.generation ?? 2000,
+      quality: {},
+      callOptions: { max_new_tokens: 10 },
+    }),
     okRecord({ ...k, task: 'summarization', model: 'org/summ-a', joulesPer1k: 5000, quality: rouge }),
     okRecord({ ...k, task: 'summarization', model: 'org/summ-b', joulesPer1k: 7000, quality: rouge }),
-    okRecord({ ...k, task: 'summarization', model: 'fixtures/random-bart', kind: 'fixture', joulesPer1k: 1, quality: rouge }),
+    okRecord({
+      ...k,
+      task: 'summarization',
+      model: 'fixtures/random-bart',
+      kind: 'fixture',
+      joulesPer1k: 1,
+      quality: rouge,
+    }),
   ];
 }
 
 async function report(rs: RunRecord[]): Promise<string> {
   const references = await readReferences(referencesPath);
-  return renderComparison({ records: rs, board: await buildBoard(rs), references, referencesPath: paper.referencesFile, paper, generatedAt: new Date('2026-11-26') });
+  return renderComparison({
+    records: rs,
+    board: await buildBoard(rs),
+    references,
+    referencesPath: paper.referencesFile,
+    paper,
+    generatedAt: new Date('2026-11-26'),
+  });
 }
 
 describe('rank statistics', () => {
@@ -60,7 +84,9 @@ describe('comparison with Power Hungry Processing', () => {
     ]);
     expect(c.tasks[0]!.ratio).toBeCloseTo(200 / (0.002 * 3.6e6), 12);
     const md = await report(rs);
-    expect(md).toContain('1 kWh = 3,600,000 J, so paper J/1k = paper kWh/1k × 3,600,000 (e.g. 0.002 kWh/1k = 7,200 J/1k)');
+    expect(md).toContain(
+      '1 kWh = 3,600,000 J, so paper J/1k = paper kWh/1k × 3,600,000 (e.g. 0.002 kWh/1k = 7,200 J/1k)',
+    );
     expect(md).toContain(
       '| classification ↔ text_classification | Test CPU 9000 (8 threads), 32 GB RAM · estimate, estimated (cpu) | 2 | 200 (est.) | 100 (est.) | 300 (est.) | 0.002 ± 0.001 | 7,200 | 4,590–17,000 | 0.0278 (paper 36× ours) |',
     );
@@ -69,13 +95,25 @@ describe('comparison with Power Hungry Processing', () => {
 
   it('pools a task over its datasets, as the paper does, into one row per machine and meter', async () => {
     const rs = [
-      okRecord({ model: 'Xenova/distilbert-base-uncased-finetuned-sst-2-english', joulesPer1k: 100, datasetId: 'stanfordnlp/sst2' }),
-      okRecord({ model: 'Xenova/distilbert-base-uncased-finetuned-sst-2-english', joulesPer1k: 300, datasetId: 'stanfordnlp/imdb' }),
+      okRecord({
+        model: 'Xenova/distilbert-base-uncased-finetuned-sst-2-english',
+        joulesPer1k: 100,
+        datasetId: 'stanfordnlp/sst2',
+      }),
+      okRecord({
+        model: 'Xenova/distilbert-base-uncased-finetuned-sst-2-english',
+        joulesPer1k: 300,
+        datasetId: 'stanfordnlp/imdb',
+      }),
       okRecord({ model: 'org/other', joulesPer1k: 500, datasetId: 'stanfordnlp/imdb' }),
     ];
     const c = compare(await buildBoard(rs), await readReferences(referencesPath), paper);
-    expect(c.tasks.map((t) => [t.task, t.models, t.ours])).toEqual([['classification', 2, { mean: 300, min: 100, max: 500 }]]);
-    expect(c.models.map((m) => [m.model, m.ours])).toEqual([['Xenova/distilbert-base-uncased-finetuned-sst-2-english', 200]]);
+    expect(c.tasks.map((t) => [t.task, t.models, t.ours])).toEqual([
+      ['classification', 2, { mean: 300, min: 100, max: 500 }],
+    ]);
+    expect(c.models.map((m) => [m.model, m.ours])).toEqual([
+      ['Xenova/distilbert-base-uncased-finetuned-sst-2-english', 200],
+    ]);
   });
 
   it('labels our estimated figures as estimated, and measured ones not', async () => {
@@ -88,8 +126,12 @@ describe('comparison with Power Hungry Processing', () => {
 
   it('checks the order of tasks by energy with Spearman rho', async () => {
     const agree = await report(records());
-    expect(agree).toContain('- Ours: classification (200 J (est.)) < generation (2,000 J (est.)) < summarization (6,000 J (est.))');
-    expect(agree).toContain('- Paper (Table 2): text_classification (0.002 kWh) < text_generation (0.047 kWh) < summarization (0.049 kWh)');
+    expect(agree).toContain(
+      '- Ours: classification (200 J (est.)) < generation (2,000 J (est.)) < summarization (6,000 J (est.))',
+    );
+    expect(agree).toContain(
+      '- Paper (Table 2): text_classification (0.002 kWh) < text_generation (0.047 kWh) < summarization (0.049 kWh)',
+    );
     expect(agree).toContain('Spearman rank correlation over the 3 shared tasks: ρ = 1.00; the order agrees.');
     const differ = await report(records({ generation: 9000 }));
     expect(differ).toContain('ρ = 0.50; the order differs.');
@@ -97,11 +139,13 @@ describe('comparison with Power Hungry Processing', () => {
 
   it('reports no rho over fewer than 3 tasks', async () => {
     const md = await report(records().filter((r) => r.task !== 'summarization'));
-    expect(md).toContain('Only 2 shared task(s): a rank correlation over fewer than 3 tasks says nothing, so none is reported; the order agrees.');
+    expect(md).toContain(
+      'Only 2 shared task(s): a rank correlation over fewer than 3 tasks says nothing, so none is reported; the order agrees.',
+    );
     expect(md).not.toContain('ρ =');
   });
 
-  it('compares the models both have, from the authors\' logs', async () => {
+  it("compares the models both have, from the authors' logs", async () => {
     const md = await report(records());
     // distilbert-sst2: 0.0016525 kWh = 5,949 J (CPU+GPU+RAM), 0.0008795 kWh = 3,166 J GPU part.
     expect(md).toContain(
@@ -112,8 +156,12 @@ describe('comparison with Power Hungry Processing', () => {
 
   it('says what differs and leaves fixtures out', async () => {
     const md = await report(records());
-    expect(md).toMatch(/\| Energy boundary \| CodeCarbon machine mode, CPU \+ GPU \+ RAM.*≈430 W.* \| estimate meter, ESTIMATED, not measured \(cpu\)/);
-    expect(md).toMatch(/\| Generation settings \| text generation: max_new_tokens=10.*\| .*generation: \{"max_new_tokens":10\}/);
+    expect(md).toMatch(
+      /\| Energy boundary \| CodeCarbon machine mode, CPU \+ GPU \+ RAM.*≈430 W.* \| estimate meter, ESTIMATED, not measured \(cpu\)/,
+    );
+    expect(md).toMatch(
+      /\| Generation settings \| text generation: max_new_tokens=10.*\| .*generation: \{"max_new_tokens":10\}/,
+    );
     expect(md).toContain('| Precision | FP32 (Transformers pipeline default, no torch_dtype) | fp32 |');
     expect(md).toContain('- Fixture rows (not citable, never compared): fixtures/random-bart (summarization).');
     expect(md).not.toMatch(/\| fixtures\/random-bart/);
@@ -125,14 +173,22 @@ describe('runCompare', () => {
     const dir = tempDir('joulebench-compare-');
     mkdirSync(join(dir, 'runs'));
     writeFileSync(join(dir, 'runs', 'r.jsonl'), jsonl(records()));
-    const { path, markdown } = await runCompare({ paper: 'power-hungry-processing', in: [dir], out: dir, generatedAt: new Date('2026-11-26') }, () => {}, () => {});
+    const { path, markdown } = await runCompare(
+      { paper: 'power-hungry-processing', in: [dir], out: dir, generatedAt: new Date('2026-11-26') },
+      () => {},
+      () => {},
+    );
     expect(path).toBe(join(dir, 'compare-power-hungry-processing.md'));
     expect(readFileSync(path, 'utf8')).toBe(markdown);
     expect(markdown).toContain("The paper's figures are read from `benchmarks/references/power-hungry-processing.csv`");
   });
 
   it('rejects an unknown paper with the known ones', async () => {
-    const err = await runCompare({ paper: 'php', in: [], out: tempDir() }, () => {}, () => {}).catch((e: unknown) => e);
+    const err = await runCompare(
+      { paper: 'php', in: [], out: tempDir() },
+      () => {},
+      () => {},
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toBe("Unknown paper 'php'. Valid papers: power-hungry-processing");
   });
@@ -150,7 +206,9 @@ describe('the reference data in the project', () => {
   it.skipIf(!existsSync(join(repoRoot, '../shared/references/power-hungry-processing.csv')))(
     'copies its rows unchanged from ../shared/references/power-hungry-processing.csv',
     () => {
-      const source = new Set(readFileSync(join(repoRoot, '../shared/references/power-hungry-processing.csv'), 'utf8').split('\n'));
+      const source = new Set(
+        readFileSync(join(repoRoot, '../shared/references/power-hungry-processing.csv'), 'utf8').split('\n'),
+      );
       const ours = readFileSync(referencesPath, 'utf8').trimEnd().split('\n');
       for (const line of ours) expect(source.has(line), line.slice(0, 120)).toBe(true);
     },

@@ -5,7 +5,12 @@ import { estimateMeter } from '../src/meters/estimate.js';
 import type { Component, ComponentJoules, EnergyKind } from '../src/schema/energy.js';
 
 /** A meter that reports fixed joules, and counts its windows. */
-function fake(name: string, kind: EnergyKind, joules: ComponentJoules, opts: { failStart?: boolean; warnings?: string[] } = {}) {
+function fake(
+  name: string,
+  kind: EnergyKind,
+  joules: ComponentJoules,
+  opts: { failStart?: boolean; warnings?: string[] } = {},
+) {
   const counts = { started: 0, stopped: 0, cancelled: 0 };
   const meter = defineMeter({
     name,
@@ -22,7 +27,12 @@ function fake(name: string, kind: EnergyKind, joules: ComponentJoules, opts: { f
           return {
             stop: async () => {
               counts.stopped++;
-              return { durationS: name.length, components: joules, details: { source: name }, warnings: opts.warnings ?? [] };
+              return {
+                durationS: name.length,
+                components: joules,
+                details: { source: name },
+                warnings: opts.warnings ?? [],
+              };
             },
           };
         },
@@ -42,7 +52,13 @@ describe('composite meter', () => {
     expect(meter.components).toEqual(['cpu', 'dram', 'gpu']);
     expect(meter.describe()).toBe('rapl (fake) + nvml (fake)');
     const r = await (await meter.start()).stop();
-    expect(r).toMatchObject({ meter: 'rapl+nvml', kind: 'measured', components: { cpu: 30, dram: 5, gpu: 200 }, joules: 235, durationS: 4 });
+    expect(r).toMatchObject({
+      meter: 'rapl+nvml',
+      kind: 'measured',
+      components: { cpu: 30, dram: 5, gpu: 200 },
+      joules: 235,
+      durationS: 4,
+    });
     expect(r.details.parts).toEqual({
       rapl: { kind: 'measured', durationS: 4, components: { cpu: 30, dram: 5 }, source: 'rapl' },
       nvml: { kind: 'measured', durationS: 4, components: { gpu: 200 }, source: 'nvml' },
@@ -51,15 +67,18 @@ describe('composite meter', () => {
   });
 
   it('is estimated as soon as one part is', async () => {
-    const meter = compositeMeter([fake('nvml', 'measured', { gpu: 1 }).meter, fake('estimate', 'estimated', { cpu: 1, dram: 1 }).meter]);
+    const meter = compositeMeter([
+      fake('nvml', 'measured', { gpu: 1 }).meter,
+      fake('estimate', 'estimated', { cpu: 1, dram: 1 }).meter,
+    ]);
     expect(meter.kind).toBe('estimated');
     expect((await (await meter.start()).stop()).kind).toBe('estimated');
   });
 
   it('refuses two parts that measure the same component', () => {
-    expect(() => compositeMeter([fake('nvml', 'measured', { gpu: 1 }).meter, fake('nvidia-smi', 'measured', { gpu: 1 }).meter])).toThrow(
-      /nvml and nvidia-smi both measure gpu/,
-    );
+    expect(() =>
+      compositeMeter([fake('nvml', 'measured', { gpu: 1 }).meter, fake('nvidia-smi', 'measured', { gpu: 1 }).meter]),
+    ).toThrow(/nvml and nvidia-smi both measure gpu/);
   });
 
   it('opens no window, and releases the parts it prepared, when another part fails to prepare', async () => {

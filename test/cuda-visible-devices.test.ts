@@ -6,7 +6,8 @@ const gpus = [
   { index: 1, name: 'NVIDIA H100 80GB HBM3', uuid: 'GPU-9a8b7c6d-0000-0000-0000-000000000001' },
   { index: 2, name: 'NVIDIA H100 80GB HBM3', uuid: 'GPU-9a8b7c6d-1111-0000-0000-000000000002' },
 ];
-const pick = (value: string | undefined, env: Record<string, string> = {}) => visibleGpus(gpus, { CUDA_VISIBLE_DEVICES: value, ...env });
+const pick = (value: string | undefined, env: Record<string, string> = {}) =>
+  visibleGpus(gpus, { CUDA_VISIBLE_DEVICES: value, ...env });
 const indices = (r: ReturnType<typeof pick>) => (r.ok ? r.gpus.map((g) => g.index) : r.reason);
 
 describe('CUDA_VISIBLE_DEVICES, read as the CUDA runtime reads it', () => {
@@ -26,9 +27,14 @@ describe('CUDA_VISIBLE_DEVICES, read as the CUDA runtime reads it', () => {
   it('stops at the first entry that names no GPU, as CUDA does, and warns', () => {
     const r = pick('1,5,0');
     expect(indices(r)).toEqual([1]);
-    expect(r.ok && r.warnings).toEqual([expect.stringMatching(/'5' is no GPU index here \(0-2\); .* and what follows \(0\) is ignored/)]);
+    expect(r.ok && r.warnings).toEqual([
+      expect.stringMatching(/'5' is no GPU index here \(0-2\); .* and what follows \(0\) is ignored/),
+    ]);
     expect(pick('GPU-9a8b')).toEqual({ ok: false, reason: expect.stringMatching(/'GPU-9a8b' matches 2 GPU UUIDs/) });
-    expect(pick('-1,0')).toMatchObject({ ok: false, reason: expect.stringMatching(/neither a GPU index nor a GPU UUID/) });
+    expect(pick('-1,0')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/neither a GPU index nor a GPU UUID/),
+    });
   });
 
   it('counts a GPU named twice once', () => {
@@ -38,7 +44,10 @@ describe('CUDA_VISIBLE_DEVICES, read as the CUDA runtime reads it', () => {
   });
 
   it('refuses MIG instances: the energy counter is the whole GPU', () => {
-    expect(pick('MIG-4f1c2b3a-0000-0000-0000-000000000000')).toEqual({ ok: false, reason: expect.stringMatching(/MIG instance/) });
+    expect(pick('MIG-4f1c2b3a-0000-0000-0000-000000000000')).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/MIG instance/),
+    });
   });
 
   it('warns about index order only on mixed GPUs without CUDA_DEVICE_ORDER=PCI_BUS_ID', () => {

@@ -44,7 +44,8 @@ describe('local mirror', () => {
       mkdirSync(join(root, 'datasets', spec.id), { recursive: true });
       if (ext === 'jsonl') writeFileSync(path, rows.map((r) => JSON.stringify(r)).join('\n'));
       if (ext === 'csv') writeFileSync(path, 'text,label\na fine film,1\n"dull, ""very"" dull",0\n');
-      if (ext === 'parquet') writeParquet(path, { text: rows.map((r) => r.text), label: rows.map((r) => BigInt(r.label)) });
+      if (ext === 'parquet')
+        writeParquet(path, { text: rows.map((r) => r.text), label: rows.map((r) => BigInt(r.label)) });
       results.push((await loadDataset(spec, config({ hubDir: root }))).rows);
     }
     for (const r of results) expect(r).toEqual(rows);
@@ -54,7 +55,9 @@ describe('local mirror', () => {
     const root = tempDir();
     mkdirSync(join(root, 'datasets', spec.id), { recursive: true });
     writeFileSync(join(root, 'datasets', spec.id, 'test.jsonl'), '{"text":"ok","label":1}\n{"text": broken\n');
-    await expect(loadDataset(spec, config({ hubDir: root, offline: true }))).rejects.toThrow(/test\.jsonl line 2 is not valid JSON/);
+    await expect(loadDataset(spec, config({ hubDir: root, offline: true }))).rejects.toThrow(
+      /test\.jsonl line 2 is not valid JSON/,
+    );
   });
 });
 
@@ -65,8 +68,12 @@ describe('task input preparation', () => {
       "Dataset EdinburghNLP/xsum (test) row 7 has no field 'summary'; its fields are: document, id",
     );
     const cls = await loadTask('classification');
-    expect(() => cls.prepare({ sentence: 'x', label: 'good' }, 3, cls.dataset)).toThrow(/row 3: field 'label' should be a number/);
-    expect(() => cls.prepare({ sentence: 'x', label: -1 }, 4, cls.dataset)).toThrow(/row 4: label -1 is not one of 0..1 \(an unlabelled split needs "labelled": false\)/);
+    expect(() => cls.prepare({ sentence: 'x', label: 'good' }, 3, cls.dataset)).toThrow(
+      /row 3: field 'label' should be a number/,
+    );
+    expect(() => cls.prepare({ sentence: 'x', label: -1 }, 4, cls.dataset)).toThrow(
+      /row 4: label -1 is not one of 0..1 \(an unlabelled split needs "labelled": false\)/,
+    );
     expect(cls.prepare({ sentence: 'x', label: -1 }, 4, { ...cls.dataset, labelled: false }).reference).toBeNull();
   });
 
@@ -100,7 +107,9 @@ describe('Hugging Face Hub download', () => {
       { sentence: 'great', label: 1 },
       { sentence: 'awful', label: 0 },
     ]);
-    expect(hub.requests.some((r) => r.startsWith('/api/datasets/org/reviews/tree/refs/convert/parquet/default/test'))).toBe(true);
+    expect(
+      hub.requests.some((r) => r.startsWith('/api/datasets/org/reviews/tree/refs/convert/parquet/default/test')),
+    ).toBe(true);
     const seen = hub.requests.length;
     expect(await loadDataset(spec, cfg)).toBe(first); // within one run, read once
     const second = await loadDataset(spec, { ...cfg }); // the next run: from the cache
@@ -118,8 +127,12 @@ describe('dataset not available', () => {
   it('says where it looked and how to provide it, offline and with the Hub unreachable', async () => {
     const empty = tempDir();
     await expect(loadDataset(spec, config({ hubDir: empty, offline: true }))).rejects.toThrow(
-      new RegExp(`Dataset org/reviews \\(test\\) is not available offline \\(looked in ${empty}/datasets/org/reviews/test.jsonl, .*test.csv, .*test.parquet, .*; offline mode\\). Provide it with --hub DIR`),
+      new RegExp(
+        `Dataset org/reviews \\(test\\) is not available offline \\(looked in ${empty}/datasets/org/reviews/test.jsonl, .*test.csv, .*test.parquet, .*; offline mode\\). Provide it with --hub DIR`,
+      ),
     );
-    await expect(loadDataset(spec, config({ hubDir: empty, remoteHost: unreachableHub }))).rejects.toThrow(/127.0.0.1:39871 unreachable: ECONNREFUSED/);
+    await expect(loadDataset(spec, config({ hubDir: empty, remoteHost: unreachableHub }))).rejects.toThrow(
+      /127.0.0.1:39871 unreachable: ECONNREFUSED/,
+    );
   });
 });

@@ -27,7 +27,19 @@ describe.each(['classification', 'generation', 'summarization'])('bench --task %
   let status: number | null;
   beforeAll(async () => {
     const taskOut = join(out, task);
-    ({ stdout, stderr, status } = await cli(['bench', '--task', task, '--samples', '4', '--repetitions', '2', '--warmup', '1', '--out', taskOut]));
+    ({ stdout, stderr, status } = await cli([
+      'bench',
+      '--task',
+      task,
+      '--samples',
+      '4',
+      '--repetitions',
+      '2',
+      '--warmup',
+      '1',
+      '--out',
+      taskOut,
+    ]));
     records = readRun(taskOut);
   });
 
@@ -103,7 +115,8 @@ describe('leaderboard over the three runs', () => {
     expect(r.status).toBe(0);
     const md = readFileSync(join(board, 'leaderboard.md'), 'utf8');
     expect(r.stdout).toBe(md);
-    for (const task of ['classification', 'generation', 'summarization']) expect(md).toMatch(new RegExp(`^## ${task}$`, 'm'));
+    for (const task of ['classification', 'generation', 'summarization'])
+      expect(md).toMatch(new RegExp(`^## ${task}$`, 'm'));
     expect(md).toContain('ESTIMATED, not measured');
     expect(md).toContain('joulebench-fixtures/tiny-random-bart **(fixture: not citable)**');
     expect(md).toMatch(/\| 1 \| joulebench-fixtures\/sentiment-bow-en \|/);
@@ -117,18 +130,25 @@ describe('online path against a stand-in Hub', () => {
   let hub: FakeHub;
   beforeAll(async () => {
     const root = tempDir();
-    cpSync(join(hubDir, 'models', 'joulebench-fixtures', 'sentiment-bow-en'), join(root, 'models', 'joulebench-fixtures', 'sentiment-bow-en'), { recursive: true });
+    cpSync(
+      join(hubDir, 'models', 'joulebench-fixtures', 'sentiment-bow-en'),
+      join(root, 'models', 'joulebench-fixtures', 'sentiment-bow-en'),
+      { recursive: true },
+    );
     const rows = readFileSync(join(hubDir, 'datasets', 'stanfordnlp', 'sst2', 'validation.jsonl'), 'utf8')
       .trimEnd()
       .split('\n')
       .slice(0, 10)
       .map((l) => JSON.parse(l) as { text: string; label: number; idx: number });
     // The Hub's parquet export names the column "sentence", as the real SST-2 does.
-    writeParquet(join(root, 'datasets', 'stanfordnlp', 'sst2', 'refs/convert/parquet/default/validation/0000.parquet'), {
-      idx: rows.map((r) => BigInt(r.idx)),
-      sentence: rows.map((r) => r.text),
-      label: rows.map((r) => BigInt(r.label)),
-    });
+    writeParquet(
+      join(root, 'datasets', 'stanfordnlp', 'sst2', 'refs/convert/parquet/default/validation/0000.parquet'),
+      {
+        idx: rows.map((r) => BigInt(r.idx)),
+        sentence: rows.map((r) => r.text),
+        label: rows.map((r) => BigInt(r.label)),
+      },
+    );
     hub = await startFakeHub(root);
   });
   afterAll(() => hub.close());
@@ -137,7 +157,21 @@ describe('online path against a stand-in Hub', () => {
     const cache = tempDir('joulebench-cache-');
     const runOut = tempDir();
     const r = await cli(
-      ['bench', '--task', 'classification', '--model', 'joulebench-fixtures/sentiment-bow-en', '--samples', '5', '--repetitions', '1', '--warmup', '0', '--out', runOut],
+      [
+        'bench',
+        '--task',
+        'classification',
+        '--model',
+        'joulebench-fixtures/sentiment-bow-en',
+        '--samples',
+        '5',
+        '--repetitions',
+        '1',
+        '--warmup',
+        '0',
+        '--out',
+        runOut,
+      ],
       { JOULEBENCH_HUB: '', HF_ENDPOINT: hub.url, JOULEBENCH_CACHE: cache },
     );
     expect(r.stderr).not.toMatch(/^\s+at /m);
@@ -146,8 +180,12 @@ describe('online path against a stand-in Hub', () => {
     expect(record!.status).toBe('ok');
     expect(record!.dataset.source).toBe('hf-hub');
     expect(record!.modelSource.where).toBe('hf-hub');
-    expect(record!.modelSource.files['onnx/model.onnx']).toBe('c0455a4ac2dd32b42c7e69cd31097a862ae0d8822a533e858a4dd694ae17198e');
-    expect(existsSync(join(cache, 'models', 'joulebench-fixtures', 'sentiment-bow-en', 'onnx', 'model.onnx'))).toBe(true);
+    expect(record!.modelSource.files['onnx/model.onnx']).toBe(
+      'c0455a4ac2dd32b42c7e69cd31097a862ae0d8822a533e858a4dd694ae17198e',
+    );
+    expect(existsSync(join(cache, 'models', 'joulebench-fixtures', 'sentiment-bow-en', 'onnx', 'model.onnx'))).toBe(
+      true,
+    );
     expect(hub.requests).toContain('/joulebench-fixtures/sentiment-bow-en/resolve/main/onnx/model.onnx');
   });
 });

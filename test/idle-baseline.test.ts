@@ -18,7 +18,12 @@ function constantPower(watts: { cpu: number; gpu: number }): Meter {
         return {
           async stop() {
             const durationS = (performance.now() - t0) / 1000;
-            return { durationS, components: { cpu: watts.cpu * durationS, gpu: watts.gpu * durationS }, details: {}, warnings: [] };
+            return {
+              durationS,
+              components: { cpu: watts.cpu * durationS, gpu: watts.gpu * durationS },
+              details: {},
+              warnings: [],
+            };
           },
         };
       },
@@ -36,13 +41,29 @@ describe('idle baseline', () => {
   });
 
   it('net joules = gross - idle watts x window duration', () => {
-    const reading: EnergyReading = { meter: 'm', kind: 'measured', durationS: 4, components: { gpu: 500 }, joules: 500, details: {}, warnings: [] };
+    const reading: EnergyReading = {
+      meter: 'm',
+      kind: 'measured',
+      durationS: 4,
+      components: { gpu: 500 },
+      joules: 500,
+      details: {},
+      warnings: [],
+    };
     const idle = { meter: 'm', seconds: 10, watts: { gpu: 75 }, totalWatts: 75 };
     expect(netOf(reading, idle)).toEqual({ netJoules: 500 - 75 * 4 });
   });
 
   it('keeps a negative net figure and says why, never clamping it silently', () => {
-    const reading: EnergyReading = { meter: 'm', kind: 'measured', durationS: 2, components: { gpu: 140 }, joules: 140, details: {}, warnings: [] };
+    const reading: EnergyReading = {
+      meter: 'm',
+      kind: 'measured',
+      durationS: 2,
+      components: { gpu: 140 },
+      joules: 140,
+      details: {},
+      warnings: [],
+    };
     const r = netOf(reading, { meter: 'm', seconds: 10, watts: { gpu: 75 }, totalWatts: 75 });
     expect(r.netJoules).toBe(-10);
     expect(r.warning).toMatch(/net energy is negative \(-10\.000 J\)/);

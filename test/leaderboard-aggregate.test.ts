@@ -7,13 +7,33 @@ import { parse } from 'csv-parse/sync';
 
 describe('leaderboard aggregation', () => {
   const records = [
-    okRecord({ model: 'big', joulesPer1k: 300, repetition: 1, quality: { accuracy: 0.9, macroF1: 0.9, unmappedRate: 0 } }),
-    okRecord({ model: 'big', joulesPer1k: 500, repetition: 2, quality: { accuracy: 0.9, macroF1: 0.9, unmappedRate: 0 } }),
-    okRecord({ model: 'small', joulesPer1k: 100, repetition: 1, quality: { accuracy: 0.7, macroF1: 0.6, unmappedRate: 0 } }),
+    okRecord({
+      model: 'big',
+      joulesPer1k: 300,
+      repetition: 1,
+      quality: { accuracy: 0.9, macroF1: 0.9, unmappedRate: 0 },
+    }),
+    okRecord({
+      model: 'big',
+      joulesPer1k: 500,
+      repetition: 2,
+      quality: { accuracy: 0.9, macroF1: 0.9, unmappedRate: 0 },
+    }),
+    okRecord({
+      model: 'small',
+      joulesPer1k: 100,
+      repetition: 1,
+      quality: { accuracy: 0.7, macroF1: 0.6, unmappedRate: 0 },
+    }),
     okRecord({ model: 'random', kind: 'fixture', joulesPer1k: 1 }),
     okRecord({ model: 'small', joulesPer1k: 999, cpuModel: 'Other CPU' }),
     skippedRecord({ model: 'offline-model' }),
-    okRecord({ task: 'summarization', model: 's', joulesPer1k: 50, quality: { rouge1: 0.3, rouge2: 0.1, rougeL: 0.2 } }),
+    okRecord({
+      task: 'summarization',
+      model: 's',
+      joulesPer1k: 50,
+      quality: { rouge1: 0.3, rouge2: 0.1, rougeL: 0.2 },
+    }),
   ];
 
   it('averages repetitions (mean ± sample sd) and ranks by J/1k within one hardware group', async () => {
@@ -22,7 +42,11 @@ describe('leaderboard aggregation', () => {
     const cls = board.tasks[0]!;
     expect(cls.groups).toHaveLength(2); // Test CPU 9000 and Other CPU are never ranked together
     const main = cls.groups.find((g) => g.hardware.startsWith('Test CPU'))!;
-    expect(main.rows.map((r) => [r.rank, r.model])).toEqual([[1, 'small'], [2, 'big'], [null, 'random']]);
+    expect(main.rows.map((r) => [r.rank, r.model])).toEqual([
+      [1, 'small'],
+      [2, 'big'],
+      [null, 'random'],
+    ]);
     const big = main.rows[1]!;
     expect(big.repetitions).toBe(2);
     expect(big.joulesPer1k.mean).toBe(400);
@@ -53,7 +77,15 @@ describe('leaderboard aggregation', () => {
     const rows = parse(renderCsv(await buildBoard(records)), { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(5);
     const small = rows.find((r) => r.model === 'small' && (r.hardware ?? '').startsWith('Test CPU'))!;
-    expect(small).toMatchObject({ task: 'classification', rank: '1', energy_kind: 'estimated', meter: 'estimate', accuracy: '0.7', quality_metric: 'accuracy', joules_per_1k_inferences: '100' });
+    expect(small).toMatchObject({
+      task: 'classification',
+      rank: '1',
+      energy_kind: 'estimated',
+      meter: 'estimate',
+      accuracy: '0.7',
+      quality_metric: 'accuracy',
+      joules_per_1k_inferences: '100',
+    });
     expect(rows.find((r) => r.model === 's')!.rougeL).toBe('0.2');
   });
 });
@@ -62,13 +94,19 @@ describe('energy basis and datasets', () => {
   it('ranks by net energy when every run has an idle baseline, by gross otherwise, and says which', async () => {
     const withIdle = (model: string, joulesPer1k: number, idleJ: number) => {
       const r = okRecord({ model, joulesPer1k });
-      return { ...r, energy: { ...r.energy, idleWatts: idleJ / r.durationS, idleSeconds: 10, netJoules: r.energy.joules - idleJ } };
+      return {
+        ...r,
+        energy: { ...r.energy, idleWatts: idleJ / r.durationS, idleSeconds: 10, netJoules: r.energy.joules - idleJ },
+      };
     };
     // a: 100 J/1k gross, 10 records' idle share 0.8 J -> net 20 J/1k; b: 60 gross, 0.1 idle -> net 50.
     const records = [withIdle('a', 100, 0.8), withIdle('b', 60, 0.1)];
     const net = (await buildBoard(records)).tasks[0]!.groups[0]!;
     expect(net.basis).toBe('net');
-    expect(net.rows.map((r) => [r.model, r.joulesPer1k.mean])).toEqual([['a', expect.closeTo(20, 9)], ['b', expect.closeTo(50, 9)]]);
+    expect(net.rows.map((r) => [r.model, r.joulesPer1k.mean])).toEqual([
+      ['a', expect.closeTo(20, 9)],
+      ['b', expect.closeTo(50, 9)],
+    ]);
     const gross = (await buildBoard(records, { rankBy: 'gross' })).tasks[0]!.groups[0]!;
     expect(gross.basis).toBe('gross');
     expect(gross.rows.map((r) => r.model)).toEqual(['b', 'a']);
@@ -79,14 +117,22 @@ describe('energy basis and datasets', () => {
   });
 
   it('keeps runs on different datasets of one task in separate groups', async () => {
-    const board = await buildBoard([okRecord({ model: 'm', datasetId: 'org/one' }), okRecord({ model: 'm', datasetId: 'org/two' })]);
+    const board = await buildBoard([
+      okRecord({ model: 'm', datasetId: 'org/one' }),
+      okRecord({ model: 'm', datasetId: 'org/two' }),
+    ]);
     expect(board.tasks[0]!.groups.map((g) => g.dataset)).toEqual(['org/one (test)', 'org/two (test)']);
-    expect(renderMarkdown(board)).toMatch(/^### Test CPU 9000 \(8 threads\), 32 GB RAM · device cpu · org\/one \(test\)$/m);
+    expect(renderMarkdown(board)).toMatch(
+      /^### Test CPU 9000 \(8 threads\), 32 GB RAM · device cpu · org\/one \(test\)$/m,
+    );
   });
 
   it('never ranks one model at two batch sizes against itself', async () => {
     const b16 = okRecord({ model: 'm', joulesPer1k: 10 });
-    const board = await buildBoard([okRecord({ model: 'm', joulesPer1k: 50 }), { ...b16, settings: { ...b16.settings, batchSize: 16 } }]);
+    const board = await buildBoard([
+      okRecord({ model: 'm', joulesPer1k: 50 }),
+      { ...b16, settings: { ...b16.settings, batchSize: 16 } },
+    ]);
     const groups = board.tasks[0]!.groups;
     expect(groups).toHaveLength(2);
     expect(groups.map((g) => g.rows.map((r) => [r.rank, r.batchSize]))).toEqual([[[1, 1]], [[1, 16]]]);
@@ -94,10 +140,17 @@ describe('energy basis and datasets', () => {
 
   it('lists a model that failed, with the stage and the reason', async () => {
     const skipped = skippedRecord({ model: 'broken' });
-    const failed = { ...skipped, status: 'error' as const, stage: 'load' as const, message: 'model files incomplete in /hub/x' };
+    const failed = {
+      ...skipped,
+      status: 'error' as const,
+      stage: 'load' as const,
+      message: 'model files incomplete in /hub/x',
+    };
     const { reason: _reason, ...error } = failed;
     const board = await buildBoard([okRecord({ model: 'fine' }), error]);
-    expect(board.tasks[0]!.notMeasured).toEqual([{ model: 'broken', status: 'failed', reason: 'load: model files incomplete in /hub/x' }]);
+    expect(board.tasks[0]!.notMeasured).toEqual([
+      { model: 'broken', status: 'failed', reason: 'load: model files incomplete in /hub/x' },
+    ]);
     expect(renderMarkdown(board)).toContain('- broken: failed (load: model files incomplete in /hub/x)');
   });
 
@@ -106,7 +159,9 @@ describe('energy basis and datasets', () => {
     const r = okRecord({ model: 'g', meter: 'estimate+nvml', components: 'gpu' });
     r.energy.details = { parts: { estimate: { kind: 'estimated' }, nvml: { kind: 'measured' } } };
     const md = renderMarkdown(await buildBoard([r]));
-    expect(md).toContain('Meter: **estimate+nvml — PARTLY ESTIMATED** (partly estimated: CPU and DRAM from process CPU time × TDP per thread');
+    expect(md).toContain(
+      'Meter: **estimate+nvml — PARTLY ESTIMATED** (partly estimated: CPU and DRAM from process CPU time × TDP per thread',
+    );
     expect(md).toContain('nvml measured');
   });
 });

@@ -35,7 +35,13 @@ describe('AI Energy Score Feb-2025 class-A text generation, --stars aies', () =>
     expect(table.task).toBe('generation');
     expect(table.rows).toHaveLength(24);
     const group = await importedGroup(feb2025, 'aies');
-    expect(group).toMatchObject({ origin: 'import', source: 'AI Energy Score (NVIDIA H100, GPU only)', class: 'A', energyKind: 'measured', components: 'gpu' });
+    expect(group).toMatchObject({
+      origin: 'import',
+      source: 'AI Energy Score (NVIDIA H100, GPU only)',
+      class: 'A',
+      energyKind: 'measured',
+      components: 'gpu',
+    });
     const phi4 = group.rows.find((r) => r.model === 'microsoft/phi-4')!;
     expect(phi4.published!.kWhPer1k).toBe(0.028741174659586477);
     expect(phi4.kWhPer1k).toBe(0.028741174659586477);
@@ -67,7 +73,10 @@ describe('AI Energy Score Feb-2025 class-A text generation, --stars aies', () =>
   });
 
   it('never copies energy_score: our stars come from the rule in force', async () => {
-    const path = writeCsv('text_classification.csv', 'model,total_gpu_energy,energy_score,class\nsmall,0.001,1,\nmid,0.002,1,\nbig,0.003,5,\n');
+    const path = writeCsv(
+      'text_classification.csv',
+      'model,total_gpu_energy,energy_score,class\nsmall,0.001,1,\nmid,0.002,1,\nbig,0.003,5,\n',
+    );
     const group = await importedGroup(path, 'quintile');
     expect(group.rows.map((r) => [r.model, r.stars, r.published!.energyScore])).toEqual([
       ['small', 5, '1'],
@@ -78,7 +87,10 @@ describe('AI Energy Score Feb-2025 class-A text generation, --stars aies', () =>
   });
 
   it('rates text-generation classes separately', async () => {
-    const path = writeCsv('text_generation.csv', 'model,total_gpu_energy,energy_score,class\na1,0.001,,A\na2,0.002,,A\nb1,0.5,,B\nb2,1.0,,B\nc1,3,,C\n');
+    const path = writeCsv(
+      'text_generation.csv',
+      'model,total_gpu_energy,energy_score,class\na1,0.001,,A\na2,0.002,,A\nb1,0.5,,B\nb2,1.0,,B\nc1,3,,C\n',
+    );
     const table = await readAiEnergyScoreCsv(path);
     const board = await buildBoard([], { starRule: 'aies', carbon: DEFAULT_CARBON_INTENSITY, imports: [table] });
     const groups = board.tasks[0]!.groups;
@@ -99,9 +111,24 @@ describe('import task and bad files', () => {
   });
 
   const cases: [string, string, string, RegExp][] = [
-    ['unknown task name', 'leaderboard.csv', 'model,total_gpu_energy,energy_score,class\na,0.1,,\n', /cannot tell its task from the file name 'leaderboard\.csv'/],
-    ['missing columns', 'summarization.csv', 'model,energy\na,0.1\n', /missing column\(s\) total_gpu_energy, energy_score, class/],
-    ['a value that is not a number', 'summarization.csv', 'model,total_gpu_energy,energy_score,class\na,lots,,\n', /line 2: total_gpu_energy 'lots' is not a positive number/],
+    [
+      'unknown task name',
+      'leaderboard.csv',
+      'model,total_gpu_energy,energy_score,class\na,0.1,,\n',
+      /cannot tell its task from the file name 'leaderboard\.csv'/,
+    ],
+    [
+      'missing columns',
+      'summarization.csv',
+      'model,energy\na,0.1\n',
+      /missing column\(s\) total_gpu_energy, energy_score, class/,
+    ],
+    [
+      'a value that is not a number',
+      'summarization.csv',
+      'model,total_gpu_energy,energy_score,class\na,lots,,\n',
+      /line 2: total_gpu_energy 'lots' is not a positive number/,
+    ],
     ['no data rows', 'summarization.csv', 'model,total_gpu_energy,energy_score,class\n', /no data rows/],
   ];
   it.each(cases)('%s → one-line UserError naming the file', async (_what, name, text, message) => {
@@ -120,7 +147,9 @@ describe('import task and bad files', () => {
   });
 
   it('a missing file is a UserError too', async () => {
-    await expect(readAiEnergyScoreCsv('/nonexistent/summarization.csv')).rejects.toThrow(/Cannot import \/nonexistent\/summarization\.csv: no such file$/);
+    await expect(readAiEnergyScoreCsv('/nonexistent/summarization.csv')).rejects.toThrow(
+      /Cannot import \/nonexistent\/summarization\.csv: no such file$/,
+    );
   });
 });
 
@@ -128,10 +157,20 @@ describe('leaderboard with imports', () => {
   it('places imported rows beside ours, in their own group, in every format', async () => {
     const dir = tempDir('joulebench-lb-import-');
     mkdirSync(join(dir, 'runs'));
-    writeFileSync(join(dir, 'runs', 'a.jsonl'), `${JSON.stringify(okRecord({ task: 'generation', model: 'ours', joulesPer1k: 40, quality: {} }))}\n`);
+    writeFileSync(
+      join(dir, 'runs', 'a.jsonl'),
+      `${JSON.stringify(okRecord({ task: 'generation', model: 'ours', joulesPer1k: 40, quality: {} }))}\n`,
+    );
     const logs: string[] = [];
     const { board, paths } = await runLeaderboard(
-      { in: [dir], out: dir, formats: ['json', 'md', 'csv'], imports: [feb2025], stars: 'aies', generatedAt: new Date('2026-01-01') },
+      {
+        in: [dir],
+        out: dir,
+        formats: ['json', 'md', 'csv'],
+        imports: [feb2025],
+        stars: 'aies',
+        generatedAt: new Date('2026-01-01'),
+      },
       (l) => logs.push(l),
       () => {},
     );
@@ -139,9 +178,18 @@ describe('leaderboard with imports', () => {
     expect(generation.groups.map((g) => g.source)).toEqual(['joulebench', 'AI Energy Score (NVIDIA H100, GPU only)']);
     const json = JSON.parse(readFileSync(paths.json!, 'utf8'));
     const imported = json.tasks.generation.groups[1];
-    expect(imported).toMatchObject({ hardware: 'NVIDIA H100 80GB', source: 'AI Energy Score (NVIDIA H100, GPU only)', class: 'A', energyKind: 'measured' });
+    expect(imported).toMatchObject({
+      hardware: 'NVIDIA H100 80GB',
+      source: 'AI Energy Score (NVIDIA H100, GPU only)',
+      class: 'A',
+      energyKind: 'measured',
+    });
     expect(imported.starsRule).toMatch(/^Stars: AI Energy Score rule/);
-    expect(imported.rows.find((r: { model: string }) => r.model === 'CohereForAI/aya-23-8B')).toMatchObject({ stars: 2, kind: 'pretrained', quality: null });
+    expect(imported.rows.find((r: { model: string }) => r.model === 'CohereForAI/aya-23-8B')).toMatchObject({
+      stars: 2,
+      kind: 'pretrained',
+      quality: null,
+    });
     const md = readFileSync(paths.md!, 'utf8');
     expect(md).toContain('### AI Energy Score (NVIDIA H100, GPU only) · class A (published, imported)');
     expect(md).toContain('| 17 | meta-llama/Meta-Llama-3.1-8B | 0.017376263067664155 | 62,600 | ★★★☆☆ |');

@@ -24,19 +24,60 @@ function writeMachines(root: string) {
     join(a, 'run-1.jsonl'),
     `${jsonl([
       okRecord({ model: 'org/small', joulesPer1k: 10, quality: accuracy(0.7), parameters: 5e6, runId: 'a1' }),
-      okRecord({ model: 'org/small', joulesPer1k: 14, quality: accuracy(0.7), parameters: 5e6, runId: 'a1', repetition: 2 }),
+      okRecord({
+        model: 'org/small',
+        joulesPer1k: 14,
+        quality: accuracy(0.7),
+        parameters: 5e6,
+        runId: 'a1',
+        repetition: 2,
+      }),
       okRecord({ model: 'org/big', joulesPer1k: 90, quality: accuracy(0.9), parameters: 5e8, runId: 'a1' }),
       okRecord({ model: 'org/mid', joulesPer1k: 50, quality: accuracy(0.6), parameters: 5e7, runId: 'a1' }),
-      okRecord({ model: 'fixtures/toy', kind: 'fixture', joulesPer1k: 1, quality: accuracy(0.5), parameters: 1e5, runId: 'a1' }),
+      okRecord({
+        model: 'fixtures/toy',
+        kind: 'fixture',
+        joulesPer1k: 1,
+        quality: accuracy(0.5),
+        parameters: 1e5,
+        runId: 'a1',
+      }),
       skippedRecord({ model: 'org/offline', runId: 'a1' }),
-      okRecord({ task: 'summarization', model: 'org/summ', joulesPer1k: 400, quality: { rouge1: 0.3, rouge2: 0.1, rougeL: 0.25 }, parameters: 6e7, runId: 'a1' }),
+      okRecord({
+        task: 'summarization',
+        model: 'org/summ',
+        joulesPer1k: 400,
+        quality: { rouge1: 0.3, rouge2: 0.1, rougeL: 0.25 },
+        parameters: 6e7,
+        runId: 'a1',
+      }),
     ])}{"status":"ok","schemaVersion":1,"runId":"a1","task":"classi`, // truncated last line: an interrupted run
   );
   writeFileSync(
     join(b, 'run-2.jsonl'),
     jsonl([
-      okRecord({ model: 'org/small', joulesPer1k: 7, quality: accuracy(0.7), parameters: 5e6, cpuModel: 'Other CPU 1', energyKind: 'measured', meter: 'rapl', components: 'cpu+dram', runId: 'b1' }),
-      okRecord({ model: 'org/big', joulesPer1k: 70, quality: accuracy(0.9), parameters: 5e8, cpuModel: 'Other CPU 1', energyKind: 'measured', meter: 'rapl', components: 'cpu+dram', runId: 'b1' }),
+      okRecord({
+        model: 'org/small',
+        joulesPer1k: 7,
+        quality: accuracy(0.7),
+        parameters: 5e6,
+        cpuModel: 'Other CPU 1',
+        energyKind: 'measured',
+        meter: 'rapl',
+        components: 'cpu+dram',
+        runId: 'b1',
+      }),
+      okRecord({
+        model: 'org/big',
+        joulesPer1k: 70,
+        quality: accuracy(0.9),
+        parameters: 5e8,
+        cpuModel: 'Other CPU 1',
+        energyKind: 'measured',
+        meter: 'rapl',
+        components: 'cpu+dram',
+        runId: 'b1',
+      }),
     ]),
   );
   return [join(root, 'machine-a'), join(root, 'machine-b')];
@@ -49,20 +90,42 @@ describe('leaderboard over two machines, every format', () => {
   let result: LeaderboardResult;
   let html: string;
   let json: {
-    tasks: Record<string, { groups: { hardware: string; source: string; energyKind: string; starsRule: string; rows: Record<string, unknown>[] }[] }>;
+    tasks: Record<
+      string,
+      {
+        groups: {
+          hardware: string;
+          source: string;
+          energyKind: string;
+          starsRule: string;
+          rows: Record<string, unknown>[];
+        }[];
+      }
+    >;
     carbonIntensity: { gCO2ePerKWh: number; source: string };
   };
 
   beforeAll(async () => {
     const inputs = writeMachines(root);
-    result = await runLeaderboard({ in: inputs, out, generatedAt: new Date('2026-11-26T12:00:00Z') }, (l) => logs.push(l), () => {});
+    result = await runLeaderboard(
+      { in: inputs, out, generatedAt: new Date('2026-11-26T12:00:00Z') },
+      (l) => logs.push(l),
+      () => {},
+    );
     html = readFileSync(join(out, 'site', 'index.html'), 'utf8');
     json = JSON.parse(readFileSync(join(out, 'leaderboard.json'), 'utf8'));
   });
 
   it('writes every format by default', () => {
     expect(Object.keys(result.paths).sort()).toEqual(['csv', 'html', 'json', 'md']);
-    for (const f of ['leaderboard.md', 'leaderboard.csv', 'leaderboard.json', 'site/index.html', 'site/leaderboard.json', 'site/leaderboard.csv']) {
+    for (const f of [
+      'leaderboard.md',
+      'leaderboard.csv',
+      'leaderboard.json',
+      'site/index.html',
+      'site/leaderboard.json',
+      'site/leaderboard.csv',
+    ]) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
   });
@@ -116,17 +179,22 @@ describe('leaderboard over two machines, every format', () => {
   });
 
   it('marks every estimated energy figure, and no measured one', () => {
-    const rows = [...html.matchAll(/<tr class="[^"]*" data-model="([^"]+)" data-energy-kind="(\w+)"[^>]*>(.*?)<\/tr>/g)];
+    const rows = [
+      ...html.matchAll(/<tr class="[^"]*" data-model="([^"]+)" data-energy-kind="(\w+)"[^>]*>(.*?)<\/tr>/g),
+    ];
     expect(rows).toHaveLength(7);
     for (const [, model, kind, cells] of rows) {
       const energyCells = [...cells!.matchAll(/<td class="num col-energy"[^>]*>(.*?)<\/td>/g)].map((m) => m[1]!);
       expect(energyCells, model).toHaveLength(3);
-      for (const cell of energyCells) expect(cell.includes('est.'), `${model} ${kind}: ${cell}`).toBe(kind === 'estimated');
+      for (const cell of energyCells)
+        expect(cell.includes('est.'), `${model} ${kind}: ${cell}`).toBe(kind === 'estimated');
     }
   });
 
   it('marks fixtures "not citable", never rates them, and prints the rule under every table', () => {
-    expect(html).toMatch(/data-model="fixtures\/toy"[^>]*><td class="num col-stars"><span class="not-rated">not rated<\/span><\/td><td class="text col-model"[^>]*>fixtures\/toy <span class="muted">fp32<\/span><span class="badge fixture">fixture · not citable<\/span>/);
+    expect(html).toMatch(
+      /data-model="fixtures\/toy"[^>]*><td class="num col-stars"><span class="not-rated">not rated<\/span><\/td><td class="text col-model"[^>]*>fixtures\/toy <span class="muted">fp32<\/span><span class="badge fixture">fixture · not citable<\/span>/,
+    );
     const tables = html.match(/<table /g)!.length;
     expect(html.match(/<p class="stars-rule">/g)).toHaveLength(tables);
   });
@@ -139,7 +207,12 @@ describe('leaderboard over two machines, every format', () => {
 
   it('writes each figure as SVG and inlines the same SVG in the page', () => {
     const files = readdirSync(join(out, 'site', 'figures')).sort();
-    expect(files).toEqual(['energy-by-task.svg', 'energy-vs-parameters.svg', 'energy-vs-quality-classification.svg', 'energy-vs-quality-summarization.svg']);
+    expect(files).toEqual([
+      'energy-by-task.svg',
+      'energy-vs-parameters.svg',
+      'energy-vs-quality-classification.svg',
+      'energy-vs-quality-summarization.svg',
+    ]);
     for (const f of files) {
       const svg = readFileSync(join(out, 'site', 'figures', f), 'utf8');
       expect(svg.startsWith('<svg')).toBe(true);
@@ -149,7 +222,9 @@ describe('leaderboard over two machines, every format', () => {
 
   it('plots one mark per model and source, estimated ones hollow and labelled', () => {
     const svg = readFileSync(join(out, 'site', 'figures', 'energy-by-task.svg'), 'utf8');
-    const points = [...svg.matchAll(/<path aria-label="([^"]*)" role="graphics-symbol" aria-roledescription="point"/g)].map((m) => m[1]!);
+    const points = [
+      ...svg.matchAll(/<path aria-label="([^"]*)" role="graphics-symbol" aria-roledescription="point"/g),
+    ].map((m) => m[1]!);
     expect(points).toHaveLength(7); // classification: 3 + fixture on A, 2 on B; summarization: 1
     const estimated = points.filter((p) => p.includes('energy figure: estimated (not measured)'));
     const fixtures = points.filter((p) => p.includes('energy figure: fixture, estimated (not citable)'));
@@ -178,7 +253,11 @@ describe('leaderboard options', () => {
   it('writes only the asked formats', async () => {
     const root = tempDir('joulebench-formats-');
     const out = join(root, 'out');
-    const { paths } = await runLeaderboard({ in: writeMachines(root), out, formats: parseFormats('json,csv') }, () => {}, () => {});
+    const { paths } = await runLeaderboard(
+      { in: writeMachines(root), out, formats: parseFormats('json,csv') },
+      () => {},
+      () => {},
+    );
     expect(Object.keys(paths).sort()).toEqual(['csv', 'json']);
     expect(existsSync(join(out, 'site'))).toBe(false);
     expect(existsSync(join(out, 'leaderboard.md'))).toBe(false);
@@ -186,7 +265,11 @@ describe('leaderboard options', () => {
 
   it('uses the given carbon intensity', async () => {
     const root = tempDir('joulebench-carbon-');
-    const { board } = await runLeaderboard({ in: writeMachines(root), out: join(root, 'out'), formats: ['json'], carbonIntensity: 100 }, () => {}, () => {});
+    const { board } = await runLeaderboard(
+      { in: writeMachines(root), out: join(root, 'out'), formats: ['json'], carbonIntensity: 100 },
+      () => {},
+      () => {},
+    );
     const row = board.tasks[0]!.groups[0]!.rows[0]!;
     expect(row.gCO2ePer1k).toBeCloseTo(row.kWhPer1k * 100, 15);
     expect(board.carbon.source).toBe('given with --carbon-intensity');
@@ -194,7 +277,9 @@ describe('leaderboard options', () => {
 
   it('rejects unknown formats with one line', () => {
     expect(() => parseFormats('html,pdf')).toThrow(UserError);
-    expect(() => parseFormats('html,pdf')).toThrow("Unknown --format 'pdf'. Valid formats: html, md, csv, json (comma-separated)");
+    expect(() => parseFormats('html,pdf')).toThrow(
+      "Unknown --format 'pdf'. Valid formats: html, md, csv, json (comma-separated)",
+    );
     expect(parseFormats('HTML, md,md')).toEqual(['html', 'md']);
   });
 });

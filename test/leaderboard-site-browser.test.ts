@@ -22,121 +22,158 @@ interface JsonBoard {
 const tasks = ['classification', 'generation', 'summarization'];
 if (!hasChromium) console.warn(`Skipping the browser test: ${noChromiumMessage}`);
 
-describe.skipIf(!hasChromium)(`leaderboard site in Chromium${hasChromium ? '' : ` — SKIPPED: ${noChromiumMessage}`}`, () => {
-  const out = tempDir('joulebench-site-');
-  let browser: Browser | undefined;
-  let page: Page;
-  let board: JsonBoard;
-  const requests: string[] = [];
+describe.skipIf(!hasChromium)(
+  `leaderboard site in Chromium${hasChromium ? '' : ` — SKIPPED: ${noChromiumMessage}`}`,
+  () => {
+    const out = tempDir('joulebench-site-');
+    let browser: Browser | undefined;
+    let page: Page;
+    let board: JsonBoard;
+    const requests: string[] = [];
 
-  beforeAll(async () => {
-    for (const task of tasks) {
-      const run = await cli(['bench', '--task', task, '--samples', '5', '--repetitions', '2', '--warmup', '1', '--out', join(out, task)]);
-      expect(run.status, run.stderr).toBe(0);
-    }
-    const lb = await cli(['leaderboard', '--in', out, '--out', join(out, 'board'), '--format', 'html,json']);
-    expect(lb.status, lb.stderr).toBe(0);
-    board = JSON.parse(readFileSync(join(out, 'board', 'leaderboard.json'), 'utf8')) as JsonBoard;
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('request', (r) => requests.push(r.url()));
-    await page.goto(pathToFileURL(join(out, 'board', 'site', 'index.html')).href);
-  }, 600_000);
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  const rowsOf = (task: string) => board.tasks[task]!.groups.flatMap((g) => g.rows);
-
-  it('has a section per task and a table row per leaderboard row', async () => {
-    expect(Object.keys(board.tasks).sort()).toEqual(tasks);
-    for (const task of tasks) {
-      const section = page.locator(`section#task-${task}`);
-      await expect(section.count()).resolves.toBe(1);
-      const models = await section.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-model')));
-      expect(models.sort()).toEqual(rowsOf(task).map((r) => r.model).sort());
-      expect(models.length).toBeGreaterThan(0);
-    }
-  });
-
-  it('shows the hardware of every group', async () => {
-    for (const task of tasks) {
-      for (const g of board.tasks[task]!.groups) {
-        await expect(page.locator(`section#task-${task} h3`, { hasText: g.hardware }).count()).resolves.toBeGreaterThan(0);
+    beforeAll(async () => {
+      for (const task of tasks) {
+        const run = await cli([
+          'bench',
+          '--task',
+          task,
+          '--samples',
+          '5',
+          '--repetitions',
+          '2',
+          '--warmup',
+          '1',
+          '--out',
+          join(out, task),
+        ]);
+        expect(run.status, run.stderr).toBe(0);
       }
-    }
-  });
+      const lb = await cli(['leaderboard', '--in', out, '--out', join(out, 'board'), '--format', 'html,json']);
+      expect(lb.status, lb.stderr).toBe(0);
+      board = JSON.parse(readFileSync(join(out, 'board', 'leaderboard.json'), 'utf8')) as JsonBoard;
+      browser = await launchChromium();
+      page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(pathToFileURL(join(out, 'board', 'site', 'index.html')).href);
+    }, 600_000);
 
-  it('re-orders rows when a column header is clicked', async () => {
-    const tables = page.locator('table.sortable');
-    let table = tables.first();
-    for (let i = 0; i < (await tables.count()); i++) {
-      if ((await tables.nth(i).locator('tbody tr').count()) >= 2) table = tables.nth(i);
-    }
-    const order = () => table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-model')));
-    const joules = () => table.locator('tbody td.col-energy:nth-child(4)').evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-sort'))));
-    expect(await table.locator('tbody tr').count(), 'a table with two or more rows (generation has two mirror models)').toBeGreaterThanOrEqual(2);
-    const header = table.locator('thead th', { hasText: 'J / 1k inferences' });
-    await header.locator('button').click();
-    await expect(header.getAttribute('aria-sort')).resolves.toBe('ascending');
-    const ascending = await order();
-    const up = await joules();
-    expect(up).toEqual([...up].sort((a, b) => a - b));
-    await header.locator('button').click();
-    await expect(header.getAttribute('aria-sort')).resolves.toBe('descending');
-    expect(await order()).toEqual([...ascending].reverse());
-    const down = await joules();
-    expect(down).toEqual([...down].sort((a, b) => b - a));
-  });
+    afterAll(async () => {
+      await browser?.close();
+    });
 
-  it('renders the charts as SVG with one mark per model', async () => {
-    const all = tasks.flatMap(rowsOf);
-    const points = (figure: string) => page.locator(`figure#fig-${figure} svg path[aria-roledescription="point"]`);
-    await expect(page.locator('figure svg').count()).resolves.toBeGreaterThanOrEqual(3);
-    await expect(points('energy-by-task').count()).resolves.toBe(all.length);
-    await expect(points('energy-vs-parameters').count()).resolves.toBe(all.filter((r) => r.parameters !== null).length);
-    for (const task of tasks) {
-      const rated = rowsOf(task).filter((r) => r.kind !== 'fixture' && r.quality !== null);
-      const figure = page.locator(`figure#fig-energy-vs-quality-${task}`);
-      if (rated.length === 0) await expect(figure.count()).resolves.toBe(0);
-      else await expect(points(`energy-vs-quality-${task}`).count()).resolves.toBe(rated.length);
-    }
-    const box = await page.locator('figure#fig-energy-by-task svg').boundingBox();
-    expect(box!.width).toBeGreaterThan(100);
-  });
+    const rowsOf = (task: string) => board.tasks[task]!.groups.flatMap((g) => g.rows);
 
-  it('marks estimated figures in the tables and in the charts', async () => {
-    const estimatedRows = page.locator('tr[data-energy-kind="estimated"]');
-    const n = await estimatedRows.count();
-    expect(n).toBe(tasks.flatMap(rowsOf).filter((r) => r.energyKind === 'estimated').length);
-    expect(n).toBeGreaterThan(0); // this machine has no power sensor: the estimate meter ran
-    for (let i = 0; i < n; i++) {
-      const cells = estimatedRows.nth(i).locator('td.col-energy');
-      const count = await cells.count();
-      expect(count).toBe(3);
-      for (let c = 0; c < count; c++) await expect(cells.nth(c).locator('.est').isVisible()).resolves.toBe(true);
-    }
-    await expect(page.locator('.flag-est').first().isVisible()).resolves.toBe(true);
-    const labels = await page.locator('figure#fig-energy-by-task svg path[aria-roledescription="point"]').evaluateAll((ps) => ps.map((p) => p.getAttribute('aria-label') ?? ''));
-    for (const label of labels) expect(label).toMatch(/energy figure: (estimated \(not measured\)|fixture, estimated \(not citable\))/);
-    await expect(page.locator('figure#fig-energy-by-task svg text', { hasText: 'estimated (not measured)' }).count()).resolves.toBeGreaterThan(0);
-  });
+    it('has a section per task and a table row per leaderboard row', async () => {
+      expect(Object.keys(board.tasks).sort()).toEqual(tasks);
+      for (const task of tasks) {
+        const section = page.locator(`section#task-${task}`);
+        await expect(section.count()).resolves.toBe(1);
+        const models = await section
+          .locator('tbody tr')
+          .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-model')));
+        expect(models.sort()).toEqual(
+          rowsOf(task)
+            .map((r) => r.model)
+            .sort(),
+        );
+        expect(models.length).toBeGreaterThan(0);
+      }
+    });
 
-  it('keeps fixtures visibly "not citable" and unrated', async () => {
-    const fixtures = page.locator('tr[data-kind="fixture"]');
-    const n = await fixtures.count();
-    expect(n).toBe(tasks.flatMap(rowsOf).filter((r) => r.kind === 'fixture').length);
-    for (let i = 0; i < n; i++) {
-      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText() (the rendered text), not the DOM property
-      await expect(fixtures.nth(i).locator('.badge.fixture').innerText()).resolves.toBe('fixture · not citable');
-      // biome-ignore lint/performance/useDomNodeTextContent: as above
-      await expect(fixtures.nth(i).locator('td.col-stars').innerText()).resolves.toBe('not rated');
-    }
-  });
+    it('shows the hardware of every group', async () => {
+      for (const task of tasks) {
+        for (const g of board.tasks[task]!.groups) {
+          await expect(
+            page.locator(`section#task-${task} h3`, { hasText: g.hardware }).count(),
+          ).resolves.toBeGreaterThan(0);
+        }
+      }
+    });
 
-  it('loads nothing but the file itself', () => {
-    expect(requests.length).toBeGreaterThan(0);
-    for (const url of requests) expect(url.startsWith('file://')).toBe(true);
-  });
-});
+    it('re-orders rows when a column header is clicked', async () => {
+      const tables = page.locator('table.sortable');
+      let table = tables.first();
+      for (let i = 0; i < (await tables.count()); i++) {
+        if ((await tables.nth(i).locator('tbody tr').count()) >= 2) table = tables.nth(i);
+      }
+      const order = () =>
+        table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-model')));
+      const joules = () =>
+        table
+          .locator('tbody td.col-energy:nth-child(4)')
+          .evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-sort'))));
+      expect(
+        await table.locator('tbody tr').count(),
+        'a table with two or more rows (generation has two mirror models)',
+      ).toBeGreaterThanOrEqual(2);
+      const header = table.locator('thead th', { hasText: 'J / 1k inferences' });
+      await header.locator('button').click();
+      await expect(header.getAttribute('aria-sort')).resolves.toBe('ascending');
+      const ascending = await order();
+      const up = await joules();
+      expect(up).toEqual([...up].sort((a, b) => a - b));
+      await header.locator('button').click();
+      await expect(header.getAttribute('aria-sort')).resolves.toBe('descending');
+      expect(await order()).toEqual([...ascending].reverse());
+      const down = await joules();
+      expect(down).toEqual([...down].sort((a, b) => b - a));
+    });
+
+    it('renders the charts as SVG with one mark per model', async () => {
+      const all = tasks.flatMap(rowsOf);
+      const points = (figure: string) => page.locator(`figure#fig-${figure} svg path[aria-roledescription="point"]`);
+      await expect(page.locator('figure svg').count()).resolves.toBeGreaterThanOrEqual(3);
+      await expect(points('energy-by-task').count()).resolves.toBe(all.length);
+      await expect(points('energy-vs-parameters').count()).resolves.toBe(
+        all.filter((r) => r.parameters !== null).length,
+      );
+      for (const task of tasks) {
+        const rated = rowsOf(task).filter((r) => r.kind !== 'fixture' && r.quality !== null);
+        const figure = page.locator(`figure#fig-energy-vs-quality-${task}`);
+        if (rated.length === 0) await expect(figure.count()).resolves.toBe(0);
+        else await expect(points(`energy-vs-quality-${task}`).count()).resolves.toBe(rated.length);
+      }
+      const box = await page.locator('figure#fig-energy-by-task svg').boundingBox();
+      expect(box!.width).toBeGreaterThan(100);
+    });
+
+    it('marks estimated figures in the tables and in the charts', async () => {
+      const estimatedRows = page.locator('tr[data-energy-kind="estimated"]');
+      const n = await estimatedRows.count();
+      expect(n).toBe(tasks.flatMap(rowsOf).filter((r) => r.energyKind === 'estimated').length);
+      expect(n).toBeGreaterThan(0); // this machine has no power sensor: the estimate meter ran
+      for (let i = 0; i < n; i++) {
+        const cells = estimatedRows.nth(i).locator('td.col-energy');
+        const count = await cells.count();
+        expect(count).toBe(3);
+        for (let c = 0; c < count; c++) await expect(cells.nth(c).locator('.est').isVisible()).resolves.toBe(true);
+      }
+      await expect(page.locator('.flag-est').first().isVisible()).resolves.toBe(true);
+      const labels = await page
+        .locator('figure#fig-energy-by-task svg path[aria-roledescription="point"]')
+        .evaluateAll((ps) => ps.map((p) => p.getAttribute('aria-label') ?? ''));
+      for (const label of labels)
+        expect(label).toMatch(/energy figure: (estimated \(not measured\)|fixture, estimated \(not citable\))/);
+      await expect(
+        page.locator('figure#fig-energy-by-task svg text', { hasText: 'estimated (not measured)' }).count(),
+      ).resolves.toBeGreaterThan(0);
+    });
+
+    it('keeps fixtures visibly "not citable" and unrated', async () => {
+      const fixtures = page.locator('tr[data-kind="fixture"]');
+      const n = await fixtures.count();
+      expect(n).toBe(tasks.flatMap(rowsOf).filter((r) => r.kind === 'fixture').length);
+      for (let i = 0; i < n; i++) {
+        // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText() (the rendered text), not the DOM property
+        await expect(fixtures.nth(i).locator('.badge.fixture').innerText()).resolves.toBe('fixture · not citable');
+        // biome-ignore lint/performance/useDomNodeTextContent: as above
+        await expect(fixtures.nth(i).locator('td.col-stars').innerText()).resolves.toBe('not rated');
+      }
+    });
+
+    it('loads nothing but the file itself', () => {
+      expect(requests.length).toBeGreaterThan(0);
+      for (const url of requests) expect(url.startsWith('file://')).toBe(true);
+    });
+  },
+);

@@ -92,7 +92,10 @@ describe('stars on a published board', () => {
   });
 
   it('applies the AI Energy Score rule when asked', async () => {
-    const board = await buildBoard([...records, okRecord({ model: 'd', joulesPer1k: 11 })], { starRule: 'aies', carbon: DEFAULT_CARBON_INTENSITY });
+    const board = await buildBoard([...records, okRecord({ model: 'd', joulesPer1k: 11 })], {
+      starRule: 'aies',
+      carbon: DEFAULT_CARBON_INTENSITY,
+    });
     const main = board.tasks[0]!.groups.find((g) => g.hardware.startsWith('Test CPU'))!;
     // w = (30 - 10) / 5 = 4
     expect(Object.fromEntries(main.rows.map((r) => [r.model, r.stars]))).toEqual({ a: 5, d: 5, b: 3, c: 1, toy: null });

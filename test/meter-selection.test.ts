@@ -46,14 +46,24 @@ describe('--meter auto', () => {
     const { meter, notes } = await selectMeter('auto', { env: bare });
     expect(meter.name).toBe('estimate');
     expect(notes).toHaveLength(1);
-    expect(notes[0]).toMatch(/^WARNING: no energy sensor could be read \(rapl: no powercap tree at \/nonexistent\/powercap.*; nvml: .*\/nonexistent\/libnvidia-ml\.so\.1.*; nvidia-smi: nvidia-smi not found on PATH\); figures are ESTIMATED/);
+    expect(notes[0]).toMatch(
+      /^WARNING: no energy sensor could be read \(rapl: no powercap tree at \/nonexistent\/powercap.*; nvml: .*\/nonexistent\/libnvidia-ml\.so\.1.*; nvidia-smi: nvidia-smi not found on PATH\); figures are ESTIMATED/,
+    );
   });
 
   it('combines RAPL with nvidia-smi when NVML cannot be loaded, within 1% per component', async () => {
-    const env = { ...smi.env(), JOULEBENCH_POWERCAP_ROOT: powercap.root, JOULEBENCH_NVML_LIB: bare.JOULEBENCH_NVML_LIB };
+    const env = {
+      ...smi.env(),
+      JOULEBENCH_POWERCAP_ROOT: powercap.root,
+      JOULEBENCH_NVML_LIB: bare.JOULEBENCH_NVML_LIB,
+    };
     const { meter, notes } = await selectMeter('auto', { env, tuning: { rapl: { readFile: powercap.readFile } } });
     expect(meter.name).toBe('rapl+nvidia-smi');
-    expect(notes).toEqual([expect.stringMatching(/^Meter auto: rapl\+nvidia-smi measures cpu, dram, gpu; not used — nvml: NVML library could not be loaded/)]);
+    expect(notes).toEqual([
+      expect.stringMatching(
+        /^Meter auto: rapl\+nvidia-smi measures cpu, dram, gpu; not used — nvml: NVML library could not be loaded/,
+      ),
+    ]);
     const w = await meter.start();
     await sleep(1000);
     const r = await w.stop();
@@ -66,7 +76,12 @@ describe('--meter auto', () => {
   });
 
   it('uses the GPU meter alone, and says CPU and DRAM are not measured and why', async () => {
-    const { meter, notes } = await selectMeter('auto', { env: smi.env({ JOULEBENCH_POWERCAP_ROOT: bare.JOULEBENCH_POWERCAP_ROOT, JOULEBENCH_NVML_LIB: bare.JOULEBENCH_NVML_LIB }) });
+    const { meter, notes } = await selectMeter('auto', {
+      env: smi.env({
+        JOULEBENCH_POWERCAP_ROOT: bare.JOULEBENCH_POWERCAP_ROOT,
+        JOULEBENCH_NVML_LIB: bare.JOULEBENCH_NVML_LIB,
+      }),
+    });
     expect(meter.name).toBe('nvidia-smi');
     expect(notes[0]).toMatch(/measures gpu; not used — rapl: no powercap tree/);
   });
@@ -108,21 +123,29 @@ describe.skipIf(!hasCompiler)(`--meter auto with NVML${hasCompiler ? '' : ` (SKI
 
 describe('forced --meter', () => {
   it('is a UserError, naming the reason, when the meter is unavailable', async () => {
-    expect(await userError(selectMeter('rapl', { env: bare }))).toMatch(/^--meter rapl is unavailable: no powercap tree at \/nonexistent\/powercap/);
-    expect(await userError(selectMeter('nvidia-smi', { env: bare }))).toBe('--meter nvidia-smi is unavailable: nvidia-smi not found on PATH');
+    expect(await userError(selectMeter('rapl', { env: bare }))).toMatch(
+      /^--meter rapl is unavailable: no powercap tree at \/nonexistent\/powercap/,
+    );
+    expect(await userError(selectMeter('nvidia-smi', { env: bare }))).toBe(
+      '--meter nvidia-smi is unavailable: nvidia-smi not found on PATH',
+    );
     const both = await userError(selectMeter('rapl,nvml', { env: bare }));
     expect(both).toMatch(/--meter rapl is unavailable: .*; --meter nvml is unavailable: /);
   });
 
   it('refuses two meters for the same component before probing anything', async () => {
     const runsBefore = smi.runs().length;
-    expect(await userError(selectMeter('nvml,nvidia-smi', { env: smi.env() }))).toMatch(/nvml and nvidia-smi both measure gpu, which would count it twice/);
+    expect(await userError(selectMeter('nvml,nvidia-smi', { env: smi.env() }))).toMatch(
+      /nvml and nvidia-smi both measure gpu, which would count it twice/,
+    );
     expect(await userError(selectMeter('rapl,estimate', { env: bare }))).toMatch(/rapl and estimate both measure cpu/);
     expect(smi.runs().length).toBe(runsBefore);
   });
 
   it('rejects unknown names with a suggestion, duplicates, and auto inside a list', async () => {
-    expect(await userError(selectMeter('nmvl', { env: bare }))).toMatch(/Unknown meter 'nmvl'\. Did you mean: nvml\b.*Valid meters: auto, estimate, rapl, nvml, nvidia-smi/);
+    expect(await userError(selectMeter('nmvl', { env: bare }))).toMatch(
+      /Unknown meter 'nmvl'\. Did you mean: nvml\b.*Valid meters: auto, estimate, rapl, nvml, nvidia-smi/,
+    );
     expect(await userError(selectMeter('rapl,rapl', { env: bare }))).toMatch(/rapl is named twice/);
     expect(await userError(selectMeter('auto,rapl', { env: bare }))).toMatch(/auto already combines/);
     expect(await userError(selectMeter('rapl,', { env: bare }))).toMatch(/empty meter name/);
@@ -131,6 +154,8 @@ describe('forced --meter', () => {
   it('keeps the estimate forced as before, labelled ESTIMATED', async () => {
     const { meter, notes } = await selectMeter('estimate', { env: bare, cpuWatts: 3 });
     expect(meter.kind).toBe('estimated');
-    expect(notes).toEqual([expect.stringMatching(/^Energy figures are ESTIMATED \(estimate \(process CPU time x 3\.00 W\/thread/)]);
+    expect(notes).toEqual([
+      expect.stringMatching(/^Energy figures are ESTIMATED \(estimate \(process CPU time x 3\.00 W\/thread/),
+    ]);
   });
 });

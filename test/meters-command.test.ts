@@ -17,7 +17,12 @@ afterAll(() => {
 
 /** The command reads the real environment, as it would on a user's machine. */
 async function runCommand(args: string[]): Promise<string> {
-  const env = { ...smi.env(), JOULEBENCH_POWERCAP_ROOT: powercap.root, JOULEBENCH_NVML_LIB: '/nonexistent/libnvidia-ml.so.1', CUDA_VISIBLE_DEVICES: undefined };
+  const env = {
+    ...smi.env(),
+    JOULEBENCH_POWERCAP_ROOT: powercap.root,
+    JOULEBENCH_NVML_LIB: '/nonexistent/libnvidia-ml.so.1',
+    CUDA_VISIBLE_DEVICES: undefined,
+  };
   const r = await cli(['meters', ...args], env);
   expect(r.status).toBe(0);
   return r.stdout;
@@ -31,15 +36,22 @@ describe('joulebench meters', () => {
     expect(out).toContain('- intel-rapl:0 package-0 -> cpu');
     expect(out).toContain('- intel-rapl:1:1 dram -> dram');
     expect(out).toMatch(/- intel-rapl:2 psys \(excluded: platform counter/);
-    expect(out).toMatch(/\nnvml +measured +unavailable: NVML library could not be loaded \(JOULEBENCH_NVML_LIB\): \/nonexistent\/libnvidia-ml\.so\.1/);
-    expect(out).toMatch(/\nnvidia-smi +measured +available\n +- GPU 0: NVIDIA Stand-in 70W \(GPU-5a1e0000-0000-4000-8000-000000000000\) — power\.draw\.instant 70\.00\n/);
+    expect(out).toMatch(
+      /\nnvml +measured +unavailable: NVML library could not be loaded \(JOULEBENCH_NVML_LIB\): \/nonexistent\/libnvidia-ml\.so\.1/,
+    );
+    expect(out).toMatch(
+      /\nnvidia-smi +measured +available\n +- GPU 0: NVIDIA Stand-in 70W \(GPU-5a1e0000-0000-4000-8000-000000000000\) — power\.draw\.instant 70\.00\n/,
+    );
     expect(out).toMatch(/\nestimate +estimated +available\n +- CPU /);
     expect(out).toMatch(/--meter auto uses: rapl \(Linux powercap: .*\) — measured \+ nvidia-smi \(/);
     expect(out).toMatch(/Meter auto: rapl\+nvidia-smi measures cpu, dram, gpu; not used — nvml: /);
   });
 
   it('prints the same as JSON', async () => {
-    const parsed = JSON.parse(await runCommand(['--json'])) as { meters: { name: string; available: boolean; reason?: string; devices: string[] }[]; auto: string };
+    const parsed = JSON.parse(await runCommand(['--json'])) as {
+      meters: { name: string; available: boolean; reason?: string; devices: string[] }[];
+      auto: string;
+    };
     expect(parsed.auto).toBe('rapl+nvidia-smi');
     expect(parsed.meters.map((m) => [m.name, m.available])).toEqual([
       ['rapl', true],
@@ -52,7 +64,13 @@ describe('joulebench meters', () => {
   });
 
   it('describes meters without a working one as unavailable, each with its reason', async () => {
-    const listings = await describeMeters({ env: { JOULEBENCH_POWERCAP_ROOT: '/nonexistent', JOULEBENCH_NVML_LIB: '/nonexistent/lib.so', PATH: '/nonexistent' } });
+    const listings = await describeMeters({
+      env: {
+        JOULEBENCH_POWERCAP_ROOT: '/nonexistent',
+        JOULEBENCH_NVML_LIB: '/nonexistent/lib.so',
+        PATH: '/nonexistent',
+      },
+    });
     expect(listings.filter((l) => !l.available).map((l) => [l.name, l.kind, l.reason?.slice(0, 24)])).toEqual([
       ['rapl', 'measured', 'no powercap tree at /non'],
       ['nvml', 'measured', 'NVML library could not b'],

@@ -29,7 +29,9 @@ describe('locating a model', () => {
     const loc = await locateModel(await entry('karpathy/stories260K:q8'), config({ hubDir: root, offline: true }));
     expect(loc.where).toBe('unavailable');
     expect(loc).toMatchObject({ reason: 'incomplete' });
-    expect((loc as { message: string }).message).toContain(`model files incomplete in ${dir}: no onnx/*_quantized.onnx weights for dtype q8`);
+    expect((loc as { message: string }).message).toContain(
+      `model files incomplete in ${dir}: no onnx/*_quantized.onnx weights for dtype q8`,
+    );
   });
 
   it('says "not available offline" with every place it looked', async () => {
@@ -39,15 +41,22 @@ describe('locating a model', () => {
     expect((loc as { message: string }).message).toBe(
       `not available offline (looked in ${join(hubDir, 'models', 'Xenova/t5-small')}, ${join(cfg.cacheDir, 'models', 'Xenova/t5-small')}; offline mode)`,
     );
-    const unreachable = await locateModel(await entry('Xenova/t5-small'), config({ hubDir, remoteHost: unreachableHub }));
-    expect((unreachable as { message: string }).message).toMatch(/^not available offline \(looked in .*; http:\/\/127.0.0.1:39871 unreachable: ECONNREFUSED\)$/);
+    const unreachable = await locateModel(
+      await entry('Xenova/t5-small'),
+      config({ hubDir, remoteHost: unreachableHub }),
+    );
+    expect((unreachable as { message: string }).message).toMatch(
+      /^not available offline \(looked in .*; http:\/\/127.0.0.1:39871 unreachable: ECONNREFUSED\)$/,
+    );
   });
 
   describe('with a reachable Hub', () => {
     let hub: FakeHub;
     beforeAll(async () => {
       const root = tempDir();
-      cpSync(join(hubDir, 'models', 'joulebench-fixtures'), join(root, 'models', 'joulebench-fixtures'), { recursive: true });
+      cpSync(join(hubDir, 'models', 'joulebench-fixtures'), join(root, 'models', 'joulebench-fixtures'), {
+        recursive: true,
+      });
       hub = await startFakeHub(root);
     });
     afterAll(() => hub.close());
@@ -55,7 +64,10 @@ describe('locating a model', () => {
     it('plans a download into the cache when the Hub has the model', async () => {
       const cfg = config({ remoteHost: hub.url });
       const loc = await locateModel(await entry('joulebench-fixtures/sentiment-bow-en'), cfg);
-      expect(loc).toMatchObject({ where: 'hf-hub', dir: join(cfg.cacheDir, 'models', 'joulebench-fixtures/sentiment-bow-en') });
+      expect(loc).toMatchObject({
+        where: 'hf-hub',
+        dir: join(cfg.cacheDir, 'models', 'joulebench-fixtures/sentiment-bow-en'),
+      });
     });
 
     it('reports a model the Hub does not know as not found', async () => {

@@ -84,19 +84,29 @@ describe('nvidia-smi fallback meter', () => {
     const meter = meterOf(await probeNvidiaSmi({ env: smi.env({ NVSMI_STANDIN_DIE_AFTER: '3' }) }));
     const w = await meter.start();
     await sleep(600);
-    await expect(w.stop()).rejects.toThrow(/nvidia-smi exited \(code 15\): Unable to determine the device handle.* during the energy window/);
+    await expect(w.stop()).rejects.toThrow(
+      /nvidia-smi exited \(code 15\): Unable to determine the device handle.* during the energy window/,
+    );
   });
 
   it('says why it is unavailable: not on PATH, driver unreachable, power not reported', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'joulebench-nopath-'));
-    expect(await probeNvidiaSmi({ env: { PATH: empty } })).toMatchObject({ available: false, reason: 'nvidia-smi not found on PATH' });
+    expect(await probeNvidiaSmi({ env: { PATH: empty } })).toMatchObject({
+      available: false,
+      reason: 'nvidia-smi not found on PATH',
+    });
     rmSync(empty, { recursive: true });
     expect(await probeNvidiaSmi({ env: smi.env({ NVSMI_STANDIN_FAIL: '1' }) })).toMatchObject({
       available: false,
-      reason: expect.stringMatching(/nvidia-smi failed: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver/),
+      reason: expect.stringMatching(
+        /nvidia-smi failed: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver/,
+      ),
     });
     const na = await probeNvidiaSmi({ env: smi.env({ NVSMI_STANDIN_NA: '1' }) });
-    expect(na).toMatchObject({ available: false, reason: expect.stringMatching(/GPU 0 \(NVIDIA Stand-in 70W\) reports power.draw.instant as '\[N\/A\]'/) });
+    expect(na).toMatchObject({
+      available: false,
+      reason: expect.stringMatching(/GPU 0 \(NVIDIA Stand-in 70W\) reports power.draw.instant as '\[N\/A\]'/),
+    });
     expect(na.devices[0]).toBe(`GPU 0: NVIDIA Stand-in 70W (${standinUuid(0)}) — power.draw.instant [N/A]`);
   });
 });

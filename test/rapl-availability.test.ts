@@ -32,7 +32,8 @@ describe('RAPL availability', () => {
     fixture = new PowercapFixture(serverZones());
     // Tests run as root, which reads any file whatever its mode: stage EACCES through the reader.
     const readFile = (path: string) => {
-      if (path.endsWith('energy_uj')) throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES' });
+      if (path.endsWith('energy_uj'))
+        throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES' });
       return readFileSync(path, 'utf8');
     };
     const probe = await probeRapl({ root: fixture.root, readFile });
@@ -48,7 +49,9 @@ describe('RAPL availability', () => {
       { id: 'intel-rapl:0', name: 'package-0', watts: 20 },
       { id: 'intel-rapl:1', name: 'package-1', watts: 20, unreadable: true }, // energy_uj is a directory
     ]);
-    expect(reasonOf(await probeRapl({ root: fixture.root }))).toMatch(/cannot read .*intel-rapl:1\/energy_uj \(EISDIR\)/);
+    expect(reasonOf(await probeRapl({ root: fixture.root }))).toMatch(
+      /cannot read .*intel-rapl:1\/energy_uj \(EISDIR\)/,
+    );
   });
 
   it('measures the CPU without an unreadable DRAM zone, and says DRAM is missing', async () => {
@@ -63,7 +66,9 @@ describe('RAPL availability', () => {
     await sleep(20);
     const r = await w.stop();
     expect(r.components.dram).toBeUndefined();
-    expect(r.warnings.join('\n')).toMatch(/DRAM zone intel-rapl:0:2 is unreadable \(EISDIR\); DRAM energy is not included/);
+    expect(r.warnings.join('\n')).toMatch(
+      /DRAM zone intel-rapl:0:2 is unreadable \(EISDIR\); DRAM energy is not included/,
+    );
   });
 
   it('is unavailable with only a psys zone (it would count everything, GPU included)', async () => {

@@ -18,7 +18,9 @@ function meterOf(probe: MeterProbe): RaplMeter {
 describe('RAPL meter on a two-socket powercap tree', () => {
   it('sums both packages as cpu and both DRAM zones as dram, within 1% of watts x seconds', async () => {
     fixture = new PowercapFixture(serverZones());
-    const meter = meterOf(await probeRapl({ env: { JOULEBENCH_POWERCAP_ROOT: fixture.root }, readFile: fixture.readFile }));
+    const meter = meterOf(
+      await probeRapl({ env: { JOULEBENCH_POWERCAP_ROOT: fixture.root }, readFile: fixture.readFile }),
+    );
     expect(meter.kind).toBe('measured');
     expect(meter.components).toEqual(['cpu', 'dram']);
     const w = await meter.start();
@@ -53,7 +55,13 @@ describe('RAPL meter on a two-socket powercap tree', () => {
     const w = await meter.start();
     const r = await w.stop();
     const excluded = r.details.excluded as { zone: string; name: string; why: string }[];
-    expect(excluded.map((e) => e.zone).sort()).toEqual(['intel-rapl-mmio:0', 'intel-rapl:0:0', 'intel-rapl:0:1', 'intel-rapl:1:0', 'intel-rapl:2']);
+    expect(excluded.map((e) => e.zone).sort()).toEqual([
+      'intel-rapl-mmio:0',
+      'intel-rapl:0:0',
+      'intel-rapl:0:1',
+      'intel-rapl:1:0',
+      'intel-rapl:2',
+    ]);
     expect(excluded.find((e) => e.name === 'psys')!.why).toMatch(/double-count/);
     expect(excluded.find((e) => e.zone === 'intel-rapl:0:0')!.why).toMatch(/inside intel-rapl:0/);
     expect(probe.devices).toContain('intel-rapl:0 package-0 -> cpu');

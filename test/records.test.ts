@@ -17,7 +17,10 @@ describe('record files', () => {
     expect(lines).toHaveLength(2);
     const { records, warnings } = await readRecords([dir]);
     expect(warnings).toEqual([]);
-    expect(records.map((r) => [r.model, r.status])).toEqual([['a', 'ok'], ['b', 'skipped']]);
+    expect(records.map((r) => [r.model, r.status])).toEqual([
+      ['a', 'ok'],
+      ['b', 'skipped'],
+    ]);
   });
 
   it('refuses to write a record that breaks the schema', () => {
@@ -71,6 +74,8 @@ describe('record files', () => {
   });
 
   it('refuses a path that does not exist instead of ignoring it', async () => {
-    await expect(readRecords([join(tempDir(), 'typo')])).rejects.toThrow(/^No such file or folder: .*typo \(records come from `npm run bench`\)$/);
+    await expect(readRecords([join(tempDir(), 'typo')])).rejects.toThrow(
+      /^No such file or folder: .*typo \(records come from `npm run bench`\)$/,
+    );
   });
 });

@@ -7,7 +7,9 @@ import { hubDir, tempDir } from './helpers/env.js';
 
 /** The transformers.js pipeline a mirror model serves, from its config.json architecture (as the Hub infers it). */
 function pipelineOf(id: string): string {
-  const config = JSON.parse(readFileSync(join(hubDir, 'models', id, 'config.json'), 'utf8')) as { architectures?: string[] };
+  const config = JSON.parse(readFileSync(join(hubDir, 'models', id, 'config.json'), 'utf8')) as {
+    architectures?: string[];
+  };
   const arch = config.architectures?.[0] ?? '';
   const byHead: [RegExp, string][] = [
     [/ForSequenceClassification$/, 'text-classification'],
@@ -51,7 +53,9 @@ describe('task registry', () => {
   });
 
   it('rejects an unknown task with the valid names and a suggestion', async () => {
-    await expect(loadTask('sumarization')).rejects.toThrow(/Unknown task 'sumarization'. Did you mean: summarization\?.*Valid tasks: classification, generation, summarization/);
+    await expect(loadTask('sumarization')).rejects.toThrow(
+      /Unknown task 'sumarization'. Did you mean: summarization\?.*Valid tasks: classification, generation, summarization/,
+    );
   });
 });
 
@@ -75,7 +79,13 @@ describe('models.json', () => {
       if (m.hfId === 'karpathy/stories260K') expect(m.kind).toBe('pretrained');
     }
     for (const task of taskNames) {
-      expect(registry.forTask(task).filter((m) => m.kind === 'pretrained' && !m.hfId.startsWith('joulebench') && m.hfId !== 'karpathy/stories260K').length).toBeGreaterThanOrEqual(2);
+      expect(
+        registry
+          .forTask(task)
+          .filter(
+            (m) => m.kind === 'pretrained' && !m.hfId.startsWith('joulebench') && m.hfId !== 'karpathy/stories260K',
+          ).length,
+      ).toBeGreaterThanOrEqual(2);
     }
   });
 
@@ -86,7 +96,9 @@ describe('models.json', () => {
 
   it('requires a label mapping for classification models', async () => {
     const path = writeRegistry([{ ...valid, task: 'classification' }]);
-    await expect(openRegistry(path)).rejects.toThrow(/entry 0 \(id 'org\/model'\), field 'labels': classification models need/);
+    await expect(openRegistry(path)).rejects.toThrow(
+      /entry 0 \(id 'org\/model'\), field 'labels': classification models need/,
+    );
   });
 
   it('rejects unknown fields, unknown tasks, duplicate ids and broken JSON', async () => {
@@ -101,7 +113,11 @@ describe('models.json', () => {
   it('selects models by id or Hub id and refuses unknown or other-task names', async () => {
     const registry = await openRegistry();
     expect(registry.select('generation', ['karpathy/stories260K:q8']).map((m) => m.dtype)).toEqual(['q8']);
-    expect(() => registry.select('generation', ['Xenova/t5-small'])).toThrow(/registered for task 'summarization', not 'generation'/);
-    expect(() => registry.select('generation', ['karpathy/stories26K'])).toThrow(/Unknown model 'karpathy\/stories26K'. Did you mean: karpathy\/stories260K/);
+    expect(() => registry.select('generation', ['Xenova/t5-small'])).toThrow(
+      /registered for task 'summarization', not 'generation'/,
+    );
+    expect(() => registry.select('generation', ['karpathy/stories26K'])).toThrow(
+      /Unknown model 'karpathy\/stories26K'. Did you mean: karpathy\/stories260K/,
+    );
   });
 });

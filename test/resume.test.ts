@@ -45,7 +45,9 @@ function expectCompleteMatrix(records: RunRecord[]): void {
   expect(records.filter((r) => r.status === 'error')).toEqual([]);
 }
 
-async function interruptAndResume(signal: NodeJS.Signals): Promise<{ first: CliResult; resumed: CliResult; out: string }> {
+async function interruptAndResume(
+  signal: NodeJS.Signals,
+): Promise<{ first: CliResult; resumed: CliResult; out: string }> {
   const out = tempDir();
   const child = startCli([...GEN, '--out', out]);
   const done = finished(child);
@@ -80,9 +82,28 @@ describe('interrupted runs resume', () => {
 });
 
 describe('resume safety', () => {
-  async function finishedRun(args: string[] = [], env: Record<string, string> = {}): Promise<{ out: string; runId: string; records: string }> {
+  async function finishedRun(
+    args: string[] = [],
+    env: Record<string, string> = {},
+  ): Promise<{ out: string; runId: string; records: string }> {
     const out = tempDir();
-    const r = await cli(['bench', '--task', 'classification', '--samples', '6', '--repetitions', '3', '--warmup', '1', '--out', out, ...args], env);
+    const r = await cli(
+      [
+        'bench',
+        '--task',
+        'classification',
+        '--samples',
+        '6',
+        '--repetitions',
+        '3',
+        '--warmup',
+        '1',
+        '--out',
+        out,
+        ...args,
+      ],
+      env,
+    );
     expect(r.status).toBe(0);
     return { out, ...runFiles(out) };
   }
@@ -94,7 +115,9 @@ describe('resume safety', () => {
     writeFileSync(records, `${lines.join('\n')}\n${last.slice(0, 100)}`); // power cut mid-write
     const r = await cli(['bench', '--resume', runId, '--out', out]);
     expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/ended in an incomplete record \(100 bytes, interrupted write\?\): moved to .*\.torn-.*; that cell runs again/);
+    expect(r.stderr).toMatch(
+      /ended in an incomplete record \(100 bytes, interrupted write\?\): moved to .*\.torn-.*; that cell runs again/,
+    );
     const after = readLines(records); // every line parses: nothing was glued to the fragment
     const ok = after.filter((x) => x.status === 'ok').map((x) => x.settings.repetition);
     expect(ok.sort()).toEqual([1, 2, 3]);
@@ -109,7 +132,9 @@ describe('resume safety', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/ended in an incomplete record/);
     expect(r.stderr).toContain('1 repetition(s) left');
-    const ok = readLines(records).filter((x) => x.status === 'ok').map((x) => x.settings.repetition);
+    const ok = readLines(records)
+      .filter((x) => x.status === 'ok')
+      .map((x) => x.settings.repetition);
     expect(ok.sort()).toEqual([1, 2, 3]);
   });
 
@@ -126,7 +151,9 @@ describe('resume safety', () => {
     const { out, runId } = await finishedRun();
     const r = await cli(['bench', '--resume', runId, '--samples', '7', '--out', out]);
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(new RegExp(`^joulebench: Cannot resume ${runId}: samples is 6 in its plan, not 7\\.`, 'm'));
+    expect(r.stderr).toMatch(
+      new RegExp(`^joulebench: Cannot resume ${runId}: samples is 6 in its plan, not 7\\.`, 'm'),
+    );
     const t = await cli(['bench', '--resume', runId, '--task', 'generation', '--out', out]);
     expect(t.stderr).toMatch(/runs the plan as it was made; drop --task/);
   });
@@ -134,21 +161,35 @@ describe('resume safety', () => {
   it('refuses to resume when the dataset or a model file changed since the plan', async () => {
     const hub = tempDir();
     mkdirSync(join(hub, 'datasets', 'stanfordnlp'), { recursive: true });
-    cpSync(join(hubDir, 'datasets', 'stanfordnlp', 'sst2'), join(hub, 'datasets', 'stanfordnlp', 'sst2'), { recursive: true });
+    cpSync(join(hubDir, 'datasets', 'stanfordnlp', 'sst2'), join(hub, 'datasets', 'stanfordnlp', 'sst2'), {
+      recursive: true,
+    });
     mkdirSync(join(hub, 'models'));
-    cpSync(join(hubDir, 'models', 'joulebench-fixtures'), join(hub, 'models', 'joulebench-fixtures'), { recursive: true });
+    cpSync(join(hubDir, 'models', 'joulebench-fixtures'), join(hub, 'models', 'joulebench-fixtures'), {
+      recursive: true,
+    });
     const { out, runId } = await finishedRun(['--hub', hub, '--repetitions', '2']);
     const plan = readPlan(runFiles(out).plan);
-    expect(plan.units.find((u) => u.model === 'joulebench-fixtures/sentiment-bow-en')!.modelFiles!['onnx/model.onnx']).toBe(
-      'c0455a4ac2dd32b42c7e69cd31097a862ae0d8822a533e858a4dd694ae17198e',
-    );
+    expect(
+      plan.units.find((u) => u.model === 'joulebench-fixtures/sentiment-bow-en')!.modelFiles!['onnx/model.onnx'],
+    ).toBe('c0455a4ac2dd32b42c7e69cd31097a862ae0d8822a533e858a4dd694ae17198e');
     appendFileSync(join(hub, 'models', 'joulebench-fixtures', 'sentiment-bow-en', 'config.json'), ' ');
     const m = await cli(['bench', '--resume', runId, '--hub', hub, '--out', out]);
-    expect(m.stderr).toMatch(new RegExp(`^joulebench: Cannot resume ${runId}: model joulebench-fixtures/sentiment-bow-en file config.json differs from the plan \\(changed\\)$`, 'm'));
+    expect(m.stderr).toMatch(
+      new RegExp(
+        `^joulebench: Cannot resume ${runId}: model joulebench-fixtures/sentiment-bow-en file config.json differs from the plan \\(changed\\)$`,
+        'm',
+      ),
+    );
     appendFileSync(join(hub, 'datasets', 'stanfordnlp', 'sst2', 'validation.jsonl'), '{"text":"extra","label":1}\n');
     const d = await cli(['bench', '--resume', runId, '--hub', hub, '--out', out]);
     expect(d.status).not.toBe(0);
-    expect(d.stderr).toMatch(new RegExp(`^joulebench: Cannot resume ${runId}: dataset stanfordnlp/sst2 \\(validation\\) changed since the plan`, 'm'));
+    expect(d.stderr).toMatch(
+      new RegExp(
+        `^joulebench: Cannot resume ${runId}: dataset stanfordnlp/sst2 \\(validation\\) changed since the plan`,
+        'm',
+      ),
+    );
   });
 
   it('unknown run id and bad --shard values are one-line errors', async () => {
@@ -162,7 +203,12 @@ describe('resume safety', () => {
     ]) {
       const r = await cli(['bench', '--task', 'classification', '--shard', shard!, '--out', out]);
       expect(r.status).not.toBe(0);
-      expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('joulebench:'))).toEqual([expect.stringContaining(msg!)]);
+      expect(
+        r.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('joulebench:')),
+      ).toEqual([expect.stringContaining(msg!)]);
       expect(r.stderr).not.toMatch(/^\s+at /m);
     }
   });
@@ -172,7 +218,25 @@ describe('shards across machines', () => {
   it('two shards of a suite split the work exactly and merge into one leaderboard', async () => {
     const outs = [tempDir(), tempDir()];
     const results = await Promise.all(
-      outs.map((out, i) => cli(['bench', '--suite', 'quick', '--samples', '3', '--repetitions', '2', '--warmup', '0', '--shard', `${i + 1}/2`, '--run-id', 'team', '--out', out])),
+      outs.map((out, i) =>
+        cli([
+          'bench',
+          '--suite',
+          'quick',
+          '--samples',
+          '3',
+          '--repetitions',
+          '2',
+          '--warmup',
+          '0',
+          '--shard',
+          `${i + 1}/2`,
+          '--run-id',
+          'team',
+          '--out',
+          out,
+        ]),
+      ),
     );
     for (const r of results) expect(r.status).toBe(0);
     const shardRecords = outs.map((out, i) => {
@@ -187,7 +251,11 @@ describe('shards across machines', () => {
     const board = tempDir();
     const lb = await cli(['leaderboard', '--in', outs[0]!, '--in', outs[1]!, '--out', board]);
     expect(lb.status).toBe(0);
-    for (const m of ['joulebench-fixtures/sentiment-bow-en', 'karpathy/stories260K', 'joulebench-fixtures/tiny-random-bart']) {
+    for (const m of [
+      'joulebench-fixtures/sentiment-bow-en',
+      'karpathy/stories260K',
+      'joulebench-fixtures/tiny-random-bart',
+    ]) {
       expect(lb.stdout).toContain(m);
     }
   });

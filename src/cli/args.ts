@@ -5,7 +5,8 @@ import { InvalidArgumentError } from 'commander';
 export function integer(min: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}, got '${value}'`);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`expected an integer >= ${min}, got '${value}'`);
     return n;
   };
 }
@@ -25,7 +26,8 @@ export function positiveNumber(value: string): number {
 /** One of a fixed list of names. */
 export function oneOf<T extends string>(names: readonly T[]) {
   return (value: string): T => {
-    if (!(names as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${names.join(', ')}, got '${value}'`);
+    if (!(names as readonly string[]).includes(value))
+      throw new InvalidArgumentError(`expected one of ${names.join(', ')}, got '${value}'`);
     return value as T;
   };
 }

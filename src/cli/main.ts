@@ -43,16 +43,38 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--task <name>', `task to run: ${taskNames.join(', ')}`)
     .option('--suite <name>', 'run a suite instead: benchmarks/<name>.json (tasks, datasets, models, settings)')
     .option('--model <id>', 'model id from models.json (repeatable); default: all models of the task', collect, [])
-    .option('--samples <n>', 'inferences per repetition: the first n usable dataset rows', integer(1), DEFAULT_RUN_OPTIONS.samples)
+    .option(
+      '--samples <n>',
+      'inferences per repetition: the first n usable dataset rows',
+      integer(1),
+      DEFAULT_RUN_OPTIONS.samples,
+    )
     .option('--sample-seed <n>', 'draw the n rows at random with this seed instead of taking the first n', integer(0))
     .option('--batch-size <n>', 'inputs per pipeline call', integer(1), DEFAULT_RUN_OPTIONS.batchSize)
     .option('--warmup <n>', 'unmeasured pipeline calls before the first window', integer(0), DEFAULT_RUN_OPTIONS.warmup)
-    .option('--repetitions <n>', 'energy windows per model (mean ± sd in the leaderboard)', integer(1), DEFAULT_RUN_OPTIONS.repetitions)
-    .option('--meter <name>', `energy meter: auto, or one or more (comma-separated) of ${meterNames.join(', ')}`, DEFAULT_RUN_OPTIONS.meter)
+    .option(
+      '--repetitions <n>',
+      'energy windows per model (mean ± sd in the leaderboard)',
+      integer(1),
+      DEFAULT_RUN_OPTIONS.repetitions,
+    )
+    .option(
+      '--meter <name>',
+      `energy meter: auto, or one or more (comma-separated) of ${meterNames.join(', ')}`,
+      DEFAULT_RUN_OPTIONS.meter,
+    )
     .option('--cpu-watts <W>', 'estimate meter: watts per busy CPU thread (default: CPU TDP / threads)', positiveNumber)
     .option('--threads <n>', 'onnxruntime intra-op threads (default: onnxruntime decides)', integer(1))
-    .option('--device <name>', `execution provider: ${DEVICES.join(', ')} (webgpu needs a Vulkan driver; cuda the CUDA provider, see README)`, DEFAULT_RUN_OPTIONS.device)
-    .option('--idle-seconds <s>', 'idle baseline before the first model (default: 10 with a measured meter, 0 with the estimate)', nonNegativeNumber)
+    .option(
+      '--device <name>',
+      `execution provider: ${DEVICES.join(', ')} (webgpu needs a Vulkan driver; cuda the CUDA provider, see README)`,
+      DEFAULT_RUN_OPTIONS.device,
+    )
+    .option(
+      '--idle-seconds <s>',
+      'idle baseline before the first model (default: 10 with a measured meter, 0 with the estimate)',
+      nonNegativeNumber,
+    )
     .option('--hub <dir>', 'local mirror in Hub layout (models/, datasets/); env JOULEBENCH_HUB')
     .option('--cache <dir>', 'download cache; env JOULEBENCH_CACHE (default ~/.cache/joulebench)')
     .option('--offline', 'never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)', false)
@@ -83,11 +105,33 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--in <path>', 'record file or folder searched for *.jsonl (repeatable; default: results)', collect, [])
     .option('--out <dir>', 'folder for leaderboard.{md,csv,json} and site/', 'results')
     .option('--format <list>', `comma-separated formats: ${FORMATS.join(', ')} (default: all)`)
-    .option('--rank-by <basis>', 'energy to rank and rate by: net (minus the idle baseline), gross, or auto (net where every run has a baseline)', oneOf(['net', 'gross', 'auto']), 'auto')
-    .option('--stars <rule>', 'star rule: quintile (quintiles of J/1k) or aies (AI Energy Score equal-width bins)', oneOf(STAR_RULES), 'quintile')
-    .option('--carbon-intensity <g/kWh>', 'grid carbon intensity for gCO2e (default 480: the world average of 2023, Ember)', positiveNumber)
-    .option('--import <file>', 'published AI Energy Score leaderboard CSV (model,total_gpu_energy,energy_score,class; repeatable)', collect, [])
-    .option('--import-task <task>', 'task of the imported files (default: from each file name, e.g. text_generation.csv)')
+    .option(
+      '--rank-by <basis>',
+      'energy to rank and rate by: net (minus the idle baseline), gross, or auto (net where every run has a baseline)',
+      oneOf(['net', 'gross', 'auto']),
+      'auto',
+    )
+    .option(
+      '--stars <rule>',
+      'star rule: quintile (quintiles of J/1k) or aies (AI Energy Score equal-width bins)',
+      oneOf(STAR_RULES),
+      'quintile',
+    )
+    .option(
+      '--carbon-intensity <g/kWh>',
+      'grid carbon intensity for gCO2e (default 480: the world average of 2023, Ember)',
+      positiveNumber,
+    )
+    .option(
+      '--import <file>',
+      'published AI Energy Score leaderboard CSV (model,total_gpu_energy,energy_score,class; repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--import-task <task>',
+      'task of the imported files (default: from each file name, e.g. text_generation.csv)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -119,7 +163,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   program
     .command('verify')
-    .description('Re-hash the datasets and model files that records used against the local hub; flag records whose inputs differ.')
+    .description(
+      'Re-hash the datasets and model files that records used against the local hub; flag records whose inputs differ.',
+    )
     .argument('<records...>', 'record files or folders (searched for *.jsonl)')
     .option('--hub <dir>', 'local mirror in Hub layout; env JOULEBENCH_HUB')
     .option('--cache <dir>', 'download cache; env JOULEBENCH_CACHE')

@@ -54,7 +54,11 @@ export async function parseParquet(bytes: Uint8Array, path: string): Promise<Dat
   return rows;
 }
 
-export function parseDataset(format: DatasetFormat, bytes: Uint8Array, path: string): Promise<DatasetRow[]> | DatasetRow[] {
+export function parseDataset(
+  format: DatasetFormat,
+  bytes: Uint8Array,
+  path: string,
+): Promise<DatasetRow[]> | DatasetRow[] {
   switch (format) {
     case 'jsonl':
       return parseJsonl(bytes, path);

@@ -76,7 +76,11 @@ function cacheDirFor(spec: DatasetSpec, cfg: HubConfig): string {
   return join(cfg.cacheDir, 'datasets', spec.id, spec.config, spec.split);
 }
 
-async function fromCache(spec: DatasetSpec, dir: string, source: 'cache' | 'hf-hub'): Promise<LoadedDataset | undefined> {
+async function fromCache(
+  spec: DatasetSpec,
+  dir: string,
+  source: 'cache' | 'hf-hub',
+): Promise<LoadedDataset | undefined> {
   if (!existsSync(dir)) return undefined;
   const shards = (await readdir(dir)).filter((f) => f.endsWith('.parquet')).sort();
   if (shards.length === 0) return undefined;
@@ -92,7 +96,11 @@ async function download(spec: DatasetSpec, cfg: HubConfig, dir: string): Promise
   const common = { repo, revision: PARQUET_REVISION, hubUrl: cfg.remoteHost, fetch: cfg.fetch };
   const shards: string[] = [];
   // listFiles puts the revision into the URL as given; the Hub expects it URL-encoded.
-  const listing = listFiles({ ...common, revision: encodeURIComponent(PARQUET_REVISION), path: `${spec.config}/${spec.split}` });
+  const listing = listFiles({
+    ...common,
+    revision: encodeURIComponent(PARQUET_REVISION),
+    path: `${spec.config}/${spec.split}`,
+  });
   for await (const entry of listing) {
     if (entry.type === 'file' && entry.path.endsWith('.parquet')) shards.push(entry.path);
   }
@@ -142,7 +150,9 @@ async function readDataset(spec: DatasetSpec, cfg: HubConfig): Promise<LoadedDat
   if (cached) return cached;
   const where = `Dataset ${spec.id} (${spec.split})`;
   if (cfg.offline) {
-    throw new UserError(`${where} is not available offline (looked in ${looked.join(', ')}; offline mode). ${provideHint}`);
+    throw new UserError(
+      `${where} is not available offline (looked in ${looked.join(', ')}; offline mode). ${provideHint}`,
+    );
   }
   try {
     await download(spec, cfg, cacheDir);

@@ -20,7 +20,8 @@ export function selectRows(
 ): { selected: SelectedRow[]; usable: number; selection: Selection } {
   const usable = rows.map((row, index) => ({ row, index })).filter(({ row }) => keep?.(row) ?? true);
   const count = Math.min(n, usable.length);
-  if (seed === null) return { selected: usable.slice(0, count), usable: usable.length, selection: { method: 'first', n: count } };
+  if (seed === null)
+    return { selected: usable.slice(0, count), usable: usable.length, selection: { method: 'first', n: count } };
   // Partial Fisher-Yates: the first `count` positions become a uniform sample; then back to
   // file order, so inputs keep the dataset's order whatever the seed.
   const pool = [...usable];

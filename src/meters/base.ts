@@ -72,7 +72,8 @@ export function defineMeter(def: MeterDefinition): Meter {
     components: figures.components,
     joules: totalJoules(figures.components),
     details: figures.details,
-    warnings: def.zeroReason === null ? figures.warnings : [...figures.warnings, ...zeroWarnings(figures, def.zeroReason)],
+    warnings:
+      def.zeroReason === null ? figures.warnings : [...figures.warnings, ...zeroWarnings(figures, def.zeroReason)],
   });
   const meter: Meter = {
     name: def.name,

@@ -16,7 +16,12 @@ function merge(readings: readonly EnergyReading[]): WindowFigures {
     durationS: Math.max(...readings.map((r) => r.durationS)),
     components: Object.assign({}, ...readings.map((r) => r.components)),
     details: {
-      parts: Object.fromEntries(readings.map((r) => [r.meter, { kind: r.kind, durationS: r.durationS, components: r.components, ...r.details }])),
+      parts: Object.fromEntries(
+        readings.map((r) => [
+          r.meter,
+          { kind: r.kind, durationS: r.durationS, components: r.components, ...r.details },
+        ]),
+      ),
     },
     warnings: readings.flatMap((r) => r.warnings.map((w) => (w.startsWith(`${r.meter}:`) ? w : `${r.meter}: ${w}`))),
   };

@@ -50,7 +50,11 @@ export function wattsPerThread(cpuModel: string, override?: number): PerThreadWa
   if (override !== undefined) return { watts: override, source: '--cpu-watts', fallback: false };
   const known = cpuTdpTable.find((c) => c.match.test(cpuModel));
   if (known) {
-    return { watts: known.tdpW / known.threads, source: `${known.name}: TDP ${known.tdpW} W / ${known.threads} threads`, fallback: false };
+    return {
+      watts: known.tdpW / known.threads,
+      source: `${known.name}: TDP ${known.tdpW} W / ${known.threads} threads`,
+      fallback: false,
+    };
   }
   return {
     watts: medianWattsPerThread(),

@@ -20,7 +20,8 @@ export type VisibleGpus<T> = { ok: true; gpus: T[]; warnings: string[] } | { ok:
 export function visibleGpus<T extends GpuIdentity>(all: readonly T[], env: Env): VisibleGpus<T> {
   const raw = env.CUDA_VISIBLE_DEVICES;
   if (raw === undefined) return { ok: true, gpus: [...all], warnings: [] };
-  if (raw.trim() === '') return { ok: false, reason: 'CUDA_VISIBLE_DEVICES is empty: no GPU is visible to this process' };
+  if (raw.trim() === '')
+    return { ok: false, reason: 'CUDA_VISIBLE_DEVICES is empty: no GPU is visible to this process' };
   const gpus: T[] = [];
   const warnings: string[] = [];
   const entries = raw.split(',').map((e) => e.trim());
@@ -35,7 +36,9 @@ export function visibleGpus<T extends GpuIdentity>(all: readonly T[], env: Env):
     const gpu = resolveEntry(all, entry);
     if (typeof gpu === 'string') {
       const rest = entries.slice(i + 1);
-      warnings.push(`CUDA_VISIBLE_DEVICES entry '${entry}' ${gpu}; as CUDA does, it${rest.length > 0 ? ` and what follows (${rest.join(',')})` : ''} is ignored`);
+      warnings.push(
+        `CUDA_VISIBLE_DEVICES entry '${entry}' ${gpu}; as CUDA does, it${rest.length > 0 ? ` and what follows (${rest.join(',')})` : ''} is ignored`,
+      );
       break;
     }
     if (gpus.includes(gpu)) {
@@ -46,7 +49,10 @@ export function visibleGpus<T extends GpuIdentity>(all: readonly T[], env: Env):
     gpus.push(gpu);
   }
   if (gpus.length === 0) {
-    return { ok: false, reason: `CUDA_VISIBLE_DEVICES='${raw}' selects none of the ${all.length} GPU(s) here: ${warnings.join('; ')}` };
+    return {
+      ok: false,
+      reason: `CUDA_VISIBLE_DEVICES='${raw}' selects none of the ${all.length} GPU(s) here: ${warnings.join('; ')}`,
+    };
   }
   if (byIndex && new Set(all.map((g) => g.name)).size > 1 && env.CUDA_DEVICE_ORDER !== 'PCI_BUS_ID') {
     warnings.push(
@@ -58,7 +64,8 @@ export function visibleGpus<T extends GpuIdentity>(all: readonly T[], env: Env):
 
 /** The GPU an entry names, or why it names none. */
 function resolveEntry<T extends GpuIdentity>(all: readonly T[], entry: string): T | string {
-  if (/^\d+$/.test(entry)) return all.find((g) => g.index === Number(entry)) ?? `is no GPU index here (0-${all.length - 1})`;
+  if (/^\d+$/.test(entry))
+    return all.find((g) => g.index === Number(entry)) ?? `is no GPU index here (0-${all.length - 1})`;
   if (/^GPU-/i.test(entry)) {
     // CUDA accepts any unique prefix of a UUID.
     const matches = all.filter((g) => g.uuid.toLowerCase().startsWith(entry.toLowerCase()));

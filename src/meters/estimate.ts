@@ -86,6 +86,8 @@ export async function probe(ctx: MeterContext): Promise<MeterProbe> {
   return {
     available: true,
     meter,
-    devices: [`CPU ${cpus()[0]?.model ?? 'unknown'}: ${meter.perThread.watts.toFixed(2)} W/thread (${meter.perThread.source})`],
+    devices: [
+      `CPU ${cpus()[0]?.model ?? 'unknown'}: ${meter.perThread.watts.toFixed(2)} W/thread (${meter.perThread.source})`,
+    ],
   };
 }

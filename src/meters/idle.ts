@@ -18,7 +18,9 @@ export async function measureIdle(meter: Meter, seconds: number): Promise<IdleBa
   const window = await meter.start();
   await sleep(seconds * 1000);
   const r = await window.stop();
-  const watts = Object.fromEntries(Object.entries(r.components).map(([c, j]) => [c, (j ?? 0) / r.durationS])) as ComponentJoules;
+  const watts = Object.fromEntries(
+    Object.entries(r.components).map(([c, j]) => [c, (j ?? 0) / r.durationS]),
+  ) as ComponentJoules;
   return { meter: r.meter, seconds: r.durationS, watts, totalWatts: r.joules / r.durationS };
 }
 
@@ -26,6 +28,9 @@ export async function measureIdle(meter: Meter, seconds: number): Promise<IdleBa
 export function netOf(reading: EnergyReading, idle: IdleBaseline): { netJoules: number; warning?: string } {
   const netJoules = reading.joules - idle.totalWatts * reading.durationS;
   return netJoules < 0
-    ? { netJoules, warning: `net energy is negative (${netJoules.toFixed(3)} J): the run's draw was within the idle baseline's noise` }
+    ? {
+        netJoules,
+        warning: `net energy is negative (${netJoules.toFixed(3)} J): the run's draw was within the idle baseline's noise`,
+      }
     : { netJoules };
 }

@@ -48,18 +48,24 @@ async function selectAuto(ctx: MeterContext): Promise<MeterSelection> {
     if (entry.components.every((c) => chosen.some((m) => m.components.includes(c)))) continue;
     const found = await probe(entry, ctx);
     if (!found.available) reasons.push(`${entry.name}: ${found.reason}`);
-    else if (!chosen.some((m) => m.components.some((c) => found.meter.components.includes(c)))) chosen.push(found.meter);
+    else if (!chosen.some((m) => m.components.some((c) => found.meter.components.includes(c))))
+      chosen.push(found.meter);
   }
   if (chosen.length > 0) {
     const meter = combine(chosen);
-    const notes = reasons.length > 0 ? [`Meter auto: ${meter.name} measures ${meter.components.join(', ')}; not used — ${reasons.join('; ')}`] : [];
+    const notes =
+      reasons.length > 0
+        ? [`Meter auto: ${meter.name} measures ${meter.components.join(', ')}; not used — ${reasons.join('; ')}`]
+        : [];
     return { meter, notes };
   }
   const estimate = await probe(METERS.find((m) => !m.measured)!, ctx);
   if (!estimate.available) throw new Error('the estimate meter is always available');
   return {
     meter: estimate.meter,
-    notes: [`WARNING: no energy sensor could be read (${reasons.join('; ')}); figures are ESTIMATED from CPU time, not measured.`],
+    notes: [
+      `WARNING: no energy sensor could be read (${reasons.join('; ')}); figures are ESTIMATED from CPU time, not measured.`,
+    ],
   };
 }
 
@@ -69,7 +75,8 @@ export async function selectMeter(spec: string, options: MeterOptions = {}): Pro
   const names = spec.split(',').map((s) => s.trim());
   if (names.some((n) => n === '')) throw new UserError(`--meter '${spec}': empty meter name`);
   if (names.includes('auto')) {
-    if (names.length > 1) throw new UserError(`--meter ${spec}: auto already combines every available meter; name meters without it`);
+    if (names.length > 1)
+      throw new UserError(`--meter ${spec}: auto already combines every available meter; name meters without it`);
     return selectAuto(ctx);
   }
   const entries = names.map((name) => METERS.find((m) => m.name === name) ?? throwUnknown(name));
@@ -77,14 +84,24 @@ export async function selectMeter(spec: string, options: MeterOptions = {}): Pro
     for (const b of entries.slice(i + 1)) {
       if (a.name === b.name) throw new UserError(`--meter ${spec}: ${a.name} is named twice`);
       const shared = a.components.find((c) => b.components.includes(c));
-      if (shared) throw new UserError(`--meter ${spec}: ${a.name} and ${b.name} both measure ${shared}, which would count it twice; pick one`);
+      if (shared)
+        throw new UserError(
+          `--meter ${spec}: ${a.name} and ${b.name} both measure ${shared}, which would count it twice; pick one`,
+        );
     }
   }
-  const probes = await Promise.all(entries.map(async (entry) => ({ name: entry.name, probe: await probe(entry, ctx) })));
-  const missing = probes.flatMap(({ name, probe }) => (probe.available ? [] : [`--meter ${name} is unavailable: ${probe.reason}`]));
+  const probes = await Promise.all(
+    entries.map(async (entry) => ({ name: entry.name, probe: await probe(entry, ctx) })),
+  );
+  const missing = probes.flatMap(({ name, probe }) =>
+    probe.available ? [] : [`--meter ${name} is unavailable: ${probe.reason}`],
+  );
   if (missing.length > 0) throw new UserError(missing.join('; '));
   const meter = combine(probes.map(({ probe }) => (probe as Extract<MeterProbe, { available: true }>).meter));
-  const notes = meter.kind === 'estimated' ? [`Energy figures are ESTIMATED${entries.length > 1 ? ' in part' : ''} (${meter.describe()}).`] : [];
+  const notes =
+    meter.kind === 'estimated'
+      ? [`Energy figures are ESTIMATED${entries.length > 1 ? ' in part' : ''} (${meter.describe()}).`]
+      : [];
   return { meter, notes };
 }
 

@@ -9,7 +9,16 @@ import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { z } from 'zod';
 import { errorCode } from '../util/errors.js';
-import { PowerIntegral, defineMeter, monotonicS, type Env, type Meter, type MeterContext, type MeterProbe, type WindowFigures } from './base.js';
+import {
+  PowerIntegral,
+  defineMeter,
+  monotonicS,
+  type Env,
+  type Meter,
+  type MeterContext,
+  type MeterProbe,
+  type WindowFigures,
+} from './base.js';
 import { visibleGpus, type GpuIdentity } from './cuda-visible.js';
 
 export const DEFAULT_SMI_SAMPLE_MS = 100;
@@ -29,7 +38,10 @@ export interface NvidiaSmiOptions {
 
 const index = z.string().regex(/^\d+$/).transform(Number);
 const uuid = z.string().regex(/^GPU-/);
-const watts = z.string().regex(/^\d+(\.\d+)?$/).transform(Number);
+const watts = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/)
+  .transform(Number);
 const listRow = z.tuple([index, uuid, z.string(), z.string()]);
 const sampleRow = z.tuple([index, uuid, watts]);
 
@@ -43,14 +55,23 @@ function csvRows(text: string): string[][] {
 
 /** First line of a failed command's output, for one-line reasons. */
 function firstLine(err: { stdout?: string; stderr?: string; message: string }): string {
-  return `${err.stdout ?? ''}\n${err.stderr ?? ''}`.split('\n').find((l) => l.trim() !== '')?.trim() ?? err.message;
+  return (
+    `${err.stdout ?? ''}\n${err.stderr ?? ''}`
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? err.message
+  );
 }
 
 async function listGpus(env: Env, field: PowerField): Promise<SmiGpu[]> {
-  const { stdout } = await run('nvidia-smi', [`--query-gpu=index,uuid,name,${field}`, '--format=csv,noheader,nounits'], {
-    env,
-    timeout: 15_000,
-  });
+  const { stdout } = await run(
+    'nvidia-smi',
+    [`--query-gpu=index,uuid,name,${field}`, '--format=csv,noheader,nounits'],
+    {
+      env,
+      timeout: 15_000,
+    },
+  );
   return csvRows(stdout).map((row) => {
     const parsed = listRow.safeParse(row);
     if (!parsed.success) throw new Error(`unexpected nvidia-smi line: '${row.join(', ')}'`);
@@ -78,15 +99,25 @@ export async function probeNvidiaSmi(options: NvidiaSmiOptions = {}): Promise<Me
   }
   const visible = visibleGpus(all, env);
   const shown = visible.ok ? new Set(visible.gpus) : new Set();
-  const devices = all.map((g) => `GPU ${g.index}: ${g.name} (${g.uuid}) — ${field} ${g.power}${visible.ok && !shown.has(g) ? ', hidden by CUDA_VISIBLE_DEVICES' : ''}`);
+  const devices = all.map(
+    (g) =>
+      `GPU ${g.index}: ${g.name} (${g.uuid}) — ${field} ${g.power}${visible.ok && !shown.has(g) ? ', hidden by CUDA_VISIBLE_DEVICES' : ''}`,
+  );
   if (all.length === 0) return { available: false, reason: 'nvidia-smi lists no GPU', devices };
   if (!visible.ok) return { available: false, reason: visible.reason, devices };
   const blind = visible.gpus.filter((g) => !watts.safeParse(g.power).success);
   if (blind.length > 0) {
-    return { available: false, reason: blind.map((g) => `GPU ${g.index} (${g.name}) reports ${field} as '${g.power}'`).join('; '), devices };
+    return {
+      available: false,
+      reason: blind.map((g) => `GPU ${g.index} (${g.name}) reports ${field} as '${g.power}'`).join('; '),
+      devices,
+    };
   }
   const warnings = [...visible.warnings];
-  if (field === 'power.draw') warnings.push('nvidia-smi: this driver has no power.draw.instant; power.draw is a 1-second average, which lags and smooths the draw');
+  if (field === 'power.draw')
+    warnings.push(
+      'nvidia-smi: this driver has no power.draw.instant; power.draw is a 1-second average, which lags and smooths the draw',
+    );
   const gpus = visible.gpus.map(({ index: i, uuid: id, name }) => ({ index: i, uuid: id, name }));
   return { available: true, meter: nvidiaSmiMeter(gpus, field, warnings, options), devices };
 }
@@ -96,7 +127,12 @@ export interface NvidiaSmiMeter extends Meter {
   readonly field: PowerField;
 }
 
-export function nvidiaSmiMeter(gpus: GpuIdentity[], field: PowerField, facts: string[], options: NvidiaSmiOptions = {}): NvidiaSmiMeter {
+export function nvidiaSmiMeter(
+  gpus: GpuIdentity[],
+  field: PowerField,
+  facts: string[],
+  options: NvidiaSmiOptions = {},
+): NvidiaSmiMeter {
   const env = options.env ?? process.env;
   const sampleMs = options.sampleMs ?? DEFAULT_SMI_SAMPLE_MS;
   const startTimeoutMs = options.startTimeoutMs ?? 15_000;
@@ -104,10 +140,14 @@ export function nvidiaSmiMeter(gpus: GpuIdentity[], field: PowerField, facts: st
 
   /** Launches nvidia-smi and waits for a first sample of every GPU: the window opens after. */
   const prepare = async () => {
-    const child = spawn('nvidia-smi', [`--query-gpu=index,uuid,${field}`, '--format=csv,noheader,nounits', '-lms', String(sampleMs)], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'nvidia-smi',
+      [`--query-gpu=index,uuid,${field}`, '--format=csv,noheader,nounits', '-lms', String(sampleMs)],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const kill = (): void => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     };
@@ -190,11 +230,23 @@ export function nvidiaSmiMeter(gpus: GpuIdentity[], field: PowerField, facts: st
   const figures = (integrals: Map<string, PowerIntegral>, durationS: number, badLines: number): WindowFigures => {
     const devices = gpus.map((g) => {
       const integral = integrals.get(g.uuid)!;
-      return { index: g.index, name: g.name, uuid: g.uuid, method: 'sampled-power', joules: integral.joules, samples: integral.samples };
+      return {
+        index: g.index,
+        name: g.name,
+        uuid: g.uuid,
+        method: 'sampled-power',
+        joules: integral.joules,
+        samples: integral.samples,
+      };
     });
-    const warnings = [`nvidia-smi: GPU energy is ${field} sampled every ${sampleMs} ms and integrated, not read from an energy counter`, ...facts];
+    const warnings = [
+      `nvidia-smi: GPU energy is ${field} sampled every ${sampleMs} ms and integrated, not read from an energy counter`,
+      ...facts,
+    ];
     if (devices.some((d) => d.samples < 2)) {
-      warnings.push(`nvidia-smi: window of ${durationS.toFixed(3)} s is shorter than the ${sampleMs} ms sampling period; the first power sample was held throughout`);
+      warnings.push(
+        `nvidia-smi: window of ${durationS.toFixed(3)} s is shorter than the ${sampleMs} ms sampling period; the first power sample was held throughout`,
+      );
     }
     if (badLines > 0) warnings.push(`nvidia-smi: ${badLines} unparsable output line(s) skipped`);
     return {
@@ -214,7 +266,8 @@ export function nvidiaSmiMeter(gpus: GpuIdentity[], field: PowerField, facts: st
     name: 'nvidia-smi',
     kind: 'measured',
     components: ['gpu'],
-    describe: () => `nvidia-smi (${gpus.map((g) => `GPU ${g.index} ${g.name}`).join('; ')}: ${field} sampled every ${sampleMs} ms and integrated) — measured, sampled power`,
+    describe: () =>
+      `nvidia-smi (${gpus.map((g) => `GPU ${g.index} ${g.name}`).join('; ')}: ${field} sampled every ${sampleMs} ms and integrated) — measured, sampled power`,
     zeroReason: 'nvidia-smi reported 0 W throughout',
     prepare,
   });

@@ -4,7 +4,16 @@
 // NVML is initialised per window and shut down at its end: NVML counts nested inits, so
 // overlapping windows each hold their own.
 import { errorMessage } from '../util/errors.js';
-import { PowerIntegral, defineMeter, monotonicS, type Env, type Meter, type MeterContext, type MeterProbe, type WindowFigures } from './base.js';
+import {
+  PowerIntegral,
+  defineMeter,
+  monotonicS,
+  type Env,
+  type Meter,
+  type MeterContext,
+  type MeterProbe,
+  type WindowFigures,
+} from './base.js';
 import { visibleGpus, type GpuIdentity } from './cuda-visible.js';
 
 /** Tried in order unless JOULEBENCH_NVML_LIB names one: the driver installs the first. */
@@ -120,7 +129,9 @@ export class NvmlApi {
 const loaded = new Map<string, NvmlApi>();
 
 /** Loads the first library that opens; the reason lists every path tried. */
-export async function loadNvml(options: NvmlOptions = {}): Promise<{ ok: true; api: NvmlApi } | { ok: false; reason: string }> {
+export async function loadNvml(
+  options: NvmlOptions = {},
+): Promise<{ ok: true; api: NvmlApi } | { ok: false; reason: string }> {
   const override = options.libraryPath ?? (options.env ?? process.env).JOULEBENCH_NVML_LIB;
   const candidates = override ? [override] : [...NVML_LIBRARY_NAMES];
   const failures: string[] = [];
@@ -136,9 +147,15 @@ export async function loadNvml(options: NvmlOptions = {}): Promise<{ ok: true; a
     }
   }
   if (!override && failures.every((f) => f.includes('No such file or directory'))) {
-    return { ok: false, reason: `NVML library not found (tried ${candidates.join(', ')}): no NVIDIA driver here, or set JOULEBENCH_NVML_LIB to its path` };
+    return {
+      ok: false,
+      reason: `NVML library not found (tried ${candidates.join(', ')}): no NVIDIA driver here, or set JOULEBENCH_NVML_LIB to its path`,
+    };
   }
-  return { ok: false, reason: `NVML library could not be loaded${override ? ' (JOULEBENCH_NVML_LIB)' : ''}: ${failures.join('; ')}` };
+  return {
+    ok: false,
+    reason: `NVML library could not be loaded${override ? ' (JOULEBENCH_NVML_LIB)' : ''}: ${failures.join('; ')}`,
+  };
 }
 
 /** Runs `fn` between nvmlInit_v2 and nvmlShutdown. */
@@ -168,7 +185,8 @@ function methodOf(api: NvmlApi, h: Handle): Method | { unsupported: string } {
   return { unsupported: failures.join('; ') };
 }
 
-const methodText = (m: Method) => (m === 'energy-counter' ? 'energy counter' : 'no energy counter: power sampled and integrated');
+const methodText = (m: Method) =>
+  m === 'energy-counter' ? 'energy counter' : 'no energy counter: power sampled and integrated';
 
 export async function probeNvml(options: NvmlOptions = {}): Promise<MeterProbe> {
   const lib = await loadNvml(options);
@@ -205,7 +223,11 @@ export async function probeNvml(options: NvmlOptions = {}): Promise<MeterProbe> 
     return { available: false, reason: `${which}: neither energy counter nor power readable (${why})`, devices };
   }
   const gpus = visible.gpus.map((g) => ({ ...g, method: g.method as Method }));
-  return { available: true, meter: nvmlMeter(api, gpus, { driverVersion, warnings: visible.warnings }, options), devices };
+  return {
+    available: true,
+    meter: nvmlMeter(api, gpus, { driverVersion, warnings: visible.warnings }, options),
+    devices,
+  };
 }
 
 interface Track {
@@ -220,7 +242,12 @@ export interface NvmlMeter extends Meter {
   readonly gpus: readonly NvmlGpu[];
 }
 
-export function nvmlMeter(api: NvmlApi, gpus: NvmlGpu[], facts: { driverVersion: string; warnings: string[] }, options: NvmlOptions = {}): NvmlMeter {
+export function nvmlMeter(
+  api: NvmlApi,
+  gpus: NvmlGpu[],
+  facts: { driverVersion: string; warnings: string[] },
+  options: NvmlOptions = {},
+): NvmlMeter {
   const now = options.now ?? monotonicS;
   const sampleMs = options.powerSampleMs ?? DEFAULT_NVML_POWER_SAMPLE_MS;
 
@@ -233,7 +260,8 @@ export function nvmlMeter(api: NvmlApi, gpus: NvmlGpu[], facts: { driverVersion:
         const handle = api.handle(gpu.index);
         // Indices follow PCI order and stay put while the driver is loaded; check anyway.
         const uuid = api.uuid(handle);
-        if (uuid !== gpu.uuid) throw new Error(`nvml: GPU ${gpu.index} is now ${uuid}, was ${gpu.uuid} (driver reloaded?)`);
+        if (uuid !== gpu.uuid)
+          throw new Error(`nvml: GPU ${gpu.index} is now ${uuid}, was ${gpu.uuid} (driver reloaded?)`);
         return { gpu, handle, sampleErrors: 0 };
       });
     } catch (err) {
@@ -280,7 +308,8 @@ export function nvmlMeter(api: NvmlApi, gpus: NvmlGpu[], facts: { driverVersion:
               return t.integral.joules;
             }
             const endMj = api.energyMj(t.handle);
-            if (endMj < t.startMj!) throw new Error(`nvml: GPU ${t.gpu.index}'s energy counter went backwards (driver reloaded?)`);
+            if (endMj < t.startMj!)
+              throw new Error(`nvml: GPU ${t.gpu.index}'s energy counter went backwards (driver reloaded?)`);
             return (endMj - t.startMj!) / 1000;
           });
           return figures(tracks, ends, now() - t0);
@@ -299,13 +328,17 @@ export function nvmlMeter(api: NvmlApi, gpus: NvmlGpu[], facts: { driverVersion:
           `nvml: GPU ${t.gpu.index} (${t.gpu.name}) has no energy counter: its figure integrates power sampled every ${sampleMs} ms, which NVML may itself average over about 1 s`,
         );
       }
-      if (t.sampleErrors > 0) warnings.push(`nvml: ${t.sampleErrors} power reading(s) of GPU ${t.gpu.index} failed; the integral spans the gaps`);
+      if (t.sampleErrors > 0)
+        warnings.push(
+          `nvml: ${t.sampleErrors} power reading(s) of GPU ${t.gpu.index} failed; the integral spans the gaps`,
+        );
     }
     return {
       durationS,
       components: { gpu: joules.reduce((a, b) => a + b, 0) },
       details: {
-        method: 'NVML: per-GPU energy counter (mJ) difference; where unsupported, power (mW) sampled and integrated (trapezoid)',
+        method:
+          'NVML: per-GPU energy counter (mJ) difference; where unsupported, power (mW) sampled and integrated (trapezoid)',
         library: api.path,
         driverVersion: facts.driverVersion,
         devices: tracks.map((t, i) => ({
@@ -326,7 +359,10 @@ export function nvmlMeter(api: NvmlApi, gpus: NvmlGpu[], facts: { driverVersion:
     kind: 'measured',
     components: ['gpu'],
     describe: () => {
-      const list = gpus.map((g) => `GPU ${g.index} ${g.name} via ${g.method === 'energy-counter' ? 'energy counter' : `power sampled every ${sampleMs} ms`}`);
+      const list = gpus.map(
+        (g) =>
+          `GPU ${g.index} ${g.name} via ${g.method === 'energy-counter' ? 'energy counter' : `power sampled every ${sampleMs} ms`}`,
+      );
       return `nvml (${list.join('; ')}) — measured`;
     },
     zeroReason: 'the GPU energy counter did not advance (window shorter than its update period?)',

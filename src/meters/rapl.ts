@@ -6,7 +6,16 @@
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorCode } from '../util/errors.js';
-import { defineMeter, monotonicS, ready, type Env, type Meter, type MeterContext, type MeterProbe, type WindowFigures } from './base.js';
+import {
+  defineMeter,
+  monotonicS,
+  ready,
+  type Env,
+  type Meter,
+  type MeterContext,
+  type MeterProbe,
+  type WindowFigures,
+} from './base.js';
 
 export const DEFAULT_POWERCAP_ROOT = '/sys/class/powercap';
 /** A package counter wraps after about 262 kJ: minutes even at 500 W, so 250 ms is ample. */
@@ -47,7 +56,9 @@ export interface RaplTopology {
   unreadable: { zone: string; name: string; error: string }[];
 }
 
-export type RaplDiscovery = { ok: true; topology: RaplTopology; devices: string[] } | { ok: false; reason: string; devices: string[] };
+export type RaplDiscovery =
+  | { ok: true; topology: RaplTopology; devices: string[] }
+  | { ok: false; reason: string; devices: string[] };
 
 const defaultRead = (path: string): string => readFileSync(path, 'utf8');
 
@@ -89,7 +100,8 @@ function classify(id: string, name: string): { component: 'cpu' | 'dram' } | { w
   if (/^package-\d+$/.test(name)) return { component: 'cpu' };
   if (name === 'dram') return { component: 'dram' };
   if (name === 'core' || name === 'uncore') return { why: `inside ${id.replace(/:\d+$/, '')}'s package counter` };
-  if (name === 'psys') return { why: 'platform counter (psys) spans package, DRAM and more: counting it too would double-count' };
+  if (name === 'psys')
+    return { why: 'platform counter (psys) spans package, DRAM and more: counting it too would double-count' };
   return { why: `unknown RAPL domain '${name}'` };
 }
 
@@ -122,11 +134,19 @@ export function discoverRapl(options: RaplOptions = {}): RaplDiscovery {
   }
   const dirs = findZoneDirs(root);
   if (dirs.size === 0) {
-    return { ok: false, reason: `no RAPL zones (intel-rapl:*) under ${root}: this CPU or kernel exposes no RAPL counters`, devices: [] };
+    return {
+      ok: false,
+      reason: `no RAPL zones (intel-rapl:*) under ${root}: this CPU or kernel exposes no RAPL counters`,
+      devices: [],
+    };
   }
   const topology: RaplTopology = { root, zones: [], excluded: [], unreadable: [] };
   for (const mmio of rootEntries.filter((e) => /^intel-rapl-mmio:\d+$/.test(e))) {
-    topology.excluded.push({ zone: mmio, name: 'mmio', why: 'MMIO copy of a package counter already read through intel-rapl' });
+    topology.excluded.push({
+      zone: mmio,
+      name: 'mmio',
+      why: 'MMIO copy of a package counter already read through intel-rapl',
+    });
   }
   const devices: string[] = [];
   const failures: { zone: string; name: string; component: 'cpu' | 'dram'; path: string; err: unknown }[] = [];
@@ -197,7 +217,13 @@ export function raplMeter(topology: RaplTopology, options: RaplOptions = {}): Ra
   const counter = (zone: RaplZone) => readCounter(read, join(zone.dir, 'energy_uj'));
 
   const open = () => {
-    const tracks: Track[] = topology.zones.map((zone) => ({ zone, last: counter(zone), uj: 0, wraps: 0, readErrors: 0 }));
+    const tracks: Track[] = topology.zones.map((zone) => ({
+      zone,
+      last: counter(zone),
+      uj: 0,
+      wraps: 0,
+      readErrors: 0,
+    }));
     const t0 = now();
     let lastT = t0;
     let maxGapS = 0;
@@ -241,9 +267,13 @@ export function raplMeter(topology: RaplTopology, options: RaplOptions = {}): Ra
     const joules: Partial<Record<'cpu' | 'dram', number>> = {};
     for (const t of tracks) joules[t.zone.component] = (joules[t.zone.component] ?? 0) + t.uj / 1e6;
     const warnings: string[] = [];
-    for (const u of topology.unreadable) warnings.push(`rapl: DRAM zone ${u.zone} is unreadable (${u.error}); DRAM energy is not included`);
+    for (const u of topology.unreadable)
+      warnings.push(`rapl: DRAM zone ${u.zone} is unreadable (${u.error}); DRAM energy is not included`);
     for (const t of tracks) {
-      if (t.readErrors > 0) warnings.push(`rapl: ${t.readErrors} read(s) of ${t.zone.id} failed during the window; the deltas around them were still counted`);
+      if (t.readErrors > 0)
+        warnings.push(
+          `rapl: ${t.readErrors} read(s) of ${t.zone.id} failed during the window; the deltas around them were still counted`,
+        );
       const wattsUj = t.uj / Math.max(durationS, 1e-9);
       const wrapS = (t.zone.maxRangeUj + 1) / wattsUj;
       if (wattsUj > 0 && maxGapS > wrapS / 2) {
@@ -258,7 +288,13 @@ export function raplMeter(topology: RaplTopology, options: RaplOptions = {}): Ra
       details: {
         method: `powercap energy_uj deltas, sampled every ${intervalMs} ms; each wrap at max_energy_range_uj adds one counter range`,
         root: topology.root,
-        zones: tracks.map((t) => ({ zone: t.zone.id, name: t.zone.name, component: t.zone.component, joules: t.uj / 1e6, wraps: t.wraps })),
+        zones: tracks.map((t) => ({
+          zone: t.zone.id,
+          name: t.zone.name,
+          component: t.zone.component,
+          joules: t.uj / 1e6,
+          wraps: t.wraps,
+        })),
         excluded: topology.excluded,
         wraps: tracks.reduce((n, t) => n + t.wraps, 0),
         samples,
@@ -268,7 +304,8 @@ export function raplMeter(topology: RaplTopology, options: RaplOptions = {}): Ra
     };
   };
 
-  const zoneNames = (c: 'cpu' | 'dram') => topology.zones.filter((z) => z.component === c).map((z) => `${z.id} ${z.name}`);
+  const zoneNames = (c: 'cpu' | 'dram') =>
+    topology.zones.filter((z) => z.component === c).map((z) => `${z.id} ${z.name}`);
   const meter = defineMeter({
     name: 'rapl',
     kind: 'measured',

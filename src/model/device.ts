@@ -41,7 +41,13 @@ const remedies: Record<Exclude<Device, 'cpu'>, string> = {
 
 function ortBinaryDir(): string {
   const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
+  return join(
+    dirname(require.resolve('onnxruntime-node/package.json')),
+    'bin',
+    'napi-v6',
+    process.platform,
+    process.arch,
+  );
 }
 
 /** Throws a UserError naming the remedy when `device` cannot run inference here. */
@@ -67,7 +73,10 @@ export async function checkDevice(device: string): Promise<Device> {
     const session = await ort.InferenceSession.create(probeModel(), { executionProviders: [d], logSeverityLevel: 4 });
     await session.release();
   } catch (err) {
-    const reason = errorMessage(err).split('\n')[0]!.replace(/^.*?(Failed to|No supported)/, '$1').slice(0, 160);
+    const reason = errorMessage(err)
+      .split('\n')[0]!
+      .replace(/^.*?(Failed to|No supported)/, '$1')
+      .slice(0, 160);
     throw new UserError(`--device ${d}: onnxruntime could not use it (${reason}). ${remedies[d]}`);
   }
   return d;

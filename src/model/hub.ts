@@ -97,14 +97,19 @@ export async function locateModel(entry: ModelEntry, cfg: HubConfig): Promise<Mo
   const cacheRoot = join(cfg.cacheDir, 'models');
   const where = looked.join(', ');
   if (cfg.offline) {
-    return { where: 'unavailable', reason: 'offline', message: `not available offline (looked in ${where}; offline mode)` };
+    return {
+      where: 'unavailable',
+      reason: 'offline',
+      message: `not available offline (looked in ${where}; offline mode)`,
+    };
   }
   const url = `${cfg.remoteHost}/api/models/${entry.hfId}/revision/${encodeURIComponent(entry.revision)}`;
   try {
     const headers: Record<string, string> = {};
     if (process.env.HF_TOKEN) headers.authorization = `Bearer ${process.env.HF_TOKEN}`;
     const res = await cfg.fetch(url, { headers, signal: AbortSignal.timeout(15_000) });
-    if (res.ok) return { where: 'hf-hub', root: cacheRoot, dir: join(cacheRoot, entry.hfId), remoteHost: cfg.remoteHost };
+    if (res.ok)
+      return { where: 'hf-hub', root: cacheRoot, dir: join(cacheRoot, entry.hfId), remoteHost: cfg.remoteHost };
     return {
       where: 'unavailable',
       reason: 'not-found',

@@ -52,7 +52,13 @@ async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-const METADATA_FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
+const METADATA_FILES = [
+  'config.json',
+  'generation_config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+];
 
 /** sha256 of the files a pipeline loads: metadata and the dtype's ONNX weights. */
 export async function hashModelFiles(dir: string, dtype: Dtype): Promise<Record<string, string>> {

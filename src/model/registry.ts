@@ -32,7 +32,11 @@ export class ModelRegistry {
       if (elsewhere) {
         throw new UserError(`Model '${name}' is registered for task '${elsewhere.task}', not '${task}'.`);
       }
-      throw unknownName('model', name, candidates.map((m) => m.id));
+      throw unknownName(
+        'model',
+        name,
+        candidates.map((m) => m.id),
+      );
     });
   }
 }
@@ -51,7 +55,12 @@ const entryIssue: IssueFormatter = (issue, json) => {
 
 /** Reads models.json (or `path`) for these tasks. */
 export function loadRegistry(tasks: readonly TaskFacts[], path = defaultModelsPath): ModelRegistry {
-  const file: z.output<ReturnType<typeof modelsFileSchema>> = readJsonFile(path, modelsFileSchema(tasks), 'model registry', entryIssue);
+  const file: z.output<ReturnType<typeof modelsFileSchema>> = readJsonFile(
+    path,
+    modelsFileSchema(tasks),
+    'model registry',
+    entryIssue,
+  );
   const seen = new Set<string>();
   for (const m of file.models) {
     if (seen.has(m.id)) throw new UserError(`${path}: model id '${m.id}' appears twice`);

@@ -56,7 +56,13 @@ function recordBase(run: RunFacts, { task, entry, spec }: Subject, repetition: n
   };
 }
 
-export function errorRecord(run: RunFacts, subject: Subject, repetition: number | null, stage: ErrorRecord['stage'], message: string): ErrorRecord {
+export function errorRecord(
+  run: RunFacts,
+  subject: Subject,
+  repetition: number | null,
+  stage: ErrorRecord['stage'],
+  message: string,
+): ErrorRecord {
   return { ...recordBase(run, subject, repetition), status: 'error', stage, message };
 }
 
@@ -95,7 +101,14 @@ function latencySummary(ms: readonly number[]): OkRecord['latencyMs'] {
   };
 }
 
-export function okRecord(run: RunFacts, subject: Subject, repetition: number, m: Measurement, quality: Record<string, number>, unit: UnitFacts): OkRecord {
+export function okRecord(
+  run: RunFacts,
+  subject: Subject,
+  repetition: number,
+  m: Measurement,
+  quality: Record<string, number>,
+  unit: UnitFacts,
+): OkRecord {
   const { reading } = m;
   const { inferences, dataset, idle } = unit;
   const net = idle ? netOf(reading, idle) : undefined;
@@ -120,7 +133,14 @@ export function okRecord(run: RunFacts, subject: Subject, repetition: number, m:
       kind: reading.kind,
       components: reading.components,
       joules: reading.joules,
-      ...(idle && net ? { idleWatts: idle.totalWatts, idleComponentsWatts: idle.watts, idleSeconds: idle.seconds, netJoules: net.netJoules } : {}),
+      ...(idle && net
+        ? {
+            idleWatts: idle.totalWatts,
+            idleComponentsWatts: idle.watts,
+            idleSeconds: idle.seconds,
+            netJoules: net.netJoules,
+          }
+        : {}),
       details: reading.details,
       warnings: net?.warning ? [...reading.warnings, net.warning] : reading.warnings,
     },

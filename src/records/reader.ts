@@ -44,7 +44,9 @@ export function parseRecordLines(text: string, file: string): { records: RunReco
     const parsed = RunRecordSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      warnings.push(`${file}:${i + 1}: not a joulebench record (${issue?.path.join('.') || 'record'}: ${issue?.message}), skipped`);
+      warnings.push(
+        `${file}:${i + 1}: not a joulebench record (${issue?.path.join('.') || 'record'}: ${issue?.message}), skipped`,
+      );
       return;
     }
     records.push(parsed.data);
@@ -64,7 +66,8 @@ function measurementKey(r: RunRecord): string {
 export async function readRecords(paths: readonly string[]): Promise<ReadResult> {
   const missing = [];
   for (const p of paths) if (!(await stat(p).catch(() => undefined))) missing.push(p);
-  if (missing.length > 0) throw new UserError(`No such file or folder: ${missing.join(', ')} (records come from \`npm run bench\`)`);
+  if (missing.length > 0)
+    throw new UserError(`No such file or folder: ${missing.join(', ')} (records come from \`npm run bench\`)`);
   const files = await findRecordFiles(paths);
   const records: RunRecord[] = [];
   const warnings: string[] = [];
@@ -76,7 +79,9 @@ export async function readRecords(paths: readonly string[]): Promise<ReadResult>
       const key = measurementKey(r);
       const first = seen.get(key);
       if (first !== undefined) {
-        warnings.push(`${file}: ${r.model} repetition ${r.settings.repetition ?? '-'} of run ${r.runId} is also in ${first}; counted once`);
+        warnings.push(
+          `${file}: ${r.model} repetition ${r.settings.repetition ?? '-'} of run ${r.runId} is also in ${first}; counted once`,
+        );
         continue;
       }
       seen.set(key, file);

@@ -28,15 +28,25 @@ export interface VerifyLine {
 
 async function verifyDatasets(records: OkRecord[], hub: HubConfig): Promise<VerifyLine[]> {
   const lines: VerifyLine[] = [];
-  for (const group of groupBy(records, (r) => JSON.stringify([r.dataset.id, r.dataset.split, r.dataset.config, r.dataset.sha256])).values()) {
+  for (const group of groupBy(records, (r) =>
+    JSON.stringify([r.dataset.id, r.dataset.split, r.dataset.config, r.dataset.sha256]),
+  ).values()) {
     const d = group[0]!.dataset;
     const subject = `dataset ${d.id} (${d.split})`;
     try {
-      const now = await loadDataset({ id: d.id, split: d.split, config: d.config ?? 'default', fields: {}, description: '' }, hub);
+      const now = await loadDataset(
+        { id: d.id, split: d.split, config: d.config ?? 'default', fields: {}, description: '' },
+        hub,
+      );
       lines.push(
         now.sha256 === d.sha256
           ? { verdict: 'ok', subject, detail: `sha256 matches ${now.path}`, records: group.length }
-          : { verdict: 'differs', subject, detail: `sha256 ${d.sha256.slice(0, 12)}… in the records, ${now.sha256.slice(0, 12)}… in ${now.path}`, records: group.length },
+          : {
+              verdict: 'differs',
+              subject,
+              detail: `sha256 ${d.sha256.slice(0, 12)}… in the records, ${now.sha256.slice(0, 12)}… in ${now.path}`,
+              records: group.length,
+            },
       );
     } catch (err) {
       lines.push({ verdict: 'missing', subject, detail: errorMessage(err), records: group.length });
@@ -47,10 +57,18 @@ async function verifyDatasets(records: OkRecord[], hub: HubConfig): Promise<Veri
 
 async function verifyModels(records: OkRecord[], hub: HubConfig, registry: ModelRegistry): Promise<VerifyLine[]> {
   const lines: VerifyLine[] = [];
-  for (const group of groupBy(records, (r) => JSON.stringify([r.modelInfo.hfId, r.modelInfo.dtype, r.modelSource.files])).values()) {
+  for (const group of groupBy(records, (r) =>
+    JSON.stringify([r.modelInfo.hfId, r.modelInfo.dtype, r.modelSource.files]),
+  ).values()) {
     const r = group[0]!;
     const subject = `model ${r.model}`;
-    const entry: ModelEntry = registry.byId(r.model) ?? { ...r.modelInfo, id: r.model, task: r.task, note: '', dtype: r.modelInfo.dtype as ModelEntry['dtype'] };
+    const entry: ModelEntry = registry.byId(r.model) ?? {
+      ...r.modelInfo,
+      id: r.model,
+      task: r.task,
+      note: '',
+      dtype: r.modelInfo.dtype as ModelEntry['dtype'],
+    };
     const location = await locateModel(entry, hub);
     if (location.where === 'unavailable') {
       lines.push({ verdict: 'missing', subject, detail: location.message, records: group.length });
@@ -60,7 +78,12 @@ async function verifyModels(records: OkRecord[], hub: HubConfig, registry: Model
     const differing = Object.entries(r.modelSource.files).filter(([file, hash]) => now[file] !== hash);
     lines.push(
       differing.length === 0
-        ? { verdict: 'ok', subject, detail: `${Object.keys(r.modelSource.files).length} file(s) match ${location.dir}`, records: group.length }
+        ? {
+            verdict: 'ok',
+            subject,
+            detail: `${Object.keys(r.modelSource.files).length} file(s) match ${location.dir}`,
+            records: group.length,
+          }
         : {
             verdict: 'differs',
             subject,
@@ -72,12 +95,17 @@ async function verifyModels(records: OkRecord[], hub: HubConfig, registry: Model
   return lines;
 }
 
-export async function runVerify(options: VerifyOptions, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
-  if (options.paths.length === 0) throw new UserError('verify needs record files or folders, e.g. npm run verify -- results/runs');
+export async function runVerify(
+  options: VerifyOptions,
+  out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Promise<number> {
+  if (options.paths.length === 0)
+    throw new UserError('verify needs record files or folders, e.g. npm run verify -- results/runs');
   const { records, warnings, files } = await readRecords(options.paths);
   for (const w of warnings) out(`warning: ${w}`);
   const ok = records.filter((r): r is OkRecord => r.status === 'ok');
-  if (ok.length === 0) throw new UserError(`No finished records in ${options.paths.join(', ')} (${files.length} file(s) read)`);
+  if (ok.length === 0)
+    throw new UserError(`No finished records in ${options.paths.join(', ')} (${files.length} file(s) read)`);
   const hub = { ...resolveHubConfig(options), offline: true };
   const lines = [...(await verifyDatasets(ok, hub)), ...(await verifyModels(ok, hub, options.registry))];
   const tag: Record<Verdict, string> = { ok: 'ok     ', differs: 'DIFFERS', missing: 'missing' };

@@ -183,7 +183,10 @@ function datasetLabel(r: OkRecord): string {
 function meterParts(r: OkRecord): MeterPart[] {
   const parts = r.energy.details.parts;
   if (parts && typeof parts === 'object') {
-    return Object.entries(parts as Record<string, { kind?: EnergyKind }>).map(([meter, p]) => ({ meter, kind: p.kind ?? r.energy.kind }));
+    return Object.entries(parts as Record<string, { kind?: EnergyKind }>).map(([meter, p]) => ({
+      meter,
+      kind: p.kind ?? r.energy.kind,
+    }));
   }
   return [{ meter: r.energy.meter, kind: r.energy.kind }];
 }
@@ -199,14 +202,21 @@ function qualityOf(metrics: Record<string, Stat>, spec: MetricSpec | undefined):
   return { metric: spec.name, label: spec.label, higherIsBetter: spec.higherIsBetter, mean: q.mean, sd: q.sd };
 }
 
-function recordRow(records: OkRecord[], basis: EnergyBasis, spec: MetricSpec | undefined, carbon: CarbonIntensity): BoardRow {
+function recordRow(
+  records: OkRecord[],
+  basis: EnergyBasis,
+  spec: MetricSpec | undefined,
+  carbon: CarbonIntensity,
+): BoardRow {
   const first = records[0]!;
   const perToken = records
     .filter((r) => r.outputTokens)
     .map((r) => (basis === 'net' ? r.energy.netJoules! : r.energy.joules) / r.outputTokens!);
   const j = statOf(records.map((r) => joulesPer1k(r, basis)));
   const kWhPer1k = j.mean / JOULES_PER_KWH;
-  const metrics = Object.fromEntries(Object.keys(first.quality).map((m) => [m, statOf(records.map((r) => r.quality[m] ?? Number.NaN))]));
+  const metrics = Object.fromEntries(
+    Object.keys(first.quality).map((m) => [m, statOf(records.map((r) => r.quality[m] ?? Number.NaN))]),
+  );
   return {
     rank: null,
     model: first.model,
@@ -237,15 +247,25 @@ function recordRow(records: OkRecord[], basis: EnergyBasis, spec: MetricSpec | u
 function applyStars(rows: BoardRow[], rule: StarRule): string {
   // A net figure at or below zero is within the idle baseline's noise: it has no energy to rate.
   const rated = rows.filter((r) => r.kind !== 'fixture' && r.joulesPer1k.mean > 0);
-  const rating = rate(rated.map((r) => r.joulesPer1k.mean), rule);
+  const rating = rate(
+    rated.map((r) => r.joulesPer1k.mean),
+    rule,
+  );
   for (const [i, r] of rated.entries()) r.stars = rating.stars[i] ?? null;
   const notes = [rating.rule];
   if (rows.some((r) => r.kind === 'fixture')) notes.push('Fixture rows (not citable) are never rated.');
-  if (rows.some((r) => r.kind !== 'fixture' && !(r.joulesPer1k.mean > 0))) notes.push('Rows at or below zero net energy (within the idle noise) are not rated.');
+  if (rows.some((r) => r.kind !== 'fixture' && !(r.joulesPer1k.mean > 0)))
+    notes.push('Rows at or below zero net energy (within the idle noise) are not rated.');
   return notes.join(' ');
 }
 
-function recordBoundary(energyKind: EnergyKind, meter: string, parts: readonly MeterPart[], basis: EnergyBasis, components: string): string {
+function recordBoundary(
+  energyKind: EnergyKind,
+  meter: string,
+  parts: readonly MeterPart[],
+  basis: EnergyBasis,
+  components: string,
+): string {
   const what =
     basis === 'net'
       ? 'net energy: the measurement window minus the idle power measured before the run'
@@ -260,13 +280,22 @@ interface Resolved {
   carbon: CarbonIntensity;
 }
 
-function recordGroup(task: string, index: number, records: OkRecord[], spec: MetricSpec | undefined, o: Resolved): BoardGroup {
+function recordGroup(
+  task: string,
+  index: number,
+  records: OkRecord[],
+  spec: MetricSpec | undefined,
+  o: Resolved,
+): BoardGroup {
   const first = records[0]!;
   const baselined = records.every((r) => r.energy.netJoules !== undefined);
   const basis: EnergyBasis = o.rankBy === 'gross' || !baselined ? 'gross' : 'net';
   const all = [...groupBy(records, rowKey).values()].map((rs) => recordRow(rs, basis, spec, o.carbon));
   if (o.rankBy === 'net' && !baselined) {
-    for (const r of all) r.warnings.push('--rank-by net: these runs have no idle baseline (--idle-seconds 0, or the estimate meter), so gross energy is shown');
+    for (const r of all)
+      r.warnings.push(
+        '--rank-by net: these runs have no idle baseline (--idle-seconds 0, or the estimate meter), so gross energy is shown',
+      );
   }
   const byEnergy = (a: BoardRow, b: BoardRow) => a.joulesPer1k.mean - b.joulesPer1k.mean;
   const ranked = all.filter((r) => r.kind === 'pretrained').sort(byEnergy);
@@ -349,7 +378,9 @@ function importGroups(table: ImportedTable, o: Resolved, firstIndex: number): Bo
     const repeated = [...new Set(published.map((p) => p.model).filter((m, j, all) => all.indexOf(m) !== j))];
     const notes = [
       `Imported from ${table.file}: total_gpu_energy read as kWh per 1,000 queries (GPU only) and shown unchanged; J = kWh × 3,600,000.`,
-      ...(repeated.length > 0 ? [`Listed on more than one line of the file, each line shown as published: ${repeated.join(', ')}.`] : []),
+      ...(repeated.length > 0
+        ? [`Listed on more than one line of the file, each line shown as published: ${repeated.join(', ')}.`]
+        : []),
     ];
     const meter = 'AI Energy Score (published)';
     return {
@@ -378,7 +409,11 @@ function importGroups(table: ImportedTable, o: Resolved, firstIndex: number): Bo
 
 /** The board of these records (and imports): what every renderer renders. */
 export async function buildBoard(records: readonly RunRecord[], options: BoardOptions = {}): Promise<Board> {
-  const o: Resolved = { rankBy: options.rankBy ?? 'auto', starRule: options.starRule ?? 'quintile', carbon: options.carbon ?? DEFAULT_CARBON_INTENSITY };
+  const o: Resolved = {
+    rankBy: options.rankBy ?? 'auto',
+    starRule: options.starRule ?? 'quintile',
+    carbon: options.carbon ?? DEFAULT_CARBON_INTENSITY,
+  };
   const tasks: BoardTask[] = [];
   for (const [task, taskRecords] of groupBy(records, (r) => r.task)) {
     const info = await taskMetrics(task);
@@ -396,7 +431,13 @@ export async function buildBoard(records: readonly RunRecord[], options: BoardOp
     task.groups.push(...importGroups(table, o, task.groups.length + 1));
   }
   tasks.sort((a, b) => a.task.localeCompare(b.task));
-  return { generatedAt: options.generatedAt ?? new Date(), recordCount: records.length, starRule: o.starRule, carbon: o.carbon, tasks };
+  return {
+    generatedAt: options.generatedAt ?? new Date(),
+    recordCount: records.length,
+    starRule: o.starRule,
+    carbon: o.carbon,
+    tasks,
+  };
 }
 
 /** Every row of the board with its task and group, in page order. */

@@ -47,8 +47,12 @@ const ESTIMATE_METHOD = 'process CPU time × TDP per thread, plus a DRAM term (R
 export function estimateHow(meter: string, parts: readonly MeterPart[]): string {
   const estimated = parts.filter((p) => p.kind === 'estimated').map((p) => p.meter);
   const measured = parts.filter((p) => p.kind === 'measured').map((p) => p.meter);
-  const how = (names: readonly string[]) => (names.length === 1 && names[0] === 'estimate' ? ESTIMATE_METHOD : `the ${names.join(' + ')} meter`);
-  if (measured.length === 0) return estimated.length === 1 && estimated[0] === 'estimate' ? `estimated from ${ESTIMATE_METHOD}, not read from a sensor` : `computed by the ${meter} meter, not read from a sensor`;
+  const how = (names: readonly string[]) =>
+    names.length === 1 && names[0] === 'estimate' ? ESTIMATE_METHOD : `the ${names.join(' + ')} meter`;
+  if (measured.length === 0)
+    return estimated.length === 1 && estimated[0] === 'estimate'
+      ? `estimated from ${ESTIMATE_METHOD}, not read from a sensor`
+      : `computed by the ${meter} meter, not read from a sensor`;
   const covers = estimated.length === 1 && estimated[0] === 'estimate' ? 'CPU and DRAM' : estimated.join(' + ');
   return `partly estimated: ${covers} from ${how(estimated)}; ${measured.join(' + ')} measured`;
 }

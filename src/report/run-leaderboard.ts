@@ -65,7 +65,10 @@ export async function runLeaderboard(
   const { paths, files: written } = await writeBoard(board, formats, resolve(options.out));
   const markdown = written['leaderboard.md'];
   if (markdown !== undefined) print(markdown);
-  const sources = [`${records.length} record(s) from ${files.length} file(s)`, ...tables.map((t) => `${t.rows.length} published row(s) from ${t.file}`)];
+  const sources = [
+    `${records.length} record(s) from ${files.length} file(s)`,
+    ...tables.map((t) => `${t.rows.length} published row(s) from ${t.file}`),
+  ];
   log(`\nRead ${sources.join(', ')}; wrote ${Object.values(paths).join(', ')}`);
   return { board, paths };
 }

@@ -56,10 +56,14 @@ function aiesStars(values: readonly number[], unit: string): Rating {
  */
 export function rate(values: readonly number[], rule: StarRule, unit = 'J/1k'): Rating {
   if (values.length === 0) return { stars: [], rule: 'Stars: no rated models in this group.' };
-  if (values.length === 1) return { stars: [null], rule: 'Stars: none — a lone model is not rated (a rating compares at least two models).' };
+  if (values.length === 1)
+    return { stars: [null], rule: 'Stars: none — a lone model is not rated (a rating compares at least two models).' };
   if (values.some((v) => !Number.isFinite(v))) throw new Error(`rate(): non-finite energy in ${values.join(', ')}`);
   if (Math.min(...values) === Math.max(...values)) {
-    return { stars: values.map(() => null), rule: 'Stars: none — every model of this group used the same energy, so there is nothing to rate.' };
+    return {
+      stars: values.map(() => null),
+      rule: 'Stars: none — every model of this group used the same energy, so there is nothing to rate.',
+    };
   }
   return rule === 'aies' ? aiesStars(values, unit) : quintileStars(values, unit);
 }

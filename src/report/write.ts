@@ -14,13 +14,19 @@ export function parseFormats(list: string): string[] {
     .filter(Boolean);
   const bad = names.filter((n) => !FORMATS.includes(n));
   if (bad.length > 0 || names.length === 0) {
-    throw new UserError(`Unknown --format '${bad.join(',') || list}'. Valid formats: ${FORMATS.join(', ')} (comma-separated)`);
+    throw new UserError(
+      `Unknown --format '${bad.join(',') || list}'. Valid formats: ${FORMATS.join(', ')} (comma-separated)`,
+    );
   }
   return [...new Set(names)];
 }
 
 /** Renders and writes each format; returns format -> the path of its main file, and the rendered files. */
-export async function writeBoard(board: Board, formats: readonly string[], outDir: string): Promise<{ paths: Record<string, string>; files: Record<string, string> }> {
+export async function writeBoard(
+  board: Board,
+  formats: readonly string[],
+  outDir: string,
+): Promise<{ paths: Record<string, string>; files: Record<string, string> }> {
   const paths: Record<string, string> = {};
   const files: Record<string, string> = {};
   for (const renderer of RENDERERS.filter((r) => formats.includes(r.name))) {

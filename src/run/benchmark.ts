@@ -43,7 +43,9 @@ export function resumeCommand(request: BenchRequest, runId: string): string {
     ['--cache', request.cache],
     ['--models-file', request.modelsFile],
   ];
-  const given = flags.filter((f): f is [string, string] => f[1] !== undefined).map(([flag, value]) => `${flag} ${shellWord(value)}`);
+  const given = flags
+    .filter((f): f is [string, string] => f[1] !== undefined)
+    .map(([flag, value]) => `${flag} ${shellWord(value)}`);
   return `npm run bench -- ${given.join(' ')}`;
 }
 
@@ -70,7 +72,9 @@ export async function runBenchmark(request: BenchRequest, log: Log = stderrLog):
   });
   const { records } = result;
   process.stdout.write(
-    records.some((r) => r.status === 'ok') ? `\n${markdownSections(await buildBoard(records)).trimEnd()}\n` : '\nNo model produced a measurement.\n',
+    records.some((r) => r.status === 'ok')
+      ? `\n${markdownSections(await buildBoard(records)).trimEnd()}\n`
+      : '\nNo model produced a measurement.\n',
   );
   const skipped = records.filter((r) => r.status === 'skipped');
   const errors = records.filter((r) => r.status === 'error');

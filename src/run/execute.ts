@@ -63,9 +63,13 @@ async function revive(plan: Plan, t: PlanTarget, ctx: ExecuteContext): Promise<L
   const task = await loadTask(t.task);
   const target: Target = { task, spec: t.dataset, entries: ctx.registry.select(task.name, t.models) };
   const inputs = await targetInputs(target, plan.settings, ctx.hub);
-  const planned = plan.units.find((u) => u.task === task.name && u.dataset.id === t.dataset.id && u.dataset.split === t.dataset.split);
+  const planned = plan.units.find(
+    (u) => u.task === task.name && u.dataset.id === t.dataset.id && u.dataset.split === t.dataset.split,
+  );
   if (planned && planned.dataset.sha256 !== inputs.dataset.sha256) {
-    throw new UserError(`Dataset ${t.dataset.id} (${t.dataset.split}) changed while run ${plan.runId} was being planned; start it again`);
+    throw new UserError(
+      `Dataset ${t.dataset.id} (${t.dataset.split}) changed while run ${plan.runId} was being planned; start it again`,
+    );
   }
   const located = new Map<string, ModelLocation>();
   await Promise.all(target.entries.map(async (entry) => located.set(entry.id, await locateModel(entry, ctx.hub))));
@@ -80,7 +84,9 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
   // otherwise count as finished and then be moved away with the fragment.
   const torn = ctx.resumed ? repairTornTail(recordsPath) : undefined;
   if (torn) log(`warning: ${torn}`);
-  const finished = ctx.resumed ? finishedCells(recordsPath) : { ok: new Set<string>(), reported: new Set<string>(), warnings: [] };
+  const finished = ctx.resumed
+    ? finishedCells(recordsPath)
+    : { ok: new Set<string>(), reported: new Set<string>(), warnings: [] };
   for (const w of finished.warnings) log(`warning: ${w}`);
 
   const mine = shardUnits(plan.units, plan.shard);
@@ -90,12 +96,19 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
     .filter((w) => w.repetitions.length > 0);
   const targets = await Promise.all(plan.targets.map((t) => revive(plan, t, ctx)));
   const liveOf = (unit: PlanUnit) =>
-    targets.find((t) => t.target.task.name === unit.task && t.target.spec.id === unit.dataset.id && t.target.spec.split === unit.dataset.split)!;
+    targets.find(
+      (t) =>
+        t.target.task.name === unit.task &&
+        t.target.spec.id === unit.dataset.id &&
+        t.target.spec.split === unit.dataset.split,
+    )!;
   const locationOf = (unit: PlanUnit) => liveOf(unit).located.get(unit.model)!;
 
   if (!ctx.resumed) writePlan(planPath(ctx.runsDir, plan.runId), plan); // before the first model starts
   const writer = new RecordWriter(recordsPath);
-  const cellsToRun = work.filter((w) => locationOf(w.unit).where !== 'unavailable').reduce((n, w) => n + w.repetitions.length, 0);
+  const cellsToRun = work
+    .filter((w) => locationOf(w.unit).where !== 'unavailable')
+    .reduce((n, w) => n + w.repetitions.length, 0);
   const progress = createProgress(cellsToRun);
   // From here on the run exists on disk, so an interrupt says how to resume it.
   const removeHandlers = onInterrupt((signal) => {
@@ -115,17 +128,24 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
   if (idleSeconds > 0) {
     log(`Idle baseline: measuring ${idleSeconds} s of idle power (--idle-seconds 0 skips it)…`);
     idle = await measureIdle(meter, idleSeconds);
-    log(`Idle baseline: ${idle.totalWatts.toFixed(1)} W (${Object.entries(idle.watts).map(([c, w]) => `${c} ${w!.toFixed(1)} W`).join(', ')})`);
+    log(
+      `Idle baseline: ${idle.totalWatts.toFixed(1)} W (${Object.entries(idle.watts)
+        .map(([c, w]) => `${c} ${w!.toFixed(1)} W`)
+        .join(', ')})`,
+    );
   }
   const unitContext: UnitContext = { run, meter, idle, writer, progress };
-  const shardNote = plan.shard ? `, shard ${plan.shard.index}/${plan.shard.count} (${mine.length} of ${plan.units.length} model runs)` : '';
+  const shardNote = plan.shard
+    ? `, shard ${plan.shard.index}/${plan.shard.count} (${mine.length} of ${plan.units.length} model runs)`
+    : '';
   log(
     `${ctx.resumed ? 'Resuming' : 'Run'} ${plan.runId}: ${plan.source}, ${work.length} model run(s) to do${shardNote}, ` +
       `${settings.samples} samples × ${settings.repetitions} repetition(s), batch ${settings.batchSize}`,
   );
   if (ctx.resumed) log(`${cellsToRun} repetition(s) left; ${finished.ok.size} already recorded in ${recordsPath}`);
   log(`Meter: ${meter.describe()}`);
-  for (const t of targets) log(`Dataset: ${t.inputs.dataset.id} (${t.inputs.dataset.split}) from ${t.inputs.dataset.path}`);
+  for (const t of targets)
+    log(`Dataset: ${t.inputs.dataset.id} (${t.inputs.dataset.split}) from ${t.inputs.dataset.path}`);
 
   const records: RunRecord[] = [];
   try {
@@ -145,7 +165,16 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
         progress.note(`  – ${entry.id}: ${location.reason === 'offline' ? 'skipped' : 'failed'} — ${location.message}`);
         continue;
       }
-      const job = { task: target.task, entry, location, spec: target.spec, dataset: inputs.dataset, selection: inputs.selection, samples: inputs.samples, repetitions };
+      const job = {
+        task: target.task,
+        entry,
+        location,
+        spec: target.spec,
+        dataset: inputs.dataset,
+        selection: inputs.selection,
+        samples: inputs.samples,
+        repetitions,
+      };
       records.push(...(await runUnit(unitContext, job)));
     }
   } finally {

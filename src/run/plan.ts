@@ -57,7 +57,10 @@ export interface Draft {
 
 /** "20261126T142809Z-3f9a1c": sortable, unique enough across machines, safe in file names. */
 export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -72,10 +75,15 @@ function settingsOf(...layers: RunOptions[]): ResolvedRunOptions {
   }
 }
 
-async function targetsFromArgs(request: BenchRequest, registry: ModelRegistry): Promise<Omit<Draft, 'shard' | 'resumed'>> {
-  if (request.task !== undefined && request.suite !== undefined) throw new UserError('Give either --task or --suite, not both');
+async function targetsFromArgs(
+  request: BenchRequest,
+  registry: ModelRegistry,
+): Promise<Omit<Draft, 'shard' | 'resumed'>> {
+  if (request.task !== undefined && request.suite !== undefined)
+    throw new UserError('Give either --task or --suite, not both');
   if (request.suite !== undefined) {
-    if (request.models.length > 0) throw new UserError('--model cannot be combined with --suite: a suite lists its models');
+    if (request.models.length > 0)
+      throw new UserError('--model cannot be combined with --suite: a suite lists its models');
     const suite = loadSuite(request.suite);
     const targets: Target[] = [];
     for (const e of suite.entries) {
@@ -89,7 +97,11 @@ async function targetsFromArgs(request: BenchRequest, registry: ModelRegistry): 
   const task = await loadTask(request.task);
   const entries = registry.select(task.name, request.models);
   if (entries.length === 0) throw new UserError(`No models are registered for task '${task.name}' in models.json`);
-  return { targets: [{ task, spec: task.dataset, entries }], source: `task ${task.name}`, settings: settingsOf(request.options) };
+  return {
+    targets: [{ task, spec: task.dataset, entries }],
+    source: `task ${task.name}`,
+    settings: settingsOf(request.options),
+  };
 }
 
 /** A resumed run keeps its plan: flags that would change what runs are refused, with the reason. */
@@ -154,11 +166,17 @@ export interface TargetInputs {
 }
 
 /** Loads a target's dataset, selects its rows and prepares every input: malformed data fails here. */
-export async function targetInputs(target: Target, settings: ResolvedRunOptions, hub: HubConfig): Promise<TargetInputs> {
+export async function targetInputs(
+  target: Target,
+  settings: ResolvedRunOptions,
+  hub: HubConfig,
+): Promise<TargetInputs> {
   const { task, spec } = target;
   const dataset = await loadDataset(spec, hub);
   if (spec.labelNames && dataset.labelNames && !sameLabels(spec.labelNames, dataset.labelNames)) {
-    throw new UserError(`Dataset ${dataset.path} names its labels [${dataset.labelNames.join(', ')}], task '${task.name}' expects [${spec.labelNames.join(', ')}]`);
+    throw new UserError(
+      `Dataset ${dataset.path} names its labels [${dataset.labelNames.join(', ')}], task '${task.name}' expects [${spec.labelNames.join(', ')}]`,
+    );
   }
   const { selected, usable, selection } = selectRows(dataset.rows, task.keep, settings.samples, settings.sampleSeed);
   if (selected.length === 0) throw new UserError(`Dataset ${dataset.path} has no usable rows for task '${task.name}'`);
@@ -180,7 +198,9 @@ function checkUnchanged(plan: Plan, units: PlanUnit[]): void {
     if (was.modelFiles && cur.modelFiles) {
       for (const [file, hash] of Object.entries(was.modelFiles)) {
         if (cur.modelFiles[file] !== hash) {
-          throw new UserError(`Cannot resume ${plan.runId}: model ${was.model} file ${file} differs from the plan (${cur.modelFiles[file] ? 'changed' : 'missing'})`);
+          throw new UserError(
+            `Cannot resume ${plan.runId}: model ${was.model} file ${file} differs from the plan (${cur.modelFiles[file] ? 'changed' : 'missing'})`,
+          );
         }
       }
     }
@@ -203,7 +223,9 @@ export async function completePlan(draft: Draft, ctx: PlanContext): Promise<Plan
   for (const target of draft.targets) {
     const { dataset, samples, usable } = await targetInputs(target, settings, ctx.hub);
     if (samples.length < settings.samples) {
-      ctx.log(`Note: ${dataset.id} (${dataset.split}) has ${usable} usable rows; running ${samples.length}, not ${settings.samples}.`);
+      ctx.log(
+        `Note: ${dataset.id} (${dataset.split}) has ${usable} usable rows; running ${samples.length}, not ${settings.samples}.`,
+      );
     }
     const located = await Promise.all(target.entries.map((entry) => locateModel(entry, ctx.hub)));
     for (const [i, entry] of target.entries.entries()) {
@@ -212,7 +234,10 @@ export async function completePlan(draft: Draft, ctx: PlanContext): Promise<Plan
         task: target.task.name,
         dataset: { id: target.spec.id, split: target.spec.split, config: target.spec.config, sha256: dataset.sha256 },
         model: entry.id,
-        modelFiles: location.where === 'local-hub' || location.where === 'cache' ? await hashModelFiles(location.dir, entry.dtype) : null,
+        modelFiles:
+          location.where === 'local-hub' || location.where === 'cache'
+            ? await hashModelFiles(location.dir, entry.dtype)
+            : null,
       };
       if (location.where === 'unavailable') unavailable.set(unitKey(unit), `${entry.id}: ${location.message}`);
       units.push(unit);
@@ -229,7 +254,9 @@ export async function completePlan(draft: Draft, ctx: PlanContext): Promise<Plan
   const baseId = ctx.runId ?? newRunId();
   const runId = draft.shard ? `${baseId}-shard${draft.shard.index}of${draft.shard.count}` : baseId;
   if (existsSync(planPath(ctx.runsDir, runId))) {
-    throw new UserError(`Run '${runId}' already exists in ${ctx.runsDir}: resume it with --resume ${runId} or pick another --run-id`);
+    throw new UserError(
+      `Run '${runId}' already exists in ${ctx.runsDir}: resume it with --resume ${runId} or pick another --run-id`,
+    );
   }
   return {
     planVersion: PLAN_VERSION,

@@ -13,11 +13,17 @@ export function findPlan(runsDir: string, id: string): Plan {
   const plans = existsSync(runsDir) ? readdirSync(runsDir).filter((f) => f.endsWith('.plan.json')) : [];
   if (id === 'latest') {
     if (plans.length === 0) throw new UserError(`--resume latest: no run plans in ${runsDir}`);
-    return plans.map((f) => readPlan(join(runsDir, f))).sort((a, b) => a.createdAt.localeCompare(b.createdAt)).at(-1)!;
+    return plans
+      .map((f) => readPlan(join(runsDir, f)))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .at(-1)!;
   }
   const path = planPath(runsDir, id);
   if (!existsSync(path)) {
-    const known = plans.map((f) => f.replace(/\.plan\.json$/, '')).sort().slice(-5);
+    const known = plans
+      .map((f) => f.replace(/\.plan\.json$/, ''))
+      .sort()
+      .slice(-5);
     throw new UserError(
       `--resume ${id}: no such run in ${runsDir}${known.length > 0 ? ` (latest runs: ${known.join(', ')})` : ' (no runs there)'}`,
     );
@@ -60,7 +66,8 @@ export function finishedCells(path: string): Finished {
   done.warnings.push(...warnings.map((w) => `${w} (that cell runs again)`));
   for (const r of records) {
     if (r.status === 'ok') done.ok.add(cellKey(r, r.settings.repetition ?? 0));
-    if (r.status === 'skipped' || (r.status === 'error' && r.settings.repetition === null)) done.reported.add(unitKey(r));
+    if (r.status === 'skipped' || (r.status === 'error' && r.settings.repetition === null))
+      done.reported.add(unitKey(r));
   }
   return done;
 }

@@ -87,11 +87,20 @@ export async function runUnit(ctx: UnitContext, job: UnitJob): Promise<RunRecord
       return [fail(null, 'warmup', err)];
     }
     const perCallS = warmup > 0 ? (performance.now() - warmStart) / 1000 / warmup : undefined;
-    const unit = { source: { where: job.location.where, dir: job.location.dir, files }, dataset: job.dataset, selection: job.selection, inferences: samples.length, loadS, idle: ctx.idle };
+    const unit = {
+      source: { where: job.location.where, dir: job.location.dir, files },
+      dataset: job.dataset,
+      selection: job.selection,
+      inferences: samples.length,
+      loadS,
+      idle: ctx.idle,
+    };
 
     for (const repetition of job.repetitions) {
       const eta = perCallS !== undefined ? `, ~${(perCallS * inputs.length).toFixed(1)} s expected` : '';
-      ctx.progress.step(`${label}: repetition ${repetition}/${repetitions}, ${samples.length} inferences in the energy window${eta}`);
+      ctx.progress.step(
+        `${label}: repetition ${repetition}/${repetitions}, ${samples.length} inferences in the energy window${eta}`,
+      );
       let m: WindowResult;
       try {
         m = await measureWindow(pipe, inputs, task.callOptions, ctx.meter, counter);

@@ -72,5 +72,11 @@ export async function measureWindow(
   }
   if (!reading) throw new Error('the energy window did not close');
   if (next !== inputs.length) throw new Error(`tinybench ran ${next} calls, expected ${inputs.length}`);
-  return { reading, latenciesMs: [...(result.latency.samples ?? [])], outputs, outputTokens: counter?.total, startedAt };
+  return {
+    reading,
+    latenciesMs: [...(result.latency.samples ?? [])],
+    outputs,
+    outputTokens: counter?.total,
+    startedAt,
+  };
 }

@@ -28,5 +28,10 @@ export type DatasetOverride = z.infer<typeof DatasetOverrideSchema>;
 /** The task's dataset with a suite's override applied. */
 export function overrideDataset(base: DatasetSpec, override: DatasetOverride): DatasetSpec {
   const given = Object.fromEntries(Object.entries(override).filter(([, v]) => v !== undefined)) as Partial<DatasetSpec>;
-  return { ...base, ...given, config: override.config ?? 'default', description: override.description ?? `${override.id} (${override.split})` };
+  return {
+    ...base,
+    ...given,
+    config: override.config ?? 'default',
+    description: override.description ?? `${override.id} (${override.split})`,
+  };
 }

@@ -52,7 +52,11 @@ export function modelsFileSchema(tasks: readonly TaskFacts[]) {
   const names = tasks.map((t) => t.name);
   const entry = ModelEntrySchema.extend({ task: z.enum(names as [string, ...string[]]) }).superRefine((m, ctx) => {
     if (m.labels === undefined && tasks.find((t) => t.name === m.task)?.labelMapping) {
-      ctx.addIssue({ code: 'custom', path: ['labels'], message: `${m.task} models need "labels": { "<model label>": "<dataset label>" }` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['labels'],
+        message: `${m.task} models need "labels": { "<model label>": "<dataset label>" }`,
+      });
     }
   });
   return z.object({ $comment: z.string().optional(), models: z.array(entry).min(1) }).strict();

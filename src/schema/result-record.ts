@@ -46,7 +46,12 @@ export const SoftwareSchema = z.object({
  * The run's resolved options plus this record's repetition and the task's call options.
  * Records written before joulebench kept every option lack sampleSeed, meter, cpuWatts and idleSeconds.
  */
-export const RecordSettingsSchema = RunSettingsSchema.partial({ sampleSeed: true, meter: true, cpuWatts: true, idleSeconds: true }).extend({
+export const RecordSettingsSchema = RunSettingsSchema.partial({
+  sampleSeed: true,
+  meter: true,
+  cpuWatts: true,
+  idleSeconds: true,
+}).extend({
   /** 1-based repetition of this record; null on a skipped model's single line. */
   repetition: z.number().int().nullable(),
   /** The task's pipeline call options (generation settings). */
@@ -80,7 +85,11 @@ const common = {
   startedAt: z.string(),
 };
 
-export const SelectionSchema = z.object({ method: z.enum(['first', 'random']), n: z.number().int(), seed: z.number().int().optional() });
+export const SelectionSchema = z.object({
+  method: z.enum(['first', 'random']),
+  n: z.number().int(),
+  seed: z.number().int().optional(),
+});
 
 export const OkRecordSchema = z.object({
   status: z.literal('ok'),

@@ -14,7 +14,12 @@ const fieldIssue: IssueFormatter = (issue) =>
  * Reads, parses and validates `path`. `what` names the file in messages ("model registry",
  * "suite", "run plan"); the first few schema issues are listed.
  */
-export function readJsonFile<S extends z.ZodType>(path: string, schema: S, what: string, formatIssue = fieldIssue): z.output<S> {
+export function readJsonFile<S extends z.ZodType>(
+  path: string,
+  schema: S,
+  what: string,
+  formatIssue = fieldIssue,
+): z.output<S> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -8,7 +8,8 @@ function findRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'joulebench') return dir;
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'joulebench')
+      return dir;
     const up = dirname(dir);
     if (up === dir) throw new Error(`joulebench's package.json not found above ${fileURLToPath(import.meta.url)}`);
     dir = up;

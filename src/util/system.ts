@@ -8,7 +8,11 @@ import type { Hardware, Software } from '../schema/result-record.js';
 import { ownVersion } from './paths.js';
 
 export async function describeHardware(): Promise<Hardware> {
-  const [cpu, osInfo, graphics] = await Promise.all([si.cpu(), si.osInfo(), si.graphics().catch(() => ({ controllers: [] }))]);
+  const [cpu, osInfo, graphics] = await Promise.all([
+    si.cpu(),
+    si.osInfo(),
+    si.graphics().catch(() => ({ controllers: [] })),
+  ]);
   return {
     cpu: {
       // os.cpus() gives the full marketing name ("AMD EPYC 7763 64-Core Processor"); si splits it.
@@ -18,7 +22,13 @@ export async function describeHardware(): Promise<Hardware> {
       physicalCores: cpu.physicalCores,
     },
     memoryGB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
-    os: { platform: osInfo.platform, distro: osInfo.distro, release: osInfo.release, kernel: osInfo.kernel, arch: osInfo.arch },
+    os: {
+      platform: osInfo.platform,
+      distro: osInfo.distro,
+      release: osInfo.release,
+      kernel: osInfo.kernel,
+      arch: osInfo.arch,
+    },
     gpus: graphics.controllers.map((g) => ({ vendor: g.vendor, model: g.model, vramMB: g.vram ?? null })),
   };
 }

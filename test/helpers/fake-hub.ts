@@ -30,7 +30,11 @@ export async function startFakeHub(root: string): Promise<FakeHub> {
     if (range) {
       const start = Number(range[1]);
       const end = range[2] ? Math.min(Number(range[2]), body.length - 1) : body.length - 1;
-      res.writeHead(206, { 'content-range': `bytes ${start}-${end}/${body.length}`, etag, 'content-length': end - start + 1 });
+      res.writeHead(206, {
+        'content-range': `bytes ${start}-${end}/${body.length}`,
+        etag,
+        'content-length': end - start + 1,
+      });
       res.end(body.subarray(start, end + 1));
       return;
     }
@@ -46,7 +50,8 @@ export async function startFakeHub(root: string): Promise<FakeHub> {
     const modelFile = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(path);
     if (model) {
       const dir = join(root, 'models', model[1]!);
-      if (existsSync(dir)) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: model[1] }));
+      if (existsSync(dir))
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: model[1] }));
       else res.writeHead(404).end('Repository not found');
     } else if (tree) {
       const dir = join(root, 'datasets', tree[1]!, tree[2]!, tree[3]!);
@@ -54,7 +59,12 @@ export async function startFakeHub(root: string): Promise<FakeHub> {
         res.writeHead(404).end('not found');
         return;
       }
-      const entries = readdirSync(dir).map((f) => ({ type: 'file', path: `${tree[3]}/${f}`, size: statSync(join(dir, f)).size, oid: 'x' }));
+      const entries = readdirSync(dir).map((f) => ({
+        type: 'file',
+        path: `${tree[3]}/${f}`,
+        size: statSync(join(dir, f)).size,
+        oid: 'x',
+      }));
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(entries));
     } else if (datasetFile) {
       sendFile(req, res, join(root, 'datasets', datasetFile[1]!, datasetFile[2]!, datasetFile[3]!));

@@ -22,7 +22,12 @@ export function installSmiStandin(watts: number[]): SmiStandin {
   chmodSync(target, 0o755); // a checkout may not keep the executable bit
   const log = join(bin, 'runs.log');
   return {
-    env: (extra = {}) => ({ PATH: `${bin}:${process.env.PATH ?? ''}`, NVSMI_STANDIN_WATTS: watts.join(','), NVSMI_STANDIN_LOG: log, ...extra }),
+    env: (extra = {}) => ({
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
+      NVSMI_STANDIN_WATTS: watts.join(','),
+      NVSMI_STANDIN_LOG: log,
+      ...extra,
+    }),
     runs: () =>
       existsSync(log)
         ? readFileSync(log, 'utf8')

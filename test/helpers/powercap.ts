@@ -105,4 +105,3 @@ export function serverZones(): ZoneSpec[] {
     { id: 'intel-rapl:2', name: 'psys', watts: 120 },
   ];
 }
-

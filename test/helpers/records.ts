@@ -78,7 +78,14 @@ export function okRecord(o: Overrides): OkRecord {
     ...base(o),
     status: 'ok',
     modelSource: { where: 'local-hub', dir: '/hub/models/org/model', files: { 'onnx/model.onnx': 'ab' } },
-    dataset: { id: o.datasetId ?? 'org/data', split: 'test', source: 'local-hub', sha256: 'cd', rows: 100, selection: { method: 'first', n: inferences } },
+    dataset: {
+      id: o.datasetId ?? 'org/data',
+      split: 'test',
+      source: 'local-hub',
+      sha256: 'cd',
+      rows: 100,
+      selection: { method: 'first', n: inferences },
+    },
     inferences,
     durationS: 1,
     energy: {
@@ -99,5 +106,12 @@ export function okRecord(o: Overrides): OkRecord {
 }
 
 export function skippedRecord(o: Overrides): SkippedRecord {
-  return { ...base(o), settings: { ...base(o).settings, repetition: null }, status: 'skipped', dataset: { id: 'org/data', split: 'test' }, reason: 'offline', message: 'not available offline (looked in /x)' };
+  return {
+    ...base(o),
+    settings: { ...base(o).settings, repetition: null },
+    status: 'skipped',
+    dataset: { id: 'org/data', split: 'test' },
+    reason: 'offline',
+    message: 'not available offline (looked in /x)',
+  };
 }

@@ -4,7 +4,18 @@ import { runBenchmark } from '../../run/benchmark.js';
 import type { RunOptions } from '../../schema/run-options.js';
 
 /** Settings that a flag sets, by commander's option name (camel case). */
-const SETTINGS = ['samples', 'sampleSeed', 'batchSize', 'warmup', 'repetitions', 'meter', 'cpuWatts', 'threads', 'device', 'idleSeconds'] as const;
+const SETTINGS = [
+  'samples',
+  'sampleSeed',
+  'batchSize',
+  'warmup',
+  'repetitions',
+  'meter',
+  'cpuWatts',
+  'threads',
+  'device',
+  'idleSeconds',
+] as const;
 
 export async function bench(opts: Record<string, unknown>, command: Command): Promise<number> {
   // Settings typed on the command line (not defaults): a suite may not override them and a

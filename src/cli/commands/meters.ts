@@ -15,7 +15,10 @@ export function renderMeters(listings: readonly MeterListing[], auto: { name: st
   return `${lines.join('\n')}\n`;
 }
 
-export async function runMeters(options: MeterOptions & { json?: boolean }, out: (text: string) => void = (t) => process.stdout.write(t)): Promise<void> {
+export async function runMeters(
+  options: MeterOptions & { json?: boolean },
+  out: (text: string) => void = (t) => process.stdout.write(t),
+): Promise<void> {
   const listings = await describeMeters(options);
   const auto = await selectMeter('auto', options);
   if (options.json) out(`${JSON.stringify({ meters: listings, auto: auto.meter.name, notes: auto.notes }, null, 2)}\n`);

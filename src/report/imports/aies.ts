@@ -43,7 +43,10 @@ export function importTask(file: string, override?: string): string {
   const name = override ?? basename(file, extname(file)).toLowerCase();
   if (Object.hasOwn(AIES_TASKS, name)) return AIES_TASKS[name]!;
   if (taskNames.includes(name)) return name;
-  const how = override === undefined ? `cannot tell its task from the file name '${basename(file)}'` : `unknown --import-task '${override}'`;
+  const how =
+    override === undefined
+      ? `cannot tell its task from the file name '${basename(file)}'`
+      : `unknown --import-task '${override}'`;
   throw new UserError(
     `Cannot import ${file}: ${how}; use one of ${Object.keys(AIES_TASKS).join(', ')} (their file names) or ${taskNames.join(', ')}.`,
   );
@@ -75,10 +78,18 @@ export async function readAiEnergyScoreCsv(file: string, taskOverride?: string):
     const value = record.total_gpu_energy ?? '';
     const kWh = Number(value);
     if (value === '' || !Number.isFinite(kWh) || kWh <= 0) {
-      throw new UserError(`Cannot import ${file}: line ${info.lines}: total_gpu_energy '${value}' is not a positive number (kWh per 1,000 queries)`);
+      throw new UserError(
+        `Cannot import ${file}: line ${info.lines}: total_gpu_energy '${value}' is not a positive number (kWh per 1,000 queries)`,
+      );
     }
     if (!record.model) throw new UserError(`Cannot import ${file}: line ${info.lines}: empty model name`);
-    return { model: record.model, kWhPer1k: kWh, energyScore: record.energy_score ?? '', class: record.class ?? '', line: info.lines };
+    return {
+      model: record.model,
+      kWhPer1k: kWh,
+      energyScore: record.energy_score ?? '',
+      class: record.class ?? '',
+      line: info.lines,
+    };
   });
   return { file, task, source: AIES_SOURCE, hardware: 'NVIDIA H100 80GB', rows };
 }

@@ -68,7 +68,12 @@ function table2(refs: readonly ReferenceRow[], task: string, metric: string): nu
 }
 
 function derivedTask(refs: readonly ReferenceRow[], task: string, metric: string): number | null {
-  return ref(refs, (r) => r.task === task && r.model.startsWith('ALL') && r.metric === metric && r.notes.startsWith('derived'))?.value ?? null;
+  return (
+    ref(
+      refs,
+      (r) => r.task === task && r.model.startsWith('ALL') && r.metric === metric && r.notes.startsWith('derived'),
+    )?.value ?? null
+  );
 }
 
 /** "Xenova/distilgpt2" and "distilgpt2" name the same weights; ":q8" variants are still the same model. */
@@ -86,7 +91,9 @@ export function compare(board: Board, refs: readonly ReferenceRow[], paper: Pape
   const fixtureOnlyTasks: string[] = [];
   for (const section of board.tasks) {
     const groups = section.groups.filter((g) => g.origin === 'records');
-    fixtures.push(...groups.flatMap((g) => g.rows.filter(isFixture).map((f) => ({ task: section.task, model: f.model }))));
+    fixtures.push(
+      ...groups.flatMap((g) => g.rows.filter(isFixture).map((f) => ({ task: section.task, model: f.model }))),
+    );
     const paperTask = paper.taskMap[section.task];
     const meanKWh = paperTask === undefined ? undefined : table2(refs, paperTask, 'mean_energy');
     if (paperTask === undefined || meanKWh === undefined) {
@@ -118,7 +125,9 @@ export function compare(board: Board, refs: readonly ReferenceRow[], paper: Pape
         ratio: mean / (meanKWh * JOULES_PER_KWH),
       });
       for (const [model, modelRows] of groupBy(rows, (r) => r.model)) {
-        const pooled = refs.filter((r) => r.task === paperTask && r.dataset === '3 datasets pooled' && repoName(r.model) === repoName(model));
+        const pooled = refs.filter(
+          (r) => r.task === paperTask && r.dataset === '3 datasets pooled' && repoName(r.model) === repoName(model),
+        );
         const total = pooled.find((r) => r.metric === 'mean_energy_cpu_gpu_ram');
         if (!total) continue;
         models.push({
@@ -144,7 +153,12 @@ export function compare(board: Board, refs: readonly ReferenceRow[], paper: Pape
     orders.push({
       group: name,
       energyKind: inGroup[0]!.group.energyKind,
-      tasks: inGroup.map((t) => ({ task: t.task, paperTask: t.paperTask, ours: t.ours.mean, paperKWh: t.paper.meanKWh })),
+      tasks: inGroup.map((t) => ({
+        task: t.task,
+        paperTask: t.paperTask,
+        ours: t.ours.mean,
+        paperKWh: t.paper.meanKWh,
+      })),
       rho: spearman(ours, theirs),
       sameOrder: byOurs.join() === byTheirs.join(),
     });
@@ -174,11 +188,21 @@ function ourSettings(records: readonly OkRecord[], board: Board) {
       .join(' · ');
   return {
     hardware: unique(groups.map((g) => `${g.hardware} (device ${g.device})`)).join('; '),
-    boundary: unique(groups.map((g) => `${g.meter} meter, ${g.energyKind === 'estimated' ? 'ESTIMATED, not measured' : 'measured'} (${unique(g.rows.map((r) => r.components)).join(', ')}), ${g.basis} energy of the window`)).join('; '),
+    boundary: unique(
+      groups.map(
+        (g) =>
+          `${g.meter} meter, ${g.energyKind === 'estimated' ? 'ESTIMATED, not measured' : 'measured'} (${unique(g.rows.map((r) => r.components)).join(', ')}), ${g.basis} energy of the window`,
+      ),
+    ).join('; '),
     precision: unique(records.map((r) => r.modelInfo.dtype)).join(', '),
     batch: `batch size ${unique(records.map((r) => r.settings.batchSize)).join(', ')}`,
-    generation: perTask((r) => (Object.keys(r.settings.callOptions).length > 0 ? JSON.stringify(r.settings.callOptions) : 'pipeline defaults')),
-    samples: perTask((r) => `${r.inferences} inferences × ${r.settings.repetitions} repetitions of ${r.dataset.id} (${r.dataset.split})`),
+    generation: perTask((r) =>
+      Object.keys(r.settings.callOptions).length > 0 ? JSON.stringify(r.settings.callOptions) : 'pipeline defaults',
+    ),
+    samples: perTask(
+      (r) =>
+        `${r.inferences} inferences × ${r.settings.repetitions} repetitions of ${r.dataset.id} (${r.dataset.split})`,
+    ),
     meter: unique(groups.map((g) => g.meter)).join(', '),
     loading: 'excluded: the model loads before the energy window opens',
   };
@@ -229,13 +253,20 @@ export function renderComparison(input: ComparisonReportInput): string {
     for (const t of c.tasks) {
       const e = est(t.group.energyKind);
       const std = t.paper.stdKWh === null ? '' : ` ± ${t.paper.stdKWh}`;
-      const range = t.paper.minKWh !== null && t.paper.maxKWh !== null ? `${joules(t.paper.minKWh)}–${joules(t.paper.maxKWh)}` : '—';
+      const range =
+        t.paper.minKWh !== null && t.paper.maxKWh !== null
+          ? `${joules(t.paper.minKWh)}–${joules(t.paper.maxKWh)}`
+          : '—';
       out.push(
         `| ${t.task} ↔ ${t.paperTask} | ${t.group.hardware} · ${t.group.meter}, ${t.group.energyKind} (${t.components}) | ${t.models} | ` +
           `${sig(t.ours.mean)}${e} | ${sig(t.ours.min)}${e} | ${sig(t.ours.max)}${e} | ${t.paper.meanKWh}${std} | ${joules(t.paper.meanKWh)} | ${range} | ${ratioText(t.ratio)} |`,
       );
     }
-    out.push('', `Our mean is over models and datasets (each model on each dataset is the mean of its repetitions); the paper's is over its runs (${paper.settings.samples}).`, '');
+    out.push(
+      '',
+      `Our mean is over models and datasets (each model on each dataset is the mean of its repetitions); the paper's is over its runs (${paper.settings.samples}).`,
+      '',
+    );
   }
 
   out.push('## Order of tasks by energy', '');
@@ -249,7 +280,9 @@ export function renderComparison(input: ComparisonReportInput): string {
       `- Paper (Table 2): ${theirs.map((t) => `${t.paperTask} (${t.paperKWh} kWh)`).join(' < ')}`,
     );
     if (o.tasks.length >= 3 && Number.isFinite(o.rho)) {
-      out.push(`- Spearman rank correlation over the ${o.tasks.length} shared tasks: ρ = ${o.rho.toFixed(2)}; the order ${o.sameOrder ? 'agrees' : 'differs'}.`);
+      out.push(
+        `- Spearman rank correlation over the ${o.tasks.length} shared tasks: ρ = ${o.rho.toFixed(2)}; the order ${o.sameOrder ? 'agrees' : 'differs'}.`,
+      );
     } else {
       out.push(
         `- Only ${o.tasks.length} shared task(s): a rank correlation over fewer than 3 tasks says nothing, so none is reported; the order ${o.sameOrder ? 'agrees' : 'differs'}.`,
@@ -261,10 +294,10 @@ export function renderComparison(input: ComparisonReportInput): string {
 
   out.push('## Models in both', '');
   if (c.models.length === 0) {
-    out.push('None of the measured models appears in the paper\'s per-model figures (matched by repository name).', '');
+    out.push("None of the measured models appears in the paper's per-model figures (matched by repository name).", '');
   } else {
     out.push(
-      'Matched by repository name (e.g. Xenova/distilgpt2 is the ONNX export of distilgpt2). Paper figures are derived from the authors\' logs: mean over 3 datasets × 10 repetitions.',
+      "Matched by repository name (e.g. Xenova/distilgpt2 is the ONNX export of distilgpt2). Paper figures are derived from the authors' logs: mean over 3 datasets × 10 repetitions.",
       '',
       '| Task | Our model | Paper model | Ours J/1k | Paper J/1k (CPU+GPU+RAM) | Paper GPU part J/1k (all 8 GPUs) | Ours ÷ paper |',
       '|---|---|---|---:|---:|---:|---|',
@@ -299,8 +332,12 @@ export function renderComparison(input: ComparisonReportInput): string {
   );
 
   const left: string[] = [];
-  if (c.fixtures.length > 0) left.push(`Fixture rows (not citable, never compared): ${c.fixtures.map((f) => `${f.model} (${f.task})`).join(', ')}.`);
-  if (c.fixtureOnlyTasks.length > 0) left.push(`Tasks with fixture rows only, so no comparison: ${c.fixtureOnlyTasks.join(', ')}.`);
+  if (c.fixtures.length > 0)
+    left.push(
+      `Fixture rows (not citable, never compared): ${c.fixtures.map((f) => `${f.model} (${f.task})`).join(', ')}.`,
+    );
+  if (c.fixtureOnlyTasks.length > 0)
+    left.push(`Tasks with fixture rows only, so no comparison: ${c.fixtureOnlyTasks.join(', ')}.`);
   if (c.unmatchedTasks.length > 0) left.push(`Tasks without a figure in the paper: ${c.unmatchedTasks.join(', ')}.`);
   if (left.length > 0) out.push('## Left out', '', ...left.map((l) => `- ${l}`), '');
   return `${out.join('\n').trimEnd()}\n`;

@@ -33,11 +33,16 @@ export async function readReferences(file: string): Promise<ReferenceRow[]> {
   }
   const missing = COLUMNS.filter((c) => rows.length > 0 && !(c in rows[0]!));
   if (rows.length === 0 || missing.length > 0) {
-    throw new UserError(`Cannot read the reference figures ${file}: expected the columns ${COLUMNS.join(',')}${missing.length ? ` (missing ${missing.join(', ')})` : ' and data rows'}`);
+    throw new UserError(
+      `Cannot read the reference figures ${file}: expected the columns ${COLUMNS.join(',')}${missing.length ? ` (missing ${missing.join(', ')})` : ' and data rows'}`,
+    );
   }
   return rows.map((r, i) => {
     const value = Number(r.value);
-    if (!Number.isFinite(value)) throw new UserError(`Cannot read the reference figures ${file}: row ${i + 2}: value '${r.value}' is not a number`);
+    if (!Number.isFinite(value))
+      throw new UserError(
+        `Cannot read the reference figures ${file}: row ${i + 2}: value '${r.value}' is not a number`,
+      );
     return {
       source: r.source!,
       tableOrFile: r.table_or_file!,

@@ -31,11 +31,20 @@ export async function runCompare(
   const { records, warnings, files } = await readRecords(options.in.map((p) => resolve(p)));
   for (const w of warnings) log(`warning: ${w}`);
   if (records.length === 0) {
-    throw new UserError(`No result records found in ${options.in.join(', ')}. Run \`npm run bench -- --task <task>\` first.`);
+    throw new UserError(
+      `No result records found in ${options.in.join(', ')}. Run \`npm run bench -- --task <task>\` first.`,
+    );
   }
   const board = await buildBoard(records, { rankBy: 'gross' }); // the paper's figures are gross: compare like with like
   const shownPath = options.references ? options.references : relative(packageRoot, referencesPath);
-  const markdown = renderComparison({ records, board, references, referencesPath: shownPath, paper, generatedAt: options.generatedAt });
+  const markdown = renderComparison({
+    records,
+    board,
+    references,
+    referencesPath: shownPath,
+    paper,
+    generatedAt: options.generatedAt,
+  });
   const path = join(resolve(options.out), `compare-${paper.id}.md`);
   try {
     mkdirSync(resolve(options.out), { recursive: true });

@@ -24,7 +24,18 @@ const SHAPES: Record<string, string> = {
   [MARKERS.fixtureEstimated]: HOLLOW_SQUARE,
 };
 
-const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac'];
+const PALETTE = [
+  '#4c78a8',
+  '#f58518',
+  '#54a24b',
+  '#e45756',
+  '#72b7b2',
+  '#b279a2',
+  '#eeca3b',
+  '#9d755d',
+  '#ff9da6',
+  '#bab0ac',
+];
 
 export function markerOf(group: BoardGroup, row: BoardRow): string {
   const estimated = group.energyKind === 'estimated';
@@ -69,7 +80,13 @@ function markerEncoding(points: readonly Point[]) {
     type: 'nominal' as const,
     title: 'energy figure',
     scale: { domain, range: domain.map((m) => SHAPES[m]!) },
-    legend: { title: 'energy figure', labelLimit: 0, symbolSize: 110, orient: 'bottom' as const, direction: 'vertical' as const },
+    legend: {
+      title: 'energy figure',
+      labelLimit: 0,
+      symbolSize: 110,
+      orient: 'bottom' as const,
+      direction: 'vertical' as const,
+    },
   };
 }
 
@@ -83,7 +100,12 @@ function colorEncoding(field: 'group' | 'task', domain: string[], title: string)
   };
 }
 
-const JOULES_FIELD = { field: 'joules', type: 'quantitative' as const, title: 'J / 1k inferences (log)', scale: { type: 'log' as const } };
+const JOULES_FIELD = {
+  field: 'joules',
+  type: 'quantitative' as const,
+  title: 'J / 1k inferences (log)',
+  scale: { type: 'log' as const },
+};
 
 const TOOLTIP = [
   { field: 'model', title: 'model' },
@@ -102,7 +124,10 @@ export function energyByTaskSpec(board: Board): TopLevelSpec | null {
   const groups = [...new Set(points.map((p) => p.group))];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Energy per 1,000 inferences by task', subtitle: 'log scale; one point per model and source; hollow = estimated (not measured)' },
+    title: {
+      text: 'Energy per 1,000 inferences by task',
+      subtitle: 'log scale; one point per model and source; hollow = estimated (not measured)',
+    },
     config: CONFIG,
     width: { step: 120 },
     height: 320,
@@ -120,7 +145,10 @@ export function energyByTaskSpec(board: Board): TopLevelSpec | null {
 }
 
 /** Rows not dominated within their group: nothing cheaper is at least as good. */
-export function paretoFrontier<T extends { joules: number; quality: number }>(rows: readonly T[], higherIsBetter: boolean): T[] {
+export function paretoFrontier<T extends { joules: number; quality: number }>(
+  rows: readonly T[],
+  higherIsBetter: boolean,
+): T[] {
   const better = (a: number, b: number) => (higherIsBetter ? a > b : a < b);
   const sorted = [...rows].sort((a, b) => a.joules - b.joules || (better(a.quality, b.quality) ? -1 : 1));
   const frontier: T[] = [];
@@ -140,13 +168,26 @@ export function energyVsQualitySpec(task: BoardTask): TopLevelSpec | null {
   ) as (Point & { quality: number })[];
   if (points.length === 0) return null;
   for (const group of new Set(points.map((p) => p.group))) {
-    for (const p of paretoFrontier(points.filter((q) => q.group === group), spec.higherIsBetter)) p.frontier = true;
+    for (const p of paretoFrontier(
+      points.filter((q) => q.group === group),
+      spec.higherIsBetter,
+    ))
+      p.frontier = true;
   }
   const groups = [...new Set(points.map((p) => p.group))];
-  const y = { field: 'quality', type: 'quantitative' as const, title: `${spec.label} (${spec.higherIsBetter ? 'higher' : 'lower'} is better)`, scale: { zero: false }, axis: { format: Math.max(...points.map((p) => Math.abs(p.quality))) >= 100 ? ',.4~r' : '.3~f' } };
+  const y = {
+    field: 'quality',
+    type: 'quantitative' as const,
+    title: `${spec.label} (${spec.higherIsBetter ? 'higher' : 'lower'} is better)`,
+    scale: { zero: false },
+    axis: { format: Math.max(...points.map((p) => Math.abs(p.quality))) >= 100 ? ',.4~r' : '.3~f' },
+  };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `Energy vs ${spec.label}: ${task.task}`, subtitle: 'dashed line: Pareto frontier within each source (no other model there is both cheaper and better)' },
+    title: {
+      text: `Energy vs ${spec.label}: ${task.task}`,
+      subtitle: 'dashed line: Pareto frontier within each source (no other model there is both cheaper and better)',
+    },
     config: CONFIG,
     width: 480,
     height: 300,
@@ -170,7 +211,11 @@ export function energyVsQualitySpec(task: BoardTask): TopLevelSpec | null {
           y,
           color: colorEncoding('group', groups, 'source'),
           shape: markerEncoding(points),
-          tooltip: [...TOOLTIP, { field: 'quality', title: spec.label, format: '.3f' }, { field: 'frontier', title: 'on the Pareto frontier' }],
+          tooltip: [
+            ...TOOLTIP,
+            { field: 'quality', title: spec.label, format: '.3f' },
+            { field: 'frontier', title: 'on the Pareto frontier' },
+          ],
         },
       },
     ],
@@ -223,7 +268,10 @@ const quietLogger = {
 
 /** Renders a spec to a standalone SVG string; ids are prefixed so several SVGs can share one page. */
 export async function renderSvg(spec: TopLevelSpec, idPrefix: string): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec, { logger: quietLogger }).spec), { renderer: 'none', logLevel: vega.Error });
+  const view = new vega.View(vega.parse(compile(spec, { logger: quietLogger }).spec), {
+    renderer: 'none',
+    logLevel: vega.Error,
+  });
   try {
     const svg = await view.toSVG();
     return svg.replace(/id="([^"]+)"/g, `id="${idPrefix}-$1"`).replace(/url\(#([^)]+)\)/g, `url(#${idPrefix}-$1)`);

@@ -5,7 +5,9 @@ import type { Board } from '../board.js';
 import type { Renderer } from './renderer.js';
 
 export function renderCsv(board: Board): string {
-  const metricNames = [...new Set(board.tasks.flatMap((t) => t.groups.flatMap((g) => g.rows.flatMap((r) => Object.keys(r.metrics)))))];
+  const metricNames = [
+    ...new Set(board.tasks.flatMap((t) => t.groups.flatMap((g) => g.rows.flatMap((r) => Object.keys(r.metrics))))),
+  ];
   const rows = board.tasks.flatMap((section) =>
     section.groups.flatMap((group) =>
       group.rows.map((r) => ({

@@ -72,7 +72,12 @@ function columns(board: Board, task: BoardTask): Column[] {
         return { html: energyHtml(text, group), sort: n(mean) };
       },
     },
-    { key: 'energy', title: 'kWh / 1k', type: 'num', cell: (row, group) => ({ html: energyHtml(sig(row.kWhPer1k), group), sort: n(row.kWhPer1k) }) },
+    {
+      key: 'energy',
+      title: 'kWh / 1k',
+      type: 'num',
+      cell: (row, group) => ({ html: energyHtml(sig(row.kWhPer1k), group), sort: n(row.kWhPer1k) }),
+    },
     {
       key: 'energy',
       title: 'gCO2e / 1k',
@@ -87,22 +92,48 @@ function columns(board: Board, task: BoardTask): Column[] {
       cell: (row) => {
         if (!row.quality) return { html: '—', sort: null };
         const { mean, sd } = row.quality;
-        const text = (row.repetitions ?? 1) > 1 && varies(mean, sd) ? `${qualityNumber(mean)} ± ${qualityNumber(sd)}` : qualityNumber(mean);
-        return row.kind === 'fixture' ? { html: `${text} <span class="muted">(meaningless)</span>`, sort: null } : { html: text, sort: row.quality.mean };
+        const text =
+          (row.repetitions ?? 1) > 1 && varies(mean, sd)
+            ? `${qualityNumber(mean)} ± ${qualityNumber(sd)}`
+            : qualityNumber(mean);
+        return row.kind === 'fixture'
+          ? { html: `${text} <span class="muted">(meaningless)</span>`, sort: null }
+          : { html: text, sort: row.quality.mean };
       },
     },
-    { key: 'latency', title: 'Latency p50 (ms)', type: 'num', cell: (row) => ({ html: row.latencyP50Ms === null ? '—' : sig(row.latencyP50Ms), sort: n(row.latencyP50Ms) }) },
-    { key: 'throughput', title: 'Throughput (inf/s)', type: 'num', cell: (row) => ({ html: row.throughput === null ? '—' : sig(row.throughput), sort: n(row.throughput) }) },
+    {
+      key: 'latency',
+      title: 'Latency p50 (ms)',
+      type: 'num',
+      cell: (row) => ({ html: row.latencyP50Ms === null ? '—' : sig(row.latencyP50Ms), sort: n(row.latencyP50Ms) }),
+    },
+    {
+      key: 'throughput',
+      title: 'Throughput (inf/s)',
+      type: 'num',
+      cell: (row) => ({ html: row.throughput === null ? '—' : sig(row.throughput), sort: n(row.throughput) }),
+    },
     {
       key: 'meter',
       title: 'Meter',
       type: 'text',
       cell: (_row, group) => {
-        const kind = group.energyKind === 'estimated' ? '<span class="flag-est">estimated</span>' : '<span class="flag-measured">measured</span>';
-        return { html: `${esc(group.meter)} · ${kind} <span class="muted">(${esc(group.components)})</span>`, sort: `${group.meter} ${group.energyKind}` };
+        const kind =
+          group.energyKind === 'estimated'
+            ? '<span class="flag-est">estimated</span>'
+            : '<span class="flag-measured">measured</span>';
+        return {
+          html: `${esc(group.meter)} · ${kind} <span class="muted">(${esc(group.components)})</span>`,
+          sort: `${group.meter} ${group.energyKind}`,
+        };
       },
     },
-    { key: 'hardware', title: 'Hardware', type: 'text', cell: (_row, group) => ({ html: esc(group.hardware), sort: group.hardware }) },
+    {
+      key: 'hardware',
+      title: 'Hardware',
+      type: 'text',
+      cell: (_row, group) => ({ html: esc(group.hardware), sort: group.hardware }),
+    },
   ];
 }
 
@@ -137,7 +168,10 @@ function groupSection(board: Board, task: BoardTask, group: BoardGroup): string 
     group.energyKind === 'estimated'
       ? `<strong class="flag-est">${partlyMeasured(group.meterParts) ? 'Partly estimated.' : 'Estimated, not measured.'}</strong> `
       : `<strong class="flag-measured">Measured.</strong> `;
-  const notes = group.notes.length > 0 ? `<ul class="notes">${group.notes.map((note) => `<li>${esc(note)}</li>`).join('')}</ul>` : '';
+  const notes =
+    group.notes.length > 0
+      ? `<ul class="notes">${group.notes.map((note) => `<li>${esc(note)}</li>`).join('')}</ul>`
+      : '';
   return `<div class="group" id="group-${esc(group.id)}" data-origin="${group.origin}" data-energy-kind="${group.energyKind}">
 <h3>${esc(group.hardware)}${group.device ? ` · device ${esc(group.device)}` : ''}${group.dataset ? ` · ${esc(group.dataset)}` : ''} · ${esc(group.source)}${cls}${origin}</h3>
 <p class="boundary">${flag}${esc(group.boundary)}.</p>
@@ -155,19 +189,27 @@ ${figure.svg}
 }
 
 function taskSection(board: Board, task: BoardTask, figures: readonly Figure[]): string {
-  const metric = task.quality ? `Quality: ${esc(task.quality.label)} (${task.quality.higherIsBetter ? 'higher' : 'lower'} is better).` : 'No quality metric for this task yet.';
+  const metric = task.quality
+    ? `Quality: ${esc(task.quality.label)} (${task.quality.higherIsBetter ? 'higher' : 'lower'} is better).`
+    : 'No quality metric for this task yet.';
   const dataset = task.dataset ? `Dataset: ${esc(task.dataset)}. ` : '';
   const notMeasured =
     task.notMeasured.length > 0
       ? `<p class="muted">Registered but not measured in these records: ${task.notMeasured.map((m) => `${esc(m.model)} (${m.status}: ${esc(m.reason)})`).join('; ')}.</p>`
       : '';
-  const groups = task.groups.length > 0 ? task.groups.map((g) => groupSection(board, task, g)).join('\n') : '<p>No finished measurements for this task.</p>';
+  const groups =
+    task.groups.length > 0
+      ? task.groups.map((g) => groupSection(board, task, g)).join('\n')
+      : '<p>No finished measurements for this task.</p>';
   return `<section class="task" id="task-${esc(task.task)}" data-task="${esc(task.task)}">
 <h2>${esc(task.task)}</h2>
 <p>${dataset}${metric}</p>
 ${groups}
 ${notMeasured}
-${figures.filter((f) => f.task === task.task).map(figureHtml).join('\n')}
+${figures
+  .filter((f) => f.task === task.task)
+  .map(figureHtml)
+  .join('\n')}
 </section>`;
 }
 

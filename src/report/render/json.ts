@@ -60,7 +60,9 @@ function jsonGroup(group: BoardGroup) {
 function jsonTask(task: BoardTask) {
   return {
     dataset: task.dataset || null,
-    qualityMetric: task.quality ? { name: task.quality.name, label: task.quality.label, higherIsBetter: task.quality.higherIsBetter } : null,
+    qualityMetric: task.quality
+      ? { name: task.quality.name, label: task.quality.label, higherIsBetter: task.quality.higherIsBetter }
+      : null,
     groups: task.groups.map(jsonGroup),
     notMeasured: task.notMeasured,
   };

@@ -13,7 +13,9 @@ function meterLabel(group: BoardGroup, components: string): string {
 function qualityCell(row: BoardRow): string {
   const q = row.quality;
   if (!q) return '—';
-  return (row.repetitions ?? 1) > 1 && varies(q.mean, q.sd) ? `${qualityNumber(q.mean)} ± ${qualityNumber(q.sd)}` : qualityNumber(q.mean);
+  return (row.repetitions ?? 1) > 1 && varies(q.mean, q.sd)
+    ? `${qualityNumber(q.mean)} ± ${qualityNumber(q.sd)}`
+    : qualityNumber(q.mean);
 }
 
 function energyCell(row: BoardRow): string {
@@ -45,7 +47,10 @@ function table(task: BoardTask, group: BoardGroup, rows: readonly BoardRow[], fi
     'Samples × reps',
     'Stars',
   ];
-  const lines = [`| ${head.join(' | ')} |`, `|${head.map((h) => (h === 'Model' || h === 'Meter' ? '---' : '---:')).join('|')}|`];
+  const lines = [
+    `| ${head.join(' | ')} |`,
+    `|${head.map((h) => (h === 'Model' || h === 'Meter' ? '---' : '---:')).join('|')}|`,
+  ];
   for (const r of rows) {
     const cells = [
       fixture ? '—' : String(r.rank),
@@ -105,7 +110,9 @@ function importedGroup(group: BoardGroup): string[] {
     '|---:|---|---:|---:|---|',
   ];
   for (const r of group.rows) {
-    out.push(`| ${r.rank ?? '—'} | ${r.model} | ${r.published?.kWhPer1k ?? sig(r.kWhPer1k)} | ${sig(r.joulesPer1k.mean)} | ${starsCell(r, false)} |`);
+    out.push(
+      `| ${r.rank ?? '—'} | ${r.model} | ${r.published?.kWhPer1k ?? sig(r.kWhPer1k)} | ${sig(r.joulesPer1k.mean)} | ${starsCell(r, false)} |`,
+    );
   }
   out.push('', group.starsRule, '');
   for (const note of group.notes) out.push(`> Note: ${note}`, '');
@@ -122,7 +129,12 @@ export function markdownSections(board: Board): string {
     if (task.dataset) out.push(`Dataset: ${task.dataset}.`, '');
     for (const group of ours) out.push(...recordGroup(task, group));
     if (ours.length === 0) {
-      out.push(imported.length > 0 ? 'No joulebench measurements for this task; published figures only.' : 'No finished measurements for this task.', '');
+      out.push(
+        imported.length > 0
+          ? 'No joulebench measurements for this task; published figures only.'
+          : 'No finished measurements for this task.',
+        '',
+      );
     }
     for (const group of imported) out.push(...importedGroup(group));
     if (task.notMeasured.length > 0) {
