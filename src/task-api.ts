@@ -90,7 +90,7 @@ export function topOutput<T>(output: unknown): T {
 }
 
 /** "Dataset org/name (split) row N" — how every data error starts. */
-export function rowName(spec: DatasetSpec, rowIndex: number): string {
+function rowName(spec: DatasetSpec, rowIndex: number): string {
   return `Dataset ${spec.id} (${spec.split}) row ${rowIndex}`;
 }
 

@@ -8,7 +8,7 @@ import { UserError, errorMessage } from '../util/errors.js';
 export const datasetExtensions = ['jsonl', 'csv', 'parquet'] as const;
 export type DatasetFormat = (typeof datasetExtensions)[number];
 
-export function parseJsonl(bytes: Uint8Array, path: string): DatasetRow[] {
+function parseJsonl(bytes: Uint8Array, path: string): DatasetRow[] {
   const rows: DatasetRow[] = [];
   const lines = new TextDecoder().decode(bytes).split('\n');
   lines.forEach((line, i) => {
@@ -27,7 +27,7 @@ export function parseJsonl(bytes: Uint8Array, path: string): DatasetRow[] {
   return rows;
 }
 
-export function parseCsv(bytes: Uint8Array, path: string): DatasetRow[] {
+function parseCsv(bytes: Uint8Array, path: string): DatasetRow[] {
   try {
     // Numeric-looking cells become numbers (labels), everything else stays text.
     return parseCsvText(Buffer.from(bytes), {

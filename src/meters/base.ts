@@ -17,7 +17,7 @@ export interface EnergyWindow {
  * nvidia-smi and awaiting its first sample) do it in `prepare()`, so that a composite meter can
  * prepare every part first and then open all their windows at the same instant.
  */
-export interface PreparedWindow {
+interface PreparedWindow {
   /** Opens the window now: synchronous, so several meters open back to back. */
   open(): EnergyWindow;
   /** Releases what `prepare()` took hold of, when the window will not be opened. */
@@ -142,14 +142,14 @@ export interface MeterEntry {
 export const monotonicS = (): number => performance.now() / 1000;
 
 /** Sum of the components, joules. */
-export function totalJoules(components: ComponentJoules): number {
+function totalJoules(components: ComponentJoules): number {
   let sum = 0;
   for (const j of Object.values(components)) sum += j ?? 0;
   return sum;
 }
 
 /** A warning for every covered component that read exactly 0 J: a zero is never silent. */
-export function zeroWarnings(reading: Pick<EnergyReading, 'components' | 'durationS'>, why: string): string[] {
+function zeroWarnings(reading: Pick<EnergyReading, 'components' | 'durationS'>, why: string): string[] {
   return Object.entries(reading.components)
     .filter(([, j]) => j === 0)
     .map(([c]) => `${c} read 0 J over ${reading.durationS.toFixed(3)} s: ${why}`);

@@ -7,7 +7,7 @@ import type { Component, EnergyReading } from '../schema/energy.js';
 import { defineMeter, type EnergyWindow, type Meter, type WindowFigures } from './base.js';
 
 /** The first component two meters both cover, if any. */
-export function overlap(a: Pick<Meter, 'components'>, b: Pick<Meter, 'components'>): Component | undefined {
+function overlap(a: Pick<Meter, 'components'>, b: Pick<Meter, 'components'>): Component | undefined {
   return a.components.find((c) => b.components.includes(c));
 }
 

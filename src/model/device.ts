@@ -21,7 +21,7 @@ const number = (field: number, n: number) => [...varint(field << 3), ...varint(n
 const text = (field: number, s: string) => message(field, [...Buffer.from(s)]);
 
 /** ONNX model y = Identity(x), x: float[1], opset 13: the smallest graph a provider must accept. */
-export function probeModel(): Uint8Array {
+function probeModel(): Uint8Array {
   const floatOfShape1 = message(2, message(1, [...number(1, 1), ...message(2, message(1, number(1, 1)))]));
   const valueInfo = (name: string) => [...text(1, name), ...floatOfShape1];
   const node = message(1, [...text(1, 'x'), ...text(2, 'y'), ...text(4, 'Identity')]);

@@ -6,7 +6,7 @@ import { UserError, unknownName } from '../util/errors.js';
 import { readJsonFile, type IssueFormatter } from '../util/json-file.js';
 import { packagePath } from '../util/paths.js';
 
-export const defaultModelsPath = packagePath('models.json');
+const defaultModelsPath = packagePath('models.json');
 
 export class ModelRegistry {
   constructor(readonly models: readonly ModelEntry[]) {}

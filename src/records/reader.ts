@@ -13,7 +13,7 @@ export interface ReadResult {
 }
 
 /** Every *.jsonl file under the given files or directories (recursively), sorted. */
-export async function findRecordFiles(paths: readonly string[]): Promise<string[]> {
+async function findRecordFiles(paths: readonly string[]): Promise<string[]> {
   const files: string[] = [];
   for (const p of paths) {
     const info = await stat(p).catch(() => undefined);

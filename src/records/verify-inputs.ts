@@ -17,9 +17,9 @@ export interface VerifyOptions extends HubFlags {
   registry: ModelRegistry;
 }
 
-export type Verdict = 'ok' | 'differs' | 'missing';
+type Verdict = 'ok' | 'differs' | 'missing';
 
-export interface VerifyLine {
+interface VerifyLine {
   verdict: Verdict;
   subject: string;
   detail: string;

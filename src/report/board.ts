@@ -16,12 +16,12 @@ import { rate, type StarRule } from './stars.js';
 
 export const JOULES_PER_KWH = 3.6e6;
 
-export interface Stat {
+interface Stat {
   mean: number;
   sd: number;
 }
 
-export interface QualityFigure {
+interface QualityFigure {
   metric: string;
   label: string;
   higherIsBetter: boolean;
@@ -29,7 +29,7 @@ export interface QualityFigure {
   sd: number;
 }
 
-export interface PublishedFigure {
+interface PublishedFigure {
   /** The file's total_gpu_energy, unchanged: kWh per 1,000 queries. */
   kWhPer1k: number;
   /** The file's energy_score, unchanged (their stars; ours are computed, never copied). */
@@ -72,7 +72,7 @@ export interface BoardRow {
 }
 
 /** What the energy figures are: the whole window's energy, or that minus the idle baseline. */
-export type EnergyBasis = 'gross' | 'net';
+type EnergyBasis = 'gross' | 'net';
 /** --rank-by: auto = net where every record of a group has an idle baseline, else gross. */
 export type RankBy = EnergyBasis | 'auto';
 
@@ -105,7 +105,7 @@ export interface BoardGroup {
   rows: BoardRow[];
 }
 
-export interface NotMeasured {
+interface NotMeasured {
   model: string;
   status: 'skipped' | 'failed';
   reason: string;

@@ -35,7 +35,7 @@ function shellWord(s: string): string {
 }
 
 /** The command that resumes a run, with every flag that located it (pasting it must work). */
-export function resumeCommand(request: BenchRequest, runId: string): string {
+function resumeCommand(request: BenchRequest, runId: string): string {
   const flags: [string, string | undefined][] = [
     ['--resume', runId],
     ['--out', request.out !== 'results' ? request.out : undefined],

@@ -56,7 +56,7 @@ export interface Draft {
 }
 
 /** "20261126T142809Z-3f9a1c": sortable, unique enough across machines, safe in file names. */
-export function newRunId(now = new Date()): string {
+function newRunId(now = new Date()): string {
   const stamp = now
     .toISOString()
     .replace(/[-:]/g, '')

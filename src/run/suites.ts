@@ -6,7 +6,7 @@ import { UserError } from '../util/errors.js';
 import { readJsonFile } from '../util/json-file.js';
 import { packagePath } from '../util/paths.js';
 
-export const suitesDir = packagePath('benchmarks');
+const suitesDir = packagePath('benchmarks');
 
 export function loadSuite(nameOrPath: string): Suite {
   const path = existsSync(nameOrPath) ? nameOrPath : join(suitesDir, `${nameOrPath}.json`);

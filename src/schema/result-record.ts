@@ -10,7 +10,7 @@ export const SCHEMA_VERSION = 1;
 const reading = EnergyReadingSchema.shape;
 
 /** A meter's reading without its duration (the record's durationS), plus the idle baseline. */
-export const RecordEnergySchema = z.object({
+const RecordEnergySchema = z.object({
   meter: reading.meter,
   kind: reading.kind,
   components: reading.components,
@@ -25,7 +25,7 @@ export const RecordEnergySchema = z.object({
   warnings: reading.warnings,
 });
 
-export const HardwareSchema = z.object({
+const HardwareSchema = z.object({
   cpu: z.object({ model: z.string(), vendor: z.string(), logicalCores: z.number(), physicalCores: z.number() }),
   memoryGB: z.number(),
   os: z.object({ platform: z.string(), distro: z.string(), release: z.string(), kernel: z.string(), arch: z.string() }),
@@ -34,7 +34,7 @@ export const HardwareSchema = z.object({
   accelerator: z.string().nullable().optional(),
 });
 
-export const SoftwareSchema = z.object({
+const SoftwareSchema = z.object({
   node: z.string(),
   onnxruntimeNode: z.string(),
   transformers: z.string(),
@@ -46,7 +46,7 @@ export const SoftwareSchema = z.object({
  * The run's resolved options plus this record's repetition and the task's call options.
  * Records written before joulebench kept every option lack sampleSeed, meter, cpuWatts and idleSeconds.
  */
-export const RecordSettingsSchema = RunSettingsSchema.partial({
+const RecordSettingsSchema = RunSettingsSchema.partial({
   sampleSeed: true,
   meter: true,
   cpuWatts: true,
@@ -69,7 +69,7 @@ const ModelInfoSchema = z.object({
   licence: z.string(),
 });
 
-export const SourceSchema = z.enum(['local-hub', 'cache', 'hf-hub']);
+const SourceSchema = z.enum(['local-hub', 'cache', 'hf-hub']);
 
 const common = {
   schemaVersion: z.literal(SCHEMA_VERSION),
@@ -85,7 +85,7 @@ const common = {
   startedAt: z.string(),
 };
 
-export const SelectionSchema = z.object({
+const SelectionSchema = z.object({
   method: z.enum(['first', 'random']),
   n: z.number().int(),
   seed: z.number().int().optional(),
@@ -150,7 +150,7 @@ export const SkippedRecordSchema = z.object({
   message: z.string(),
 });
 
-export const ErrorStageSchema = z.enum(['load', 'warmup', 'measure', 'score']);
+const ErrorStageSchema = z.enum(['load', 'warmup', 'measure', 'score']);
 
 export const ErrorRecordSchema = z.object({
   status: z.literal('error'),
@@ -168,7 +168,6 @@ export type ErrorRecord = z.infer<typeof ErrorRecordSchema>;
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 export type Hardware = z.infer<typeof HardwareSchema>;
 export type Software = z.infer<typeof SoftwareSchema>;
-export type RecordSettings = z.infer<typeof RecordSettingsSchema>;
 export type Selection = z.infer<typeof SelectionSchema>;
 export type Source = z.infer<typeof SourceSchema>;
 export type ModelKind = z.infer<typeof ModelKindSchema>;

@@ -8,7 +8,7 @@ import { RunSettingsSchema } from './run-options.js';
 export const PLAN_VERSION = 1;
 
 /** One (task, dataset, model): the unit a shard takes whole, so a model's repetitions stay on one machine. */
-export const PlanUnitSchema = z.object({
+const PlanUnitSchema = z.object({
   task: z.string(),
   dataset: z.object({
     id: z.string(),
@@ -22,11 +22,11 @@ export const PlanUnitSchema = z.object({
 });
 export type PlanUnit = z.infer<typeof PlanUnitSchema>;
 
-export const ShardSchema = z.object({ index: z.number().int(), count: z.number().int() });
+const ShardSchema = z.object({ index: z.number().int(), count: z.number().int() });
 export type Shard = z.infer<typeof ShardSchema>;
 
 /** What to run: a task on one dataset with these models. */
-export const PlanTargetSchema = z.object({ task: z.string(), dataset: DatasetSpecSchema, models: z.array(z.string()) });
+const PlanTargetSchema = z.object({ task: z.string(), dataset: DatasetSpecSchema, models: z.array(z.string()) });
 export type PlanTarget = z.infer<typeof PlanTargetSchema>;
 
 export const PlanSchema = z.object({

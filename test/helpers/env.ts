@@ -93,11 +93,6 @@ export async function cli(args: string[], env: Env = {}): Promise<CliResult> {
   return { status, ...captured };
 }
 
-/** Runs `joulebench <args>` as a real child process, to completion. */
-export function cliProcess(args: string[], env: Env = {}): Promise<CliResult> {
-  return finished(startCli(args, env));
-}
-
 /** Starts `joulebench <args>` in a child process and returns it at once (for tests that interrupt it). */
 export function startCli(args: string[], env: Env = {}): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], {

@@ -26,7 +26,7 @@ export interface ZoneSpec {
   unreadable?: boolean;
 }
 
-export const REAL_PACKAGE_RANGE_UJ = 262_143_328_850;
+const REAL_PACKAGE_RANGE_UJ = 262_143_328_850;
 
 export class PowercapFixture {
   readonly base: string;

@@ -8,17 +8,17 @@ import { taskNames } from '../../../tasks/index.js';
 import { UserError, errorCode, errorMessage } from '../../util/errors.js';
 
 /** Their task file names → joulebench task names. */
-export const AIES_TASKS: Readonly<Record<string, string>> = {
+const AIES_TASKS: Readonly<Record<string, string>> = {
   text_classification: 'classification',
   text_generation: 'generation',
   summarization: 'summarization',
 };
 
-export const AIES_COLUMNS = ['model', 'total_gpu_energy', 'energy_score', 'class'] as const;
+const AIES_COLUMNS = ['model', 'total_gpu_energy', 'energy_score', 'class'] as const;
 
-export const AIES_SOURCE = 'AI Energy Score (NVIDIA H100, GPU only)';
+const AIES_SOURCE = 'AI Energy Score (NVIDIA H100, GPU only)';
 
-export interface ImportedRow {
+interface ImportedRow {
   model: string;
   /** total_gpu_energy as published: kWh per 1,000 queries, GPU only. */
   kWhPer1k: number;

@@ -9,7 +9,7 @@ import type { PaperInfo } from './papers.js';
 import type { ReferenceRow } from './references.js';
 import { spearman } from './spearman.js';
 
-export interface TaskComparison {
+interface TaskComparison {
   task: string;
   paperTask: string;
   group: Pick<BoardGroup, 'hardware' | 'device' | 'meter' | 'energyKind'>;
@@ -21,7 +21,7 @@ export interface TaskComparison {
   ratio: number;
 }
 
-export interface OrderComparison {
+interface OrderComparison {
   group: string;
   energyKind: 'measured' | 'estimated';
   tasks: { task: string; paperTask: string; ours: number; paperKWh: number }[];
@@ -30,7 +30,7 @@ export interface OrderComparison {
   sameOrder: boolean;
 }
 
-export interface ModelComparison {
+interface ModelComparison {
   model: string;
   paperModel: string;
   task: string;

@@ -10,7 +10,7 @@ import type { Renderer } from './renderer.js';
 import { renderJson } from './json.js';
 import { SITE_CSS, SORT_SCRIPT } from './site-assets.js';
 
-export function esc(s: string): string {
+function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
@@ -213,7 +213,7 @@ ${figures
 </section>`;
 }
 
-export function renderHtml(board: Board, figures: readonly Figure[]): string {
+function renderHtml(board: Board, figures: readonly Figure[]): string {
   const overall = figures.filter((f) => f.task === null);
   const nav = board.tasks.map((t) => `<a href="#task-${esc(t.task)}">${esc(t.task)}</a>`).join('');
   return `<!doctype html>
