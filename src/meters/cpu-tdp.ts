@@ -46,8 +46,8 @@ export function medianWattsPerThread(table: readonly CpuTdp[] = cpuTdpTable): nu
 }
 
 /** Watts charged per busy hardware thread: --cpu-watts, else the table, else the table's median. */
-export function wattsPerThread(cpuModel: string, override?: number): PerThreadWatts {
-  if (override !== undefined) return { watts: override, source: '--cpu-watts', fallback: false };
+export function wattsPerThread(cpuModel: string, override: number | null = null): PerThreadWatts {
+  if (override !== null) return { watts: override, source: '--cpu-watts', fallback: false };
   const known = cpuTdpTable.find((c) => c.match.test(cpuModel));
   if (known) {
     return {

@@ -40,7 +40,7 @@ export interface EstimateMeter extends Meter {
 }
 
 export function estimateMeter(options: EstimateOptions = {}): EstimateMeter {
-  const perThread = wattsPerThread(options.cpuModel ?? cpus()[0]?.model ?? 'unknown', options.cpuWatts ?? undefined);
+  const perThread = wattsPerThread(options.cpuModel ?? cpus()[0]?.model ?? 'unknown', options.cpuWatts ?? null);
   const probes = options.probes ?? processProbes;
   const meter = defineMeter({
     name: 'estimate',
