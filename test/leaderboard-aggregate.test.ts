@@ -2,29 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { buildBoard, JOULES_PER_KWH } from '../src/report/board.js';
 import { renderCsv } from '../src/report/render/csv.js';
 import { renderMarkdown } from '../src/report/render/markdown.js';
-import { okRecord, skippedRecord } from './helpers/records.js';
+import { okRecord, repetitions, skippedRecord } from './helpers/records.js';
 import { parse } from 'csv-parse/sync';
 
 describe('leaderboard aggregation', () => {
   const records = [
-    okRecord({
-      model: 'big',
-      joulesPer1k: 300,
-      repetition: 1,
-      quality: { accuracy: 0.9, macroF1: 0.9, unmappedRate: 0 },
-    }),
-    okRecord({
-      model: 'big',
-      joulesPer1k: 500,
-      repetition: 2,
-      quality: { accuracy: 0.9, macroF1: 0.9, unmappedRate: 0 },
-    }),
-    okRecord({
-      model: 'small',
-      joulesPer1k: 100,
-      repetition: 1,
-      quality: { accuracy: 0.7, macroF1: 0.6, unmappedRate: 0 },
-    }),
+    ...repetitions({ model: 'big', quality: { accuracy: 0.9, macroF1: 0.9, unmappedRate: 0 } }, [300, 500, 400]),
+    ...repetitions({ model: 'small', quality: { accuracy: 0.7, macroF1: 0.6, unmappedRate: 0 } }, [100, 101, 99]),
     okRecord({ model: 'random', kind: 'fixture', joulesPer1k: 1 }),
     okRecord({ model: 'small', joulesPer1k: 999, cpuModel: 'Other CPU' }),
     skippedRecord({ model: 'offline-model' }),
@@ -36,7 +20,7 @@ describe('leaderboard aggregation', () => {
     }),
   ];
 
-  it('averages repetitions (mean ± sample sd) and ranks by J/1k within one hardware group', async () => {
+  it('averages repetitions (mean, sample sd, 95% CI) and ranks by J/1k within one hardware group', async () => {
     const board = await buildBoard(records);
     expect(board.tasks.map((t) => t.task)).toEqual(['classification', 'summarization']);
     const cls = board.tasks[0]!;
@@ -48,9 +32,12 @@ describe('leaderboard aggregation', () => {
       [null, 'random'],
     ]);
     const big = main.rows[1]!;
-    expect(big.repetitions).toBe(2);
+    expect(big.repetitions).toBe(3);
     expect(big.joulesPer1k.mean).toBe(400);
-    expect(big.joulesPer1k.sd).toBeCloseTo(Math.SQRT2 * 100);
+    expect(big.joulesPer1k.sd).toBeCloseTo(100);
+    // Student t, 2 degrees of freedom: 400 ± 4.303 × 100 / √3
+    expect(big.joulesPer1k.ci95!.low).toBeCloseTo(400 - (4.30265273 * 100) / Math.sqrt(3), 5);
+    expect(big.joulesPer1k.cv).toBeCloseTo(0.25);
     expect(big.kWhPer1k).toBeCloseTo(400 / JOULES_PER_KWH);
   });
 
@@ -66,8 +53,8 @@ describe('leaderboard aggregation', () => {
     expect(md).toMatch(/^## classification$/m);
     expect(md).toMatch(/^## summarization$/m);
     expect(md).toContain('ESTIMATED, not measured');
-    expect(md).toContain('| 1 | small | 1K | 100 | 2.78e-5 | 0.700 |');
-    expect(md).toContain('| 2 | big | 1K | 400 ± 140 |');
+    expect(md).toContain('| 1 | small | 1K | 100 [97.5, 102] | 2.78e-5 | 0.700 |');
+    expect(md).toContain('| 2 | big | 1K | 400 [152, 648] |');
     expect(md).toContain('random **(fixture: not citable)**');
     expect(md).toContain('- offline-model: skipped (not available offline)');
     expect(md).toContain('ROUGE-L ↑');
@@ -82,10 +69,13 @@ describe('leaderboard aggregation', () => {
       rank: '1',
       energy_kind: 'estimated',
       meter: 'estimate',
-      accuracy: '0.7',
       quality_metric: 'accuracy',
       joules_per_1k_inferences: '100',
+      n: '3',
+      tied: 'no',
     });
+    expect(Number(small.accuracy)).toBeCloseTo(0.7, 12);
+    expect(Number(small.ci95_low)).toBeCloseTo(100 - (4.30265273 * 1) / Math.sqrt(3), 5);
     expect(rows.find((r) => r.model === 's')!.rougeL).toBe('0.2');
   });
 });
@@ -163,5 +153,48 @@ describe('energy basis and datasets', () => {
       'Meter: **estimate+nvml — PARTLY ESTIMATED** (partly estimated: CPU and DRAM from process CPU time × TDP per thread',
     );
     expect(md).toContain('nvml measured');
+  });
+});
+
+describe('groups never pool unlike runs', () => {
+  const estimate = (model: string, wattsPerThread: number, source: string, repetition: number) => {
+    const r = okRecord({ model, joulesPer1k: wattsPerThread * 100, repetition, runId: `run-${wattsPerThread}` });
+    r.energy.details = { wattsPerThread, wattsPerThreadSource: source, dramWattsPerGB: 0.375, cpuSeconds: 1 };
+    return r;
+  };
+
+  it('keeps runs made with different --cpu-watts apart (never one row of 1e6 and 2 W/thread)', async () => {
+    const board = await buildBoard([
+      estimate('m', 1e6, '--cpu-watts', 1),
+      estimate('m', 3.45, "CPU 'x' not in the TDP table: median", 1),
+      estimate('m', 2, '--cpu-watts', 1),
+    ]);
+    const groups = board.tasks[0]!.groups;
+    expect(groups).toHaveLength(3);
+    expect(groups.map((g) => g.rows.map((r) => r.joulesPer1k.mean))).toEqual([[1e8], [345], [200]]);
+    expect(groups.map((g) => g.setup)).toEqual([
+      expect.stringMatching(/estimate at 1000000\.00 W\/thread$/),
+      expect.stringMatching(/estimate at 3\.45 W\/thread$/),
+      expect.stringMatching(/estimate at 2\.00 W\/thread$/),
+    ]);
+  });
+
+  it('keeps a --sample-seed run apart from a first-n run of the same model', async () => {
+    const first = okRecord({ model: 'm', joulesPer1k: 10 });
+    const drawn = okRecord({ model: 'm', joulesPer1k: 20, runId: 'run-2' });
+    drawn.dataset = { ...drawn.dataset, selection: { method: 'random', n: 10, seed: 42 } };
+    const groups = (await buildBoard([first, drawn])).tasks[0]!.groups;
+    expect(groups.map((g) => [g.setup.replace(/.*threads default, /, ''), g.rows[0]!.joulesPer1k.mean])).toEqual([
+      ['the first 10 usable rows', 10],
+      ['10 rows drawn with seed 42', 20],
+    ]);
+  });
+
+  it('pools repetitions of one configuration from several runs, and lists the runs', async () => {
+    const a = okRecord({ model: 'm', joulesPer1k: 10, runId: 'r1' });
+    const b = okRecord({ model: 'm', joulesPer1k: 12, runId: 'r2', repetition: 2 });
+    const rows = (await buildBoard([a, b])).tasks[0]!.groups.flatMap((g) => g.rows);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.provenance).toEqual(['r1', 'r2']);
   });
 });

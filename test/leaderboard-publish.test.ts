@@ -10,7 +10,7 @@ import { parseFormats } from '../src/report/write.js';
 import { JOULES_PER_KWH } from '../src/report/board.js';
 import { paretoFrontier } from '../src/report/render/charts.js';
 import { tempDir } from './helpers/env.js';
-import { jsonl, okRecord, skippedRecord } from './helpers/records.js';
+import { jsonl, okRecord, repetitions, skippedRecord } from './helpers/records.js';
 
 const accuracy = (a: number) => ({ accuracy: a, macroF1: a, unmappedRate: 0 });
 
@@ -23,17 +23,9 @@ function writeMachines(root: string) {
   writeFileSync(
     join(a, 'run-1.jsonl'),
     `${jsonl([
-      okRecord({ model: 'org/small', joulesPer1k: 10, quality: accuracy(0.7), parameters: 5e6, runId: 'a1' }),
-      okRecord({
-        model: 'org/small',
-        joulesPer1k: 14,
-        quality: accuracy(0.7),
-        parameters: 5e6,
-        runId: 'a1',
-        repetition: 2,
-      }),
-      okRecord({ model: 'org/big', joulesPer1k: 90, quality: accuracy(0.9), parameters: 5e8, runId: 'a1' }),
-      okRecord({ model: 'org/mid', joulesPer1k: 50, quality: accuracy(0.6), parameters: 5e7, runId: 'a1' }),
+      ...repetitions({ model: 'org/small', quality: accuracy(0.7), parameters: 5e6, runId: 'a1' }, [10, 14, 12]),
+      ...repetitions({ model: 'org/big', quality: accuracy(0.9), parameters: 5e8, runId: 'a1' }, [90, 91, 89]),
+      ...repetitions({ model: 'org/mid', quality: accuracy(0.6), parameters: 5e7, runId: 'a1' }, [50, 51, 49]),
       okRecord({
         model: 'fixtures/toy',
         kind: 'fixture',
@@ -56,28 +48,32 @@ function writeMachines(root: string) {
   writeFileSync(
     join(b, 'run-2.jsonl'),
     jsonl([
-      okRecord({
-        model: 'org/small',
-        joulesPer1k: 7,
-        quality: accuracy(0.7),
-        parameters: 5e6,
-        cpuModel: 'Other CPU 1',
-        energyKind: 'measured',
-        meter: 'rapl',
-        components: 'cpu+dram',
-        runId: 'b1',
-      }),
-      okRecord({
-        model: 'org/big',
-        joulesPer1k: 70,
-        quality: accuracy(0.9),
-        parameters: 5e8,
-        cpuModel: 'Other CPU 1',
-        energyKind: 'measured',
-        meter: 'rapl',
-        components: 'cpu+dram',
-        runId: 'b1',
-      }),
+      ...repetitions(
+        {
+          model: 'org/small',
+          quality: accuracy(0.7),
+          parameters: 5e6,
+          cpuModel: 'Other CPU 1',
+          energyKind: 'measured',
+          meter: 'rapl',
+          components: 'cpu+dram',
+          runId: 'b1',
+        },
+        [7, 7.2, 6.8],
+      ),
+      ...repetitions(
+        {
+          model: 'org/big',
+          quality: accuracy(0.9),
+          parameters: 5e8,
+          cpuModel: 'Other CPU 1',
+          energyKind: 'measured',
+          meter: 'rapl',
+          components: 'cpu+dram',
+          runId: 'b1',
+        },
+        [70, 71, 69],
+      ),
     ]),
   );
   return [join(root, 'machine-a'), join(root, 'machine-b')];
@@ -132,7 +128,7 @@ describe('leaderboard over two machines, every format', () => {
 
   it('skips the truncated line with a warning naming file and line', () => {
     expect(logs.filter((l) => l.startsWith('warning:'))).toEqual([
-      `warning: ${join(root, 'machine-a', 'runs', 'run-1.jsonl')}:8: not valid JSON (truncated or corrupt line), skipped`,
+      `warning: ${join(root, 'machine-a', 'runs', 'run-1.jsonl')}:13: not valid JSON (truncated or corrupt line), skipped`,
     ]);
   });
 
@@ -193,7 +189,7 @@ describe('leaderboard over two machines, every format', () => {
 
   it('marks fixtures "not citable", never rates them, and prints the rule under every table', () => {
     expect(html).toMatch(
-      /data-model="fixtures\/toy"[^>]*><td class="num col-stars"><span class="not-rated">not rated<\/span><\/td><td class="text col-model"[^>]*>fixtures\/toy <span class="muted">fp32<\/span><span class="badge fixture">fixture · not citable<\/span>/,
+      /data-model="fixtures\/toy"[^>]*><td class="num col-rank">—<\/td><td class="num col-stars"><span class="not-rated">not rated<\/span><\/td><td class="text col-model"[^>]*>fixtures\/toy <span class="muted">fp32<\/span><span class="badge fixture">fixture · not citable<\/span>/,
     );
     const tables = html.match(/<table /g)!.length;
     expect(html.match(/<p class="stars-rule">/g)).toHaveLength(tables);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildBoard } from '../src/report/board.js';
 import { DEFAULT_CARBON_INTENSITY } from '../src/report/carbon.js';
 import { rate } from '../src/report/stars.js';
-import { okRecord } from './helpers/records.js';
+import { okRecord, repetitions } from './helpers/records.js';
 
 describe('quintile rule', () => {
   it('gives 5 stars to the lowest fifth and 1 star to the highest fifth', () => {
@@ -67,9 +67,9 @@ describe('groups that cannot be rated', () => {
 
 describe('stars on a published board', () => {
   const records = [
-    okRecord({ model: 'a', joulesPer1k: 10 }),
-    okRecord({ model: 'b', joulesPer1k: 20 }),
-    okRecord({ model: 'c', joulesPer1k: 30 }),
+    ...repetitions({ model: 'a' }, [10, 10.2, 9.8]),
+    ...repetitions({ model: 'b' }, [20, 20.2, 19.8]),
+    ...repetitions({ model: 'c' }, [30, 30.2, 29.8]),
     okRecord({ model: 'toy', kind: 'fixture', joulesPer1k: 1 }),
     okRecord({ model: 'alone', joulesPer1k: 5, cpuModel: 'Other CPU' }),
   ];
@@ -78,11 +78,11 @@ describe('stars on a published board', () => {
     const board = await buildBoard(records, { starRule: 'quintile', carbon: DEFAULT_CARBON_INTENSITY });
     const groups = board.tasks[0]!.groups;
     const main = groups.find((g) => g.hardware.startsWith('Test CPU'))!;
-    expect(main.rows.map((r) => [r.model, r.stars])).toEqual([
-      ['a', 5],
-      ['b', 3],
-      ['c', 1],
-      ['toy', null],
+    expect(main.rows.map((r) => [r.model, r.rank, r.tied, r.stars])).toEqual([
+      ['a', 1, false, 5],
+      ['b', 2, false, 3],
+      ['c', 3, false, 1],
+      ['toy', null, false, null],
     ]);
     expect(main.starsRule).toMatch(/among the 3 rated models/);
     expect(main.starsRule).toMatch(/Fixture rows \(not citable\) are never rated/);
@@ -92,12 +92,64 @@ describe('stars on a published board', () => {
   });
 
   it('applies the AI Energy Score rule when asked', async () => {
-    const board = await buildBoard([...records, okRecord({ model: 'd', joulesPer1k: 11 })], {
+    const board = await buildBoard([...records, ...repetitions({ model: 'd' }, [11, 11.2, 10.8])], {
       starRule: 'aies',
       carbon: DEFAULT_CARBON_INTENSITY,
     });
     const main = board.tasks[0]!.groups.find((g) => g.hardware.startsWith('Test CPU'))!;
     // w = (30 - 10) / 5 = 4
     expect(Object.fromEntries(main.rows.map((r) => [r.model, r.stars]))).toEqual({ a: 5, d: 5, b: 3, c: 1, toy: null });
+  });
+});
+
+describe('ties instead of false winners', () => {
+  const group = async (records: ReturnType<typeof repetitions>) =>
+    (await buildBoard(records, { starRule: 'quintile' })).tasks[0]!.groups[0]!;
+
+  it('gives two models with equal means (within noise) one rank and the same stars', async () => {
+    // q8 vs fp32 about 1.4 sd apart: the stories260K case that flipped between two runs.
+    const g = await group([
+      ...repetitions({ model: 'q8' }, [51.4, 47.8, 55.0]),
+      ...repetitions({ model: 'fp32' }, [56.3, 52.8, 59.8]),
+      ...repetitions({ model: 'big' }, [200, 201, 199]),
+    ]);
+    expect(g.rows.map((r) => [r.model, r.rank, r.tied])).toEqual([
+      ['q8', 1, true],
+      ['fp32', 1, true],
+      ['big', 3, false],
+    ]);
+    const stars = Object.fromEntries(g.rows.map((r) => [r.model, r.stars]));
+    expect(stars.q8).toBe(stars.fp32);
+    expect(stars.big).toBeLessThan(stars.q8!);
+    expect(g.starsRule).toMatch(/Rows marked = tie .*Welch's t-test/);
+  });
+
+  it('separates two clearly different models, with different stars', async () => {
+    const g = await group([
+      ...repetitions({ model: 'lean' }, [10, 10.1, 9.9]),
+      ...repetitions({ model: 'hungry' }, [12, 12.1, 11.9]),
+    ]);
+    expect(g.rows.map((r) => [r.rank, r.tied])).toEqual([
+      [1, false],
+      [2, false],
+    ]);
+    expect(g.rows[0]!.stars).not.toBe(g.rows[1]!.stars);
+  });
+
+  it('runs no test under 3 repetitions: such rows tie, and get no stars when all tie', async () => {
+    const g = await group([...repetitions({ model: 'x' }, [10, 11]), ...repetitions({ model: 'y' }, [50, 51])]);
+    expect(g.rows.map((r) => [r.rank, r.tied, r.stars])).toEqual([
+      [1, true, null],
+      [1, true, null],
+    ]);
+    expect(g.starsRule).toMatch(/none .*no model of this group differs significantly/);
+  });
+
+  it('flags a row whose repetitions drift (first vs last third beyond the CI)', async () => {
+    const g = await group([...repetitions({ model: 'warming' }, [10, 11, 12, 13, 14, 15])]);
+    expect(g.rows[0]!.drift).toBe(true);
+    expect(g.notes.join(' ')).toMatch(/repetitions trend/);
+    const steady = await group([...repetitions({ model: 'steady' }, [10, 11, 10, 11, 10, 11])]);
+    expect(steady.rows[0]!.drift).toBe(false);
   });
 });

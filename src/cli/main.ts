@@ -151,6 +151,22 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(lazy(() => import('./commands/compare.js'), 'compare'));
 
   program
+    .command('stats')
+    .description(
+      'Is A really cheaper than B here? For two models of one group: the difference in J/1k with its 95% CI and ' +
+        "Welch's t-test p-value, from their repetitions.",
+    )
+    .argument('<records...>', 'record files or folders (searched for *.jsonl)')
+    .option('--model <id>', 'a model to compare (give it twice)', collect, [])
+    .option('--rank-by <basis>', 'energy basis: net, gross or auto', oneOf(['net', 'gross', 'auto']), 'auto')
+    .option('--json', 'print JSON instead of text', false)
+    .addHelpText(
+      'after',
+      '\nExample:\n  npm run stats -- results/runs --model karpathy/stories260K --model karpathy/stories260K:q8',
+    )
+    .action(lazy(() => import('./commands/row-stats.js'), 'stats'));
+
+  program
     .command('meters')
     .description('List the energy meters, whether each can read here (and why not), and the devices each sees.')
     .option('--json', 'print JSON instead of text', false)

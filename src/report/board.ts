@@ -7,7 +7,8 @@ import { isTaskName, loadTask } from '../../tasks/index.js';
 import type { EnergyKind } from '../schema/energy.js';
 import type { ModelKind, OkRecord, RunRecord } from '../schema/result-record.js';
 import type { MetricSpec } from '../task-api.js';
-import { groupBy, mean, sd } from '../util/stats.js';
+import { groupBy, mean } from '../util/stats.js';
+import { spread, welch, type Spread } from '../util/student-t.js';
 import { hardwareLabel } from '../util/system.js';
 import { DEFAULT_CARBON_INTENSITY, gramsCO2e, type CarbonIntensity } from './carbon.js';
 import { estimateHow, type MeterPart } from './format.js';
@@ -16,17 +17,13 @@ import { rate, type StarRule } from './stars.js';
 
 export const JOULES_PER_KWH = 3.6e6;
 
-interface Stat {
-  mean: number;
-  sd: number;
-}
+/** A figure over repetitions: mean, sd, n, coefficient of variation and its 95 % CI (none under 3 repetitions). */
+export type Stat = Spread;
 
-interface QualityFigure {
+interface QualityFigure extends Stat {
   metric: string;
   label: string;
   higherIsBetter: boolean;
-  mean: number;
-  sd: number;
 }
 
 interface PublishedFigure {
@@ -39,13 +36,17 @@ interface PublishedFigure {
 }
 
 export interface BoardRow {
-  /** 1 = least energy among the group's rated rows; null for fixtures. */
+  /** 1 = least energy among the group's ranked rows; rows that tie share the rank of the first; null for fixtures. */
   rank: number | null;
+  /** True when the row's energy is not significantly different from a neighbour's (shown as "=2"). */
+  tied: boolean;
   model: string;
   kind: ModelKind;
   parameters: number | null;
   dtype: string | null;
   joulesPer1k: Stat;
+  /** J/1k of each repetition, in repetition order (what the CI and the tests are computed from); [] for imports. */
+  figures: number[];
   kWhPer1k: number;
   gCO2ePer1k: number;
   /** The task's primary metric. */
@@ -64,8 +65,10 @@ export interface BoardRow {
   components: string;
   /** 1-5, more = less energy; null = not rated (fixture, lone model, no spread). */
   stars: number | null;
-  /** Run ids (records) or file:line (imports). */
+  /** Run ids (records) or file:line (imports): what the row pooled. */
   provenance: string[];
+  /** The row's repetitions trend (first vs last third differ by more than the CI): thermal drift or a neighbour. */
+  drift: boolean;
   /** Imports only: the row as published. */
   published: PublishedFigure | null;
   warnings: string[];
@@ -97,6 +100,8 @@ export interface BoardGroup {
   components: string;
   /** One sentence on what the energy figure is and how it was obtained. */
   boundary: string;
+  /** What every row of the group shares besides the meter: batch size, threads, rows, calibration ("" for imports). */
+  setup: string;
   class: string | null;
   /** The star rule applied to this group, with its boundaries (printed under the table). */
   starsRule: string;
@@ -139,35 +144,39 @@ export interface BoardOptions {
   generatedAt?: Date;
 }
 
-function statOf(xs: number[]): Stat {
-  return { mean: mean(xs), sd: sd(xs) };
-}
-
-/** Records that may be averaged together: same model, data, settings, hardware and meter. */
+/** Records that may be averaged together: same model, data and rows, and everything of the group. */
 function rowKey(r: OkRecord): string {
-  return JSON.stringify([
-    r.model,
-    r.taskVersion,
-    r.modelInfo.dtype,
-    r.dataset.id,
-    r.dataset.split,
-    r.dataset.sha256,
-    r.inferences,
-    r.settings.batchSize,
-    r.settings.threads,
-    r.settings.callOptions,
-  ]);
+  return JSON.stringify([groupKey(r), r.model, r.modelInfo.dtype, r.dataset.sha256, r.inferences]);
 }
 
-/** Runs compared with each other: same hardware, device, meter, and the same data (a suite may run a task on several datasets). */
+/** The settings of a meter that change its figures (estimate: W/thread and its source), never its readings. */
+const CALIBRATION = ['wattsPerThread', 'wattsPerThreadSource', 'dramWattsPerGB', 'field', 'sampleMs'] as const;
+
+function calibration(details: Record<string, unknown>): unknown {
+  const own = Object.fromEntries(CALIBRATION.filter((k) => k in details).map((k) => [k, details[k]]));
+  const parts = details.parts as Record<string, Record<string, unknown>> | undefined;
+  return parts
+    ? { ...own, parts: Object.fromEntries(Object.entries(parts).map(([m, d]) => [m, calibration(d)])) }
+    : own;
+}
+
+/**
+ * Runs compared with each other: everything that changes a figure is the same — hardware, device,
+ * meter and its calibration, the data and how its rows were selected, batch size, threads,
+ * generation settings. One model at batch 1 and at batch 16 is two configurations, never ranked
+ * against each other, and runs made with different settings are never pooled.
+ */
 function groupKey(r: OkRecord): string {
+  const selection = r.dataset.selection;
   return JSON.stringify([
     hardwareLabel(r.hardware),
     r.settings.device,
     r.energy.meter,
     r.energy.kind,
+    calibration(r.energy.details),
     datasetLabel(r),
-    // One model at batch 1 and at batch 16 is two configurations, never ranked against each other.
+    selection.method,
+    selection.seed ?? null,
     r.taskVersion,
     r.settings.batchSize,
     r.settings.threads,
@@ -191,6 +200,21 @@ function meterParts(r: OkRecord): MeterPart[] {
   return [{ meter: r.energy.meter, kind: r.energy.kind }];
 }
 
+/** "batch size 1, onnxruntime threads default, the first 872 usable rows, estimate at 3.45 W/thread". */
+function setupOf(r: OkRecord): string {
+  const { selection } = r.dataset;
+  const rows =
+    selection.method === 'random'
+      ? `${selection.n} rows drawn with seed ${selection.seed}`
+      : `the first ${selection.n} usable rows`;
+  const parts = [`batch size ${r.settings.batchSize}`, `onnxruntime threads ${r.settings.threads ?? 'default'}`, rows];
+  const details =
+    (r.energy.details.parts as Record<string, Record<string, unknown>> | undefined)?.estimate ?? r.energy.details;
+  if (typeof details.wattsPerThread === 'number')
+    parts.push(`estimate at ${details.wattsPerThread.toFixed(2)} W/thread`);
+  return parts.join(', ');
+}
+
 /** J per 1,000 inferences of a record on the chosen basis. */
 function joulesPer1k(r: OkRecord, basis: EnergyBasis): number {
   return basis === 'net' ? (r.energy.netJoules! / r.inferences) * 1000 : r.joulesPer1kInferences;
@@ -199,7 +223,15 @@ function joulesPer1k(r: OkRecord, basis: EnergyBasis): number {
 function qualityOf(metrics: Record<string, Stat>, spec: MetricSpec | undefined): QualityFigure | null {
   const q = spec ? metrics[spec.name] : undefined;
   if (!spec || !q || !Number.isFinite(q.mean)) return null;
-  return { metric: spec.name, label: spec.label, higherIsBetter: spec.higherIsBetter, mean: q.mean, sd: q.sd };
+  return { metric: spec.name, label: spec.label, higherIsBetter: spec.higherIsBetter, ...q };
+}
+
+/** First and last third of the repetitions (in repetition order) differ by more than the CI's half-width. */
+function drifts(xs: readonly number[], s: Stat): boolean {
+  if (!s.ci95 || xs.length < 3) return false;
+  const third = Math.max(1, Math.floor(xs.length / 3));
+  const gap = Math.abs(mean(xs.slice(0, third)) - mean(xs.slice(-third)));
+  return gap > (s.ci95.high - s.ci95.low) / 2;
 }
 
 function recordRow(
@@ -212,18 +244,24 @@ function recordRow(
   const perToken = records
     .filter((r) => r.outputTokens)
     .map((r) => (basis === 'net' ? r.energy.netJoules! : r.energy.joules) / r.outputTokens!);
-  const j = statOf(records.map((r) => joulesPer1k(r, basis)));
+  const ordered = [...records].sort(
+    (a, b) => (a.settings.repetition ?? 0) - (b.settings.repetition ?? 0) || a.startedAt.localeCompare(b.startedAt),
+  );
+  const energies = ordered.map((r) => joulesPer1k(r, basis));
+  const j = spread(energies);
   const kWhPer1k = j.mean / JOULES_PER_KWH;
   const metrics = Object.fromEntries(
-    Object.keys(first.quality).map((m) => [m, statOf(records.map((r) => r.quality[m] ?? Number.NaN))]),
+    Object.keys(first.quality).map((m) => [m, spread(records.map((r) => r.quality[m] ?? Number.NaN))]),
   );
-  return {
+  const row: BoardRow = {
     rank: null,
+    tied: false,
     model: first.model,
     kind: first.modelInfo.kind,
     parameters: first.modelInfo.parameters,
     dtype: first.modelInfo.dtype,
     joulesPer1k: j,
+    figures: energies,
     kWhPer1k,
     gCO2ePer1k: gramsCO2e(kWhPer1k, carbon),
     quality: qualityOf(metrics, spec),
@@ -238,21 +276,67 @@ function recordRow(
     components: Object.keys(first.energy.components).sort().join('+'),
     stars: null,
     provenance: [...new Set(records.map((r) => r.runId))],
+    drift: drifts(energies, j),
     published: null,
     warnings: [...new Set(records.flatMap((r) => r.energy.warnings))],
   };
+  return row;
 }
 
-/** Rates the rows that may be rated (never fixtures) and returns the rule text. */
-function applyStars(rows: BoardRow[], rule: StarRule): string {
+/** Significance of a difference between two rows' repetition figures (Welch, two-sided). */
+export const ALPHA = 0.05;
+
+/**
+ * Ranks rows sorted by mean energy; neighbours whose difference is not significant (Welch's
+ * t-test, p ≥ 0.05, or fewer than 3 repetitions on either side: no test) tie, and a run of ties
+ * shares the rank of its first row. Returns the tie runs.
+ */
+function rankWithTies(sorted: readonly BoardRow[]): BoardRow[][] {
+  const runs: BoardRow[][] = [];
+  for (const row of sorted) {
+    const run = runs.at(-1);
+    const prev = run?.at(-1);
+    const test = prev ? welch(prev.figures, row.figures) : null;
+    if (run && prev && (test === null || test.p >= ALPHA)) run.push(row);
+    else runs.push([row]);
+  }
+  let rank = 1;
+  for (const run of runs) {
+    for (const row of run) {
+      row.rank = rank;
+      row.tied = run.length > 1;
+    }
+    rank += run.length;
+  }
+  return runs;
+}
+
+/**
+ * Rates the rows that may be rated (never fixtures) and returns the rule text. With the quintile
+ * rule, rows that tie are rated together by the mean of their run, so no two statistically
+ * indistinguishable models get different stars; the AI Energy Score rule stays as published.
+ */
+function applyStars(rows: BoardRow[], rule: StarRule, ties: readonly BoardRow[][] = []): string {
   // A net figure at or below zero is within the idle baseline's noise: it has no energy to rate.
   const rated = rows.filter((r) => r.kind !== 'fixture' && r.joulesPer1k.mean > 0);
-  const rating = rate(
-    rated.map((r) => r.joulesPer1k.mean),
-    rule,
-  );
+  const runOf = new Map(ties.flatMap((run) => run.map((r) => [r, run.filter((m) => rated.includes(m))] as const)));
+  const byRun = rule === 'quintile' && ties.some((run) => run.length > 1);
+  const value = (r: BoardRow) =>
+    byRun ? mean((runOf.get(r) ?? [r]).map((m) => m.joulesPer1k.mean)) : r.joulesPer1k.mean;
+  const allTie = byRun && rated.length > 1 && ties.some((run) => rated.every((r) => run.includes(r)));
+  const rating = allTie
+    ? {
+        stars: rated.map(() => null),
+        rule: 'Stars: none — no model of this group differs significantly from the others (or has the 3 repetitions a test needs), so there is nothing to rate.',
+      }
+    : rate(rated.map(value), rule);
   for (const [i, r] of rated.entries()) r.stars = rating.stars[i] ?? null;
   const notes = [rating.rule];
+  if (byRun) {
+    notes.push(
+      `Rows marked = tie (no significant difference: Welch's t-test, two-sided, α = ${ALPHA}, or fewer than 3 repetitions) and are rated together, by the mean of their run.`,
+    );
+  }
   if (rows.some((r) => r.kind === 'fixture')) notes.push('Fixture rows (not citable) are never rated.');
   if (rows.some((r) => r.kind !== 'fixture' && !(r.joulesPer1k.mean > 0)))
     notes.push('Rows at or below zero net energy (within the idle noise) are not rated.');
@@ -292,15 +376,19 @@ function recordGroup(
   const basis: EnergyBasis = o.rankBy === 'gross' || !baselined ? 'gross' : 'net';
   const all = [...groupBy(records, rowKey).values()].map((rs) => recordRow(rs, basis, spec, o.carbon));
   if (o.rankBy === 'net' && !baselined) {
-    for (const r of all)
-      r.warnings.push(
+    for (const row of all)
+      row.warnings.push(
         '--rank-by net: these runs have no idle baseline (--idle-seconds 0, or the estimate meter), so gross energy is shown',
       );
   }
   const byEnergy = (a: BoardRow, b: BoardRow) => a.joulesPer1k.mean - b.joulesPer1k.mean;
-  const ranked = all.filter((r) => r.kind === 'pretrained').sort(byEnergy);
-  for (const [i, r] of ranked.entries()) r.rank = i + 1;
-  const rows = [...ranked, ...all.filter((r) => r.kind === 'fixture').sort(byEnergy)];
+  const ties = rankWithTies(all.filter((r) => r.kind === 'pretrained').sort(byEnergy));
+  const rows = [...ties.flat(), ...all.filter((r) => r.kind === 'fixture').sort(byEnergy)];
+  for (const r of rows.filter((r) => r.drift)) {
+    r.warnings.push(
+      `${r.model}: its repetitions trend (first and last third differ by more than the 95% CI): thermal drift or a busy neighbour?`,
+    );
+  }
   const components = [...new Set(rows.map((r) => r.components))].join(', ');
   const parts = meterParts(first);
   return {
@@ -317,8 +405,9 @@ function recordGroup(
     basis,
     components,
     boundary: recordBoundary(first.energy.kind, first.energy.meter, parts, basis, components),
+    setup: setupOf(first),
     class: null,
-    starsRule: applyStars(rows, o.starRule),
+    starsRule: applyStars(rows, o.starRule, ties),
     notes: [...new Set(rows.flatMap((r) => r.warnings))],
     rows,
   };
@@ -353,11 +442,13 @@ function importGroups(table: ImportedTable, o: Resolved, firstIndex: number): Bo
     const order = [...published].sort((a, b) => a.kWhPer1k - b.kWhPer1k);
     const rows: BoardRow[] = order.map((p) => ({
       rank: order.findIndex((q) => q.kWhPer1k === p.kWhPer1k) + 1,
+      tied: order.filter((q) => q.kWhPer1k === p.kWhPer1k).length > 1,
       model: p.model,
       kind: 'pretrained',
       parameters: null,
       dtype: null,
-      joulesPer1k: { mean: p.kWhPer1k * JOULES_PER_KWH, sd: Number.NaN }, // one published figure: no spread is known
+      joulesPer1k: { ...spread([p.kWhPer1k * JOULES_PER_KWH]), sd: Number.NaN, cv: Number.NaN }, // one published figure: no spread is known
+      figures: [],
       kWhPer1k: p.kWhPer1k,
       gCO2ePer1k: gramsCO2e(p.kWhPer1k, o.carbon),
       quality: null,
@@ -372,6 +463,7 @@ function importGroups(table: ImportedTable, o: Resolved, firstIndex: number): Bo
       components: 'gpu',
       stars: null,
       provenance: [`${table.file}:${p.line}`],
+      drift: false,
       published: { kWhPer1k: p.kWhPer1k, energyScore: p.energyScore, class: p.class, line: p.line },
       warnings: [],
     }));
@@ -399,6 +491,7 @@ function importGroups(table: ImportedTable, o: Resolved, firstIndex: number): Bo
       boundary:
         'published by AI Energy Score: energy of the GPU(s) in use only, summed over the inference phases, 1,000 queries at batch size 1 on NVIDIA H100' +
         (cls === 'C' ? ' (class C models run on several GPUs)' : cls === '' ? '' : ' (classes A and B run on one GPU)'),
+      setup: '',
       class: cls === '' ? null : cls,
       starsRule: applyStars(rows, o.starRule),
       notes,

@@ -20,6 +20,21 @@ export function qualityNumber(x: number): string {
   return Math.abs(x) >= 100 ? sig(x, 4) : x.toFixed(3);
 }
 
+/** A figure over repetitions as tables print it: "102 [99.5, 105]" (95 % CI), or "102 (n=2, no CI)". */
+export function withCi(
+  s: { mean: number; n: number; ci95: { low: number; high: number } | null },
+  fmt: (x: number) => string = sig,
+): string {
+  if (s.ci95) return `${fmt(s.mean)} [${fmt(s.ci95.low)}, ${fmt(s.ci95.high)}]`;
+  return `${fmt(s.mean)} (n=${s.n}, no CI)`;
+}
+
+/** A row's rank as tables print it: "=2" when it ties with a neighbour. */
+export function rankText(row: { rank: number | null; tied: boolean }): string {
+  if (row.rank === null) return '—';
+  return row.tied ? `=${row.rank}` : String(row.rank);
+}
+
 /** True when a spread is worth printing: more than rounding noise of the mean. */
 export function varies(mean: number, sd: number): boolean {
   return sd > Math.abs(mean) * 1e-9;

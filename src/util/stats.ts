@@ -1,7 +1,10 @@
 // Small statistics and grouping helpers shared by the runner, the leaderboard and verify.
 
+/** Arithmetic mean, updated incrementally: a run of equal values averages to exactly that value. */
 export function mean(xs: readonly number[]): number {
-  return xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
+  let m = Number.NaN;
+  for (const [i, x] of xs.entries()) m = i === 0 ? x : m + (x - m) / (i + 1);
+  return m;
 }
 
 /** Sample standard deviation (n - 1); 0 for a single value. */

@@ -115,3 +115,8 @@ export function skippedRecord(o: Overrides): SkippedRecord {
     message: 'not available offline (looked in /x)',
   };
 }
+
+/** One record per repetition, with these J/1k: what a model's row pools. */
+export function repetitions(o: Overrides, joulesPer1k: readonly number[]): OkRecord[] {
+  return joulesPer1k.map((j, i) => okRecord({ ...o, joulesPer1k: j, repetition: i + 1 }));
+}

@@ -2,7 +2,7 @@
 // group, star ratings with the rule printed under each table, and the figures as inline SVG.
 // Estimated figures carry a visible "est." mark in every energy cell; fixtures a "not citable" badge.
 import type { Board, BoardGroup, BoardRow, BoardTask } from '../board.js';
-import { finiteOrNull, params, partlyMeasured, qualityNumber, sig, varies } from '../format.js';
+import { finiteOrNull, params, partlyMeasured, qualityNumber, rankText, sig, varies, withCi } from '../format.js';
 import { describeRule, starString } from '../stars.js';
 import type { Figure } from './charts.js';
 import { renderCsv } from './csv.js';
@@ -36,6 +36,13 @@ function columns(board: Board, task: BoardTask): Column[] {
   const q = task.quality;
   return [
     {
+      key: 'rank',
+      title: '#',
+      hint: 'rank by energy within the group; =n: no significant difference from a neighbour (Welch t-test, α = 0.05)',
+      type: 'num',
+      cell: (row) => ({ html: rankText(row), sort: row.rank }),
+    },
+    {
       key: 'stars',
       title: 'Stars',
       type: 'num',
@@ -64,12 +71,12 @@ function columns(board: Board, task: BoardTask): Column[] {
     },
     {
       key: 'energy',
-      title: 'J / 1k inferences',
+      title: 'J / 1k inferences [95% CI]',
+      hint: 'mean over repetitions with its 95% confidence interval (Student t); under 3 repetitions: no CI',
       type: 'num',
       cell: (row, group) => {
-        const { mean, sd } = row.joulesPer1k;
-        const text = (row.repetitions ?? 1) > 1 ? `${sig(mean)} ± ${sig(sd, 2)}` : sig(mean);
-        return { html: energyHtml(text, group), sort: n(mean) };
+        const text = group.origin === 'import' ? sig(row.joulesPer1k.mean) : withCi(row.joulesPer1k);
+        return { html: energyHtml(esc(text), group), sort: n(row.joulesPer1k.mean) };
       },
     },
     {
@@ -92,10 +99,7 @@ function columns(board: Board, task: BoardTask): Column[] {
       cell: (row) => {
         if (!row.quality) return { html: '—', sort: null };
         const { mean, sd } = row.quality;
-        const text =
-          (row.repetitions ?? 1) > 1 && varies(mean, sd)
-            ? `${qualityNumber(mean)} ± ${qualityNumber(sd)}`
-            : qualityNumber(mean);
+        const text = row.quality.n > 1 && varies(mean, sd) ? withCi(row.quality, qualityNumber) : qualityNumber(mean);
         return row.kind === 'fixture'
           ? { html: `${text} <span class="muted">(meaningless)</span>`, sort: null }
           : { html: text, sort: row.quality.mean };
@@ -174,7 +178,7 @@ function groupSection(board: Board, task: BoardTask, group: BoardGroup): string 
       : '';
   return `<div class="group" id="group-${esc(group.id)}" data-origin="${group.origin}" data-energy-kind="${group.energyKind}">
 <h3>${esc(group.hardware)}${group.device ? ` · device ${esc(group.device)}` : ''}${group.dataset ? ` · ${esc(group.dataset)}` : ''} · ${esc(group.source)}${cls}${origin}</h3>
-<p class="boundary">${flag}${esc(group.boundary)}.</p>
+<p class="boundary">${flag}${esc(group.boundary)}.${group.setup ? ` <span class="muted">${esc(group.setup)}.</span>` : ''}</p>
 ${groupTable(board, task, group)}
 <p class="stars-rule">${esc(group.starsRule)}</p>
 ${notes}
@@ -227,7 +231,7 @@ function renderHtml(board: Board, figures: readonly Figure[]): string {
 <body>
 <header>
 <h1>joulebench leaderboard</h1>
-<p class="meta">Generated ${board.generatedAt.toISOString().slice(0, 10)} from ${board.recordCount} record(s). Energy per 1,000 inferences, lower is better; mean ± standard deviation over repetitions. Models are compared only within one task and one group (same hardware, same meter, same source).</p>
+<p class="meta">Generated ${board.generatedAt.toISOString().slice(0, 10)} from ${board.recordCount} record(s). Energy per 1,000 inferences, lower is better: the mean over repetitions with its 95% confidence interval [low, high] (Student t; under 3 repetitions there is none). Models are compared only within one task and one group (same hardware, meter, data and settings); a rank marked = is a tie: the difference from its neighbour is not significant (Welch's t-test, α = 0.05).</p>
 <dl class="key">
 <dt><span class="est">est.</span> / hollow marks</dt><dd>Estimated, not measured: the figure comes from a model of power (e.g. CPU time × TDP), not from a sensor.</dd>
 <dt><span class="badge fixture">fixture · not citable</span></dt><dd>Plumbing fixture (random or toy weights): never rated, its quality means nothing; never cite it.</dd>

@@ -22,10 +22,26 @@ function jsonRow(row: BoardRow, group: BoardGroup) {
     dtype: row.dtype,
     joulesPer1kInferences: num(row.joulesPer1k.mean),
     joulesPer1kInferencesSd: num(row.joulesPer1k.sd),
+    ci95Low: num(row.joulesPer1k.ci95?.low),
+    ci95High: num(row.joulesPer1k.ci95?.high),
+    cv: num(row.joulesPer1k.cv),
+    n: group.origin === 'import' ? null : row.joulesPer1k.n,
+    rank: row.rank,
+    tied: row.tied,
+    drift: row.drift,
     kWhPer1kInferences: num(row.kWhPer1k),
     gCO2ePer1kInferences: num(row.gCO2ePer1k),
     stars: row.stars,
-    quality: row.quality ? { metric: row.quality.metric, mean: num(row.quality.mean), sd: num(row.quality.sd) } : null,
+    quality: row.quality
+      ? {
+          metric: row.quality.metric,
+          mean: num(row.quality.mean),
+          sd: num(row.quality.sd),
+          ci95Low: num(row.quality.ci95?.low),
+          ci95High: num(row.quality.ci95?.high),
+          n: row.quality.n,
+        }
+      : null,
     metrics: Object.fromEntries(Object.entries(row.metrics).map(([k, v]) => [k, { mean: num(v.mean), sd: num(v.sd) }])),
     latencyP50Ms: num(row.latencyP50Ms),
     throughputInferencesPerS: num(row.throughput),
@@ -73,7 +89,9 @@ export function renderJson(board: Board): string {
     generatedAt: board.generatedAt.toISOString(),
     recordCount: board.recordCount,
     units: {
-      joulesPer1kInferences: 'J per 1,000 inferences (mean over repetitions; sd = sample standard deviation)',
+      joulesPer1kInferences:
+        'J per 1,000 inferences (mean over repetitions; sd = sample standard deviation; ci95Low/ci95High = the 95% confidence interval of the mean, Student t, null under 3 repetitions; cv = sd / mean; n = repetitions)',
+      rank: 'by energy within the group; tied = no significant difference from a neighbour (Welch t-test, two-sided, alpha 0.05; no test under 3 repetitions)',
       kWhPer1kInferences: 'kWh per 1,000 inferences (J / 3,600,000)',
       gCO2ePer1kInferences: 'g CO2e per 1,000 inferences = kWh × carbonIntensity (an estimate for every row)',
     },

@@ -2,7 +2,7 @@
 // dataset + settings), stars and the rule under each table. Estimated figures carry the word
 // "estimated" in the group heading and in every row. Also the summary at the end of `bench`.
 import type { Board, BoardGroup, BoardRow, BoardTask } from '../board.js';
-import { estimateHow, params, partlyMeasured, qualityNumber, sig, varies } from '../format.js';
+import { estimateHow, params, partlyMeasured, qualityNumber, rankText, sig, varies, withCi } from '../format.js';
 import { describeRule, starString } from '../stars.js';
 import type { Renderer } from './renderer.js';
 
@@ -13,14 +13,11 @@ function meterLabel(group: BoardGroup, components: string): string {
 function qualityCell(row: BoardRow): string {
   const q = row.quality;
   if (!q) return '—';
-  return (row.repetitions ?? 1) > 1 && varies(q.mean, q.sd)
-    ? `${qualityNumber(q.mean)} ± ${qualityNumber(q.sd)}`
-    : qualityNumber(q.mean);
+  return q.n > 1 && varies(q.mean, q.sd) ? withCi(q, qualityNumber) : qualityNumber(q.mean);
 }
 
 function energyCell(row: BoardRow): string {
-  const { mean, sd } = row.joulesPer1k;
-  return (row.repetitions ?? 1) > 1 ? `${sig(mean)} ± ${sig(sd, 2)}` : sig(mean);
+  return withCi(row.joulesPer1k);
 }
 
 function starsCell(row: BoardRow, estimated: boolean): string {
@@ -37,7 +34,7 @@ function table(task: BoardTask, group: BoardGroup, rows: readonly BoardRow[], fi
     '#',
     'Model',
     'Params',
-    'J / 1k inferences ↓',
+    'J / 1k inferences ↓ [95% CI]',
     'kWh / 1k',
     qualityTitle,
     ...(tokenCol ? ['J / token'] : []),
@@ -53,7 +50,7 @@ function table(task: BoardTask, group: BoardGroup, rows: readonly BoardRow[], fi
   ];
   for (const r of rows) {
     const cells = [
-      fixture ? '—' : String(r.rank),
+      rankText(r),
       fixture ? `${r.model} **(fixture: not citable)**` : r.model,
       r.parameters === null ? '—' : params(r.parameters),
       energyCell(r),
@@ -71,12 +68,6 @@ function table(task: BoardTask, group: BoardGroup, rows: readonly BoardRow[], fi
   return lines;
 }
 
-function settingsNote(rows: readonly BoardRow[]): string {
-  const batch = [...new Set(rows.map((r) => r.batchSize))].join('/');
-  const threads = [...new Set(rows.map((r) => r.threads ?? 'default'))].join('/');
-  return `batch size ${batch}, onnxruntime threads ${threads}`;
-}
-
 function recordGroup(task: BoardTask, group: BoardGroup): string[] {
   const ranked = group.rows.filter((r) => r.kind !== 'fixture');
   const fixtures = group.rows.filter((r) => r.kind === 'fixture');
@@ -85,8 +76,8 @@ function recordGroup(task: BoardTask, group: BoardGroup): string[] {
     `### ${group.hardware} · device ${group.device} · ${group.dataset}`,
     '',
     group.energyKind === 'estimated'
-      ? `Meter: **${group.meter} — ${estimated}** (${estimateHow(group.meter, group.meterParts)}). ${settingsNote(group.rows)}.`
-      : `Meter: **${group.meter} — measured**. ${settingsNote(group.rows)}.`,
+      ? `Meter: **${group.meter} — ${estimated}** (${estimateHow(group.meter, group.meterParts)}). ${group.setup}.`
+      : `Meter: **${group.meter} — measured**. ${group.setup}.`,
     '',
   ];
   if (ranked.length > 0) out.push(...table(task, group, ranked, false), '');
@@ -151,7 +142,9 @@ export function renderMarkdown(board: Board): string {
     '# joulebench leaderboard',
     '',
     `Generated ${board.generatedAt.toISOString().slice(0, 10)} from ${board.recordCount} record(s). Energy per 1,000 inferences ` +
-      '(lower is better), mean ± standard deviation over repetitions; each group says whether its figures are gross ' +
+      '(lower is better): the mean over repetitions with its 95% confidence interval [low, high] (Student t; under 3 repetitions ' +
+      "there is none); a rank marked = ties with its neighbour (no significant difference, Welch's t-test, α = 0.05). " +
+      'Each group says whether its figures are gross ' +
       '(the whole measurement window) or net (minus the idle baseline measured before the run). ' +
       'Models are ranked only against runs on the same hardware with the same meter.',
     '',
