@@ -186,6 +186,6 @@ describe('online path against a stand-in Hub', () => {
     expect(existsSync(join(cache, 'models', 'joulebench-fixtures', 'sentiment-bow-en', 'onnx', 'model.onnx'))).toBe(
       true,
     );
-    expect(hub.requests).toContain('/joulebench-fixtures/sentiment-bow-en/resolve/main/onnx/model.onnx');
+    expect(hub.paths()).toContain('/joulebench-fixtures/sentiment-bow-en/resolve/main/onnx/model.onnx');
   });
 });

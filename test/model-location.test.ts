@@ -73,7 +73,7 @@ describe('locating a model', () => {
     it('reports a model the Hub does not know as not found', async () => {
       const loc = await locateModel(await entry('Xenova/t5-small'), config({ remoteHost: hub.url }));
       expect(loc).toMatchObject({ where: 'unavailable', reason: 'not-found' });
-      expect((loc as { message: string }).message).toMatch(/^not found on the Hub \(HTTP 404/);
+      expect((loc as { message: string }).message).toMatch(/^not found on the Hub \(HTTP 401/); // unknown, without a token
     });
   });
 });
