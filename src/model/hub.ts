@@ -15,6 +15,8 @@ export interface HubConfig {
   /** Never touch the network (HF_HUB_OFFLINE=1 or --offline). */
   offline: boolean;
   remoteHost: string;
+  /** HF_TOKEN: sent as `Authorization: Bearer` with every Hub request (gated and private repos). */
+  token: string | undefined;
   /** Injected in tests to stand in for the Hub. */
   fetch: typeof fetch;
 }
@@ -40,8 +42,27 @@ export function resolveHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = proce
     cacheDir: resolve(flags.cache ?? env.JOULEBENCH_CACHE ?? join(homedir(), '.cache', 'joulebench')),
     offline: flags.offline === true || env.HF_HUB_OFFLINE === '1' || env.JOULEBENCH_OFFLINE === '1',
     remoteHost: (env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/$/, ''),
+    token: env.HF_TOKEN || undefined,
     fetch: globalThis.fetch,
   };
+}
+
+/** The Authorization header for Hub requests, when HF_TOKEN is set. */
+export function authHeaders(cfg: HubConfig): Record<string, string> {
+  return cfg.token ? { authorization: `Bearer ${cfg.token}` } : {};
+}
+
+/**
+ * Why the Hub refused a request, for a one-line message. Without a token it answers 401 alike
+ * for a repo that does not exist and for a private or gated one, so both are named.
+ */
+export function hubRefusal(status: number, hasToken: boolean, errorCode?: string | null): string {
+  if (status === 401 && !hasToken) return 'unknown repo, or private or gated: set HF_TOKEN if you have access';
+  if (status === 401) return 'HF_TOKEN was not accepted';
+  if (status === 403) return 'HF_TOKEN has no access (a gated repo: accept its conditions on its Hub page first)';
+  if (status === 404 && errorCode === 'RevisionNotFound') return 'no such revision';
+  if (status === 404) return 'not found';
+  return `HTTP ${status}`;
 }
 
 /** Directories searched for a model, in order, with what each is. */
