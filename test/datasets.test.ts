@@ -155,7 +155,8 @@ describe('Hugging Face Hub download', () => {
     const cfg = config({ remoteHost: hubs.xet.url });
     const available = 'it has: default (test, train); extra (validation)';
     await expect(loadDataset({ ...spec, split: 'validation' }, cfg)).rejects.toThrow(
-      `Dataset org/reviews (validation): the Hub's parquet export has no config 'default' with split 'validation'; ${available}`,
+      "Dataset org/reviews (validation): the Hub's parquet export has no config 'default' with split " +
+        `'validation'; ${available}`,
     );
     await expect(loadDataset({ ...spec, config: 'plain_text' }, cfg)).rejects.toThrow(
       `Dataset org/reviews (test): the Hub's parquet export has no config 'plain_text' with split 'test'; ${available}`,
