@@ -5,6 +5,7 @@ import { loadTask } from '../tasks/index.js';
 import { loadDataset } from '../src/datasets/load.js';
 import { resolveHubConfig, type HubConfig } from '../src/model/hub.js';
 import type { DatasetSpec } from '../src/task-api.js';
+import { UserError } from '../src/util/errors.js';
 import { hubDir, tempDir, unreachableHub } from './helpers/env.js';
 import { startFakeHub, type FakeHub } from './helpers/fake-hub.js';
 import { writeParquet } from './helpers/parquet.js';
@@ -140,6 +141,13 @@ describe('Hugging Face Hub download', () => {
     const sent = hub.requests.slice(before).filter((r) => r.server === 'hub');
     expect(sent.length).toBeGreaterThanOrEqual(2); // the listing and the resolve probe, at least
     for (const r of sent) expect(r.authorization).toBe(`Bearer ${token}`);
+  });
+
+  it('refuses an HF_TOKEN that is not a Hugging Face token in one line', async () => {
+    const cfg = config({ remoteHost: hubs.xet.url, token: 'not-a-token' });
+    await expect(loadDataset(spec, cfg)).rejects.toThrow(
+      new UserError("HF_TOKEN is not a Hugging Face access token (those start with 'hf_')"),
+    );
   });
 
   it('says a gated or unknown dataset needs HF_TOKEN when the Hub answers 401', async () => {

@@ -27,7 +27,7 @@ async function availableExports(spec: DatasetSpec, cfg: HubConfig): Promise<stri
     const res = await cfg.fetch(url, { headers: authHeaders(cfg), signal: AbortSignal.timeout(15_000) });
     if (!res.ok) {
       const why = hubRefusal(res.status, cfg.token !== undefined, res.headers.get('x-error-code'));
-      return `the Hub did not list its configs (HTTP ${res.status}, ${why}, for ${url})`;
+      return `the Hub did not list its configs (HTTP ${res.status}${why ? `, ${why},` : ''} for ${url})`;
     }
     const listing = ExportListingSchema.parse(await res.json());
     const configs = Object.entries(listing).map(([config, splits]) => `${config} (${Object.keys(splits).join(', ')})`);

@@ -132,7 +132,7 @@ async function readDataset(spec: DatasetSpec, cfg: HubConfig): Promise<LoadedDat
     const status = hubStatus(err);
     if (status !== undefined) {
       const why = hubRefusal(status, cfg.token !== undefined);
-      throw new UserError(`${where}: the Hub answered HTTP ${status} (${why}): ${errorMessage(err)}`);
+      throw new UserError(`${where}: the Hub answered HTTP ${status}${why ? ` (${why})` : ''}: ${errorMessage(err)}`);
     }
     const cause = networkCause(err);
     throw new UserError(

@@ -56,13 +56,13 @@ export function authHeaders(cfg: HubConfig): Record<string, string> {
  * Why the Hub refused a request, for a one-line message. Without a token it answers 401 alike
  * for a repo that does not exist and for a private or gated one, so both are named.
  */
-export function hubRefusal(status: number, hasToken: boolean, errorCode?: string | null): string {
+export function hubRefusal(status: number, hasToken: boolean, errorCode?: string | null): string | undefined {
   if (status === 401 && !hasToken) return 'unknown repo, or private or gated: set HF_TOKEN if you have access';
   if (status === 401) return 'HF_TOKEN was not accepted';
   if (status === 403) return 'HF_TOKEN has no access (a gated repo: accept its conditions on its Hub page first)';
   if (status === 404 && errorCode === 'RevisionNotFound') return 'no such revision';
   if (status === 404) return 'not found';
-  return `HTTP ${status}`;
+  return undefined; // nothing to add to the status
 }
 
 export type ModelLocation =
@@ -120,7 +120,7 @@ async function probeHub(entry: ModelEntry, cfg: HubConfig): Promise<HubAnswer> {
     await res.body?.cancel();
     if (res.ok) return { found: true };
     const why = hubRefusal(res.status, cfg.token !== undefined, res.headers.get('x-error-code'));
-    return { found: false, reason: 'not-found', detail: `HTTP ${res.status} for ${url}: ${why}` };
+    return { found: false, reason: 'not-found', detail: `HTTP ${res.status} for ${url}${why ? `: ${why}` : ''}` };
   } catch (err) {
     return { found: false, reason: 'offline', detail: `${cfg.remoteHost} unreachable: ${networkCause(err)}` };
   }
