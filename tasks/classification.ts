@@ -17,7 +17,7 @@ export default defineTask({
     id: 'stanfordnlp/sst2',
     split: 'validation',
     config: 'default',
-    fields: { text: ['text', 'sentence'], label: ['label'] },
+    fields: { text: ['sentence', 'text'], label: ['label'] }, // the Hub's column, then the mirror's
     labelNames: ['negative', 'positive'],
     description: 'SST-2 validation (GLUE dev set, 872 labelled movie-review sentences)',
   },

@@ -23,7 +23,7 @@ export default defineTask({
     id: 'Salesforce/wikitext',
     split: 'test',
     config: 'wikitext-2-raw-v1',
-    fields: { text: ['prompt', 'text'] },
+    fields: { text: ['text', 'prompt'] }, // the Hub's column, then the mirror's
     description: `WikiText-2 (raw) test paragraphs, first ${PROMPT_WORDS} words as the prompt; empty lines and headings skipped`,
   },
   callOptions: { max_new_tokens: 10, min_new_tokens: 10, do_sample: false, num_beams: 1, return_full_text: false },

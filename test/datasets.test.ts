@@ -5,6 +5,7 @@ import { loadTask } from '../tasks/index.js';
 import { loadDataset } from '../src/datasets/load.js';
 import { resolveHubConfig, type HubConfig } from '../src/model/hub.js';
 import type { DatasetSpec } from '../src/task-api.js';
+import { UserError } from '../src/util/errors.js';
 import { hubDir, tempDir, unreachableHub } from './helpers/env.js';
 import { startFakeHub, type FakeHub } from './helpers/fake-hub.js';
 import { writeParquet } from './helpers/parquet.js';
@@ -88,38 +89,86 @@ describe('task input preparation', () => {
 });
 
 describe('Hugging Face Hub download', () => {
-  let hub: FakeHub;
+  const token = 'hf_joulebenchTestToken';
   const root = tempDir();
+  const hubs: Record<'xet' | 'lfs', FakeHub> = {} as Record<'xet' | 'lfs', FakeHub>;
   beforeAll(async () => {
-    writeParquet(join(root, 'datasets', spec.id, 'refs/convert/parquet/default/test/0000.parquet'), {
-      sentence: ['great', 'awful'],
-      label: [1n, 0n],
-    });
-    hub = await startFakeHub(root);
+    const columns = { sentence: ['great', 'awful'], label: [1n, 0n] };
+    writeParquet(join(root, 'datasets', spec.id, 'refs/convert/parquet/default/test/0000.parquet'), columns);
+    writeParquet(join(root, 'datasets', spec.id, 'refs/convert/parquet/default/train/0000.parquet'), columns);
+    writeParquet(join(root, 'datasets', spec.id, 'refs/convert/parquet/extra/validation/0000.parquet'), columns);
+    writeParquet(
+      join(root, 'datasets', 'org/private-reviews', 'refs/convert/parquet/default/test/0000.parquet'),
+      columns,
+    );
+    const gated = ['datasets/org/private-reviews'];
+    hubs.xet = await startFakeHub(root, { token, gated, storage: 'xet' });
+    hubs.lfs = await startFakeHub(root, { token, gated, storage: 'lfs' });
   });
-  afterAll(() => hub.close());
+  afterAll(() => Promise.all(Object.values(hubs).map((h) => h.close())));
 
-  it('downloads the parquet export once, then reads it from the cache', async () => {
-    const cfg = config({ remoteHost: hub.url });
-    const first = await loadDataset(spec, cfg);
-    expect(first.source).toBe('hf-hub');
-    expect(first.rows).toEqual([
-      { sentence: 'great', label: 1 },
-      { sentence: 'awful', label: 0 },
-    ]);
-    expect(
-      hub.requests.some((r) => r.startsWith('/api/datasets/org/reviews/tree/refs/convert/parquet/default/test')),
-    ).toBe(true);
-    const seen = hub.requests.length;
-    expect(await loadDataset(spec, cfg)).toBe(first); // within one run, read once
-    const second = await loadDataset(spec, { ...cfg }); // the next run: from the cache
-    expect(second.source).toBe('cache');
-    expect(second.sha256).toBe(first.sha256);
-    expect(hub.requests.length).toBe(seen);
+  it.each(['xet', 'lfs'] as const)(
+    'downloads the parquet export once (%s storage, bytes from the CDN), then reads it from the cache',
+    async (storage) => {
+      const hub = hubs[storage];
+      const cfg = config({ remoteHost: hub.url });
+      const first = await loadDataset(spec, cfg);
+      expect(first.source).toBe('hf-hub');
+      expect(first.config).toBe('default');
+      expect(first.rows).toEqual([
+        { sentence: 'great', label: 1 },
+        { sentence: 'awful', label: 0 },
+      ]);
+      // The revision is encoded exactly once, in the listing and in the resolve URL alike.
+      expect(hub.paths()).toContain('/api/datasets/org/reviews/tree/refs%2Fconvert%2Fparquet/default/test');
+      expect(hub.paths()).toContain('/datasets/org/reviews/resolve/refs%2Fconvert%2Fparquet/default/test/0000.parquet');
+      expect(hub.requests.some((r) => r.server === 'cdn' && r.method === 'GET')).toBe(true);
+      const seen = hub.requests.length;
+      expect(await loadDataset(spec, cfg)).toBe(first); // within one run, read once
+      const second = await loadDataset(spec, { ...cfg }); // the next run: from the cache
+      expect(second.source).toBe('cache');
+      expect(second.sha256).toBe(first.sha256);
+      expect(hub.requests.length).toBe(seen);
+    },
+  );
+
+  it('sends HF_TOKEN with every dataset request, so a gated dataset downloads', async () => {
+    const hub = hubs.xet;
+    const before = hub.requests.length;
+    const cfg = { ...resolveHubConfig({ cache: tempDir() }, { HF_TOKEN: token }), remoteHost: hub.url };
+    const ds = await loadDataset({ ...spec, id: 'org/private-reviews' }, cfg);
+    expect(ds.rows).toHaveLength(2);
+    const sent = hub.requests.slice(before).filter((r) => r.server === 'hub');
+    expect(sent.length).toBeGreaterThanOrEqual(2); // the listing and the resolve probe, at least
+    for (const r of sent) expect(r.authorization).toBe(`Bearer ${token}`);
   });
 
-  it('reports a split the Hub does not have', async () => {
-    await expect(loadDataset({ ...spec, split: 'train' }, config({ remoteHost: hub.url }))).rejects.toThrow(/HTTP 404/);
+  it('refuses an HF_TOKEN that is not a Hugging Face token in one line', async () => {
+    const cfg = config({ remoteHost: hubs.xet.url, token: 'not-a-token' });
+    await expect(loadDataset(spec, cfg)).rejects.toThrow(
+      new UserError("HF_TOKEN is not a Hugging Face access token (those start with 'hf_')"),
+    );
+  });
+
+  it('says a gated or unknown dataset needs HF_TOKEN when the Hub answers 401', async () => {
+    const cfg = config({ remoteHost: hubs.xet.url });
+    for (const id of ['org/private-reviews', 'Samsung/samsum']) {
+      await expect(loadDataset({ ...spec, id }, cfg)).rejects.toThrow(
+        new RegExp(`^Dataset ${id} \\(test\\): the Hub answered HTTP 401 .*HF_TOKEN`),
+      );
+    }
+  });
+
+  it("lists the export's configs and splits when the config or split asked for is not there", async () => {
+    const cfg = config({ remoteHost: hubs.xet.url });
+    const available = 'it has: default (test, train); extra (validation)';
+    await expect(loadDataset({ ...spec, split: 'validation' }, cfg)).rejects.toThrow(
+      "Dataset org/reviews (validation): the Hub's parquet export has no config 'default' with split " +
+        `'validation'; ${available}`,
+    );
+    await expect(loadDataset({ ...spec, config: 'plain_text' }, cfg)).rejects.toThrow(
+      `Dataset org/reviews (test): the Hub's parquet export has no config 'plain_text' with split 'test'; ${available}`,
+    );
   });
 });
 

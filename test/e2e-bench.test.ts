@@ -1,13 +1,14 @@
 // End to end through the CLI, on the real small models of the offline mirror: one bench run per
 // task, then the leaderboard over all of them; and the online path against a local stand-in Hub.
-import { cpSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRegistry } from '../src/run/benchmark.js';
+import { loadSuite } from '../src/run/suites.js';
 import { RunRecordSchema, type OkRecord, type RunRecord } from '../src/schema/result-record.js';
-import { cli, hubDir, tempDir } from './helpers/env.js';
+import { cli, hubDir, repoRoot, tempDir } from './helpers/env.js';
 import { startFakeHub, type FakeHub } from './helpers/fake-hub.js';
-import { writeParquet } from './helpers/parquet.js';
+import { writeHubDatasets } from './helpers/hub-datasets.js';
 
 function readRun(out: string): RunRecord[] {
   const files = readdirSync(join(out, 'runs')).filter((f) => f.endsWith('.jsonl'));
@@ -127,53 +128,35 @@ describe('leaderboard over the three runs', () => {
 });
 
 describe('online path against a stand-in Hub', () => {
+  /** The mirror's models the stand-in serves; every other registered model is unknown to it. */
+  const served = [
+    'joulebench-fixtures/sentiment-bow-en',
+    'joulebench-fixtures/tiny-random-bart',
+    'karpathy/stories260K',
+  ];
+  const bow = 'joulebench-fixtures/sentiment-bow-en';
   let hub: FakeHub;
   beforeAll(async () => {
     const root = tempDir();
-    cpSync(
-      join(hubDir, 'models', 'joulebench-fixtures', 'sentiment-bow-en'),
-      join(root, 'models', 'joulebench-fixtures', 'sentiment-bow-en'),
-      { recursive: true },
-    );
-    const rows = readFileSync(join(hubDir, 'datasets', 'stanfordnlp', 'sst2', 'validation.jsonl'), 'utf8')
-      .trimEnd()
-      .split('\n')
-      .slice(0, 10)
-      .map((l) => JSON.parse(l) as { text: string; label: number; idx: number });
-    // The Hub's parquet export names the column "sentence", as the real SST-2 does.
-    writeParquet(
-      join(root, 'datasets', 'stanfordnlp', 'sst2', 'refs/convert/parquet/default/validation/0000.parquet'),
-      {
-        idx: rows.map((r) => BigInt(r.idx)),
-        sentence: rows.map((r) => r.text),
-        label: rows.map((r) => BigInt(r.label)),
-      },
-    );
+    for (const id of served) cpSync(join(hubDir, 'models', id), join(root, 'models', id), { recursive: true });
+    writeHubDatasets(root); // every suite and task dataset, under its real name, config and columns
     hub = await startFakeHub(root);
   });
   afterAll(() => hub.close());
 
+  /** `bench` with no mirror, the stand-in as the Hub, and `cache` as the download cache. */
+  const bench = (args: string[], cache: string, out: string, env: Record<string, string> = {}) =>
+    cli(['bench', ...args, '--repetitions', '1', '--warmup', '0', '--out', out], {
+      JOULEBENCH_HUB: '',
+      HF_ENDPOINT: hub.url,
+      JOULEBENCH_CACHE: cache,
+      ...env,
+    });
+
   it('downloads the dataset and the model into the cache and measures it', async () => {
     const cache = tempDir('joulebench-cache-');
     const runOut = tempDir();
-    const r = await cli(
-      [
-        'bench',
-        '--task',
-        'classification',
-        '--model',
-        'joulebench-fixtures/sentiment-bow-en',
-        '--samples',
-        '5',
-        '--repetitions',
-        '1',
-        '--warmup',
-        '0',
-        '--out',
-        runOut,
-      ],
-      { JOULEBENCH_HUB: '', HF_ENDPOINT: hub.url, JOULEBENCH_CACHE: cache },
-    );
+    const r = await bench(['--task', 'classification', '--model', bow, '--samples', '5'], cache, runOut);
     expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(r.status).toBe(0);
     const [record] = readRun(runOut) as OkRecord[];
@@ -183,9 +166,90 @@ describe('online path against a stand-in Hub', () => {
     expect(record!.modelSource.files['onnx/model.onnx']).toBe(
       'c0455a4ac2dd32b42c7e69cd31097a862ae0d8822a533e858a4dd694ae17198e',
     );
-    expect(existsSync(join(cache, 'models', 'joulebench-fixtures', 'sentiment-bow-en', 'onnx', 'model.onnx'))).toBe(
-      true,
+    expect(existsSync(join(cache, 'models', bow, 'onnx', 'model.onnx'))).toBe(true);
+    expect(hub.paths()).toContain(`/${bow}/resolve/main/onnx/model.onnx`);
+    // The weights came from the CDN the Hub redirected to, not from the Hub itself.
+    expect(hub.requests.some((q) => q.server === 'cdn')).toBe(true);
+  });
+
+  it('completes a cached model whose weights download failed, asking the Hub again on the next run', async () => {
+    const cache = tempDir('joulebench-cache-');
+    const dir = join(cache, 'models', bow);
+    hub.failing = new RegExp(`^${bow}/onnx/`); // the CDN fails the weights, as a dropped download would
+    const firstOut = tempDir();
+    try {
+      await bench(['--task', 'classification', '--model', bow, '--samples', '2'], cache, firstOut);
+    } finally {
+      hub.failing = undefined;
+    }
+    expect(readRun(firstOut)).toEqual([expect.objectContaining({ status: 'error', stage: 'load' })]);
+    expect(existsSync(join(dir, 'config.json'))).toBe(true);
+    expect(existsSync(join(dir, 'onnx', 'model.onnx'))).toBe(false);
+    const secondOut = tempDir();
+    const r = await bench(['--task', 'classification', '--model', bow, '--samples', '2'], cache, secondOut);
+    expect(r.stderr).not.toMatch(/incomplete/);
+    expect(r.status).toBe(0);
+    const [record] = readRun(secondOut) as OkRecord[];
+    expect(record).toMatchObject({ status: 'ok', modelSource: { where: 'hf-hub', dir } });
+    expect(existsSync(join(dir, 'onnx', 'model.onnx'))).toBe(true);
+  });
+
+  it('downloads a pinned revision, then finds it in the cache when offline', async () => {
+    const revision = '36999667f88e939431e2b12cbe3262a5bad2d40f'; // any commit: the stand-in serves each alike
+    const registry = JSON.parse(readFileSync(join(repoRoot, 'models.json'), 'utf8')) as { models: { id: string }[] };
+    const modelsFile = join(tempDir(), 'models.json');
+    const entry = { ...registry.models.find((m) => m.id === bow)!, revision };
+    writeFileSync(modelsFile, JSON.stringify({ models: [entry] }));
+    const cache = tempDir('joulebench-cache-');
+    const args = ['--task', 'classification', '--models-file', modelsFile, '--samples', '2'];
+    const onlineOut = tempDir();
+    const seen = hub.paths().length;
+    expect((await bench(args, cache, onlineOut)).status).toBe(0);
+    // Every file of the model comes from the pinned revision.
+    const fetched = hub
+      .paths()
+      .slice(seen)
+      .filter((p) => p.startsWith(`/${bow}/resolve/`));
+    expect(fetched).toContain(`/${bow}/resolve/${revision}/onnx/model.onnx`);
+    expect(fetched).toContain(`/${bow}/resolve/${revision}/config.json`);
+    expect(fetched.filter((p) => !p.startsWith(`/${bow}/resolve/${revision}/`))).toEqual([]);
+    const [online] = readRun(onlineOut) as OkRecord[];
+    expect(online).toMatchObject({ status: 'ok', modelInfo: { revision }, modelSource: { where: 'hf-hub' } });
+    expect(online!.modelSource.dir).toBe(join(cache, 'revisions', revision, bow));
+    const offlineOut = tempDir();
+    const r = await bench(args, cache, offlineOut, { HF_HUB_OFFLINE: '1' });
+    expect(r.status).toBe(0);
+    const [offline] = readRun(offlineOut) as OkRecord[];
+    expect(offline).toMatchObject({ status: 'ok', modelSource: { where: 'cache', files: online!.modelSource.files } });
+  });
+
+  it('runs every unit of the power-hungry-processing suite on the Hub-named datasets', async () => {
+    const runOut = tempDir();
+    const r = await bench(
+      ['--suite', 'power-hungry-processing', '--samples', '2'],
+      tempDir('joulebench-cache-'),
+      runOut,
     );
-    expect(hub.requests).toContain('/joulebench-fixtures/sentiment-bow-en/resolve/main/onnx/model.onnx');
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    const suite = loadSuite('power-hungry-processing');
+    const records = readRun(runOut);
+    for (const e of suite.entries) {
+      for (const model of e.models!) {
+        const mine = records.filter((x) => x.model === model && x.dataset.id === e.dataset!.id);
+        expect(mine, `${model} on ${e.dataset!.id}`).toHaveLength(1);
+        const [record] = mine;
+        if (served.includes(model)) {
+          // Served: measured on the Hub's rows of the dataset's real config.
+          expect(record).toMatchObject({ status: 'ok', inferences: 2, dataset: { source: 'hf-hub' } });
+          expect((record as OkRecord).dataset.config).toBe(e.dataset!.config);
+        } else {
+          // Not served: one line saying the Hub does not have it, and the run goes on.
+          expect(record).toMatchObject({ status: 'error', stage: 'load' });
+          expect((record as { message: string }).message).toMatch(/^not found on the Hub \(HTTP 401 for /);
+        }
+      }
+    }
+    expect(records.filter((x) => x.status === 'ok')).toHaveLength(7);
+    expect(r.status).toBe(1); // some registered models failed: the stand-in has only the mirror's
   });
 });

@@ -2,17 +2,17 @@
 // parquet export (downloaded once into the cache with @huggingface/hub).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { downloadFile, listFiles } from '@huggingface/hub';
 import { z } from 'zod';
-import { provideHint, type HubConfig } from '../model/hub.js';
+import { hubRefusal, provideHint, type HubConfig } from '../model/hub.js';
 import type { DatasetSpec } from '../schema/dataset-spec.js';
 import type { Source } from '../schema/result-record.js';
 import type { DatasetRow } from '../task-api.js';
 import { UserError, errorMessage, networkCause } from '../util/errors.js';
 import { readJsonFile } from '../util/json-file.js';
 import { datasetExtensions, parseDataset, parseParquet } from './formats.js';
+import { downloadParquetExport, hubStatus } from './hub-export.js';
 
 /** Where a dataset split was read from, with the hash of the exact bytes. */
 export interface LoadedDataset {
@@ -27,8 +27,6 @@ export interface LoadedDataset {
   /** Label names from the mirror's meta.json, when present. */
   labelNames?: string[] | undefined;
 }
-
-const PARQUET_REVISION = 'refs/convert/parquet';
 
 function sha256(parts: readonly Uint8Array[]): string {
   const hash = createHash('sha256');
@@ -90,33 +88,6 @@ async function fromCache(
   return { id: spec.id, split: spec.split, config: spec.config, path: dir, source, sha256: sha256(bytes), rows };
 }
 
-/** Downloads the Hub's parquet export of one config/split into `dir`. */
-async function download(spec: DatasetSpec, cfg: HubConfig, dir: string): Promise<void> {
-  const repo = { type: 'dataset' as const, name: spec.id };
-  const common = { repo, revision: PARQUET_REVISION, hubUrl: cfg.remoteHost, fetch: cfg.fetch };
-  const shards: string[] = [];
-  // listFiles puts the revision into the URL as given; the Hub expects it URL-encoded.
-  const listing = listFiles({
-    ...common,
-    revision: encodeURIComponent(PARQUET_REVISION),
-    path: `${spec.config}/${spec.split}`,
-  });
-  for await (const entry of listing) {
-    if (entry.type === 'file' && entry.path.endsWith('.parquet')) shards.push(entry.path);
-  }
-  if (shards.length === 0) {
-    throw new UserError(`The Hub has no parquet export for ${spec.id}, config '${spec.config}', split '${spec.split}'`);
-  }
-  await mkdir(dir, { recursive: true });
-  for (const path of shards.sort()) {
-    const blob = await downloadFile({ ...common, path, xet: false });
-    if (!blob) throw new UserError(`The Hub listed ${spec.id}/${path} but did not serve it`);
-    const target = join(dir, path.split('/').pop()!);
-    await writeFile(`${target}.partial`, new Uint8Array(await blob.arrayBuffer()));
-    await rename(`${target}.partial`, target); // a half-written shard never looks complete
-  }
-}
-
 /**
  * Datasets already read with a hub configuration (one per run): the plan and the run read the
  * same bytes once, and a dataset downloaded by the plan still says it came from the Hub.
@@ -155,11 +126,14 @@ async function readDataset(spec: DatasetSpec, cfg: HubConfig): Promise<LoadedDat
     );
   }
   try {
-    await download(spec, cfg, cacheDir);
+    await downloadParquetExport(spec, cfg, cacheDir);
   } catch (err) {
     if (err instanceof UserError) throw err;
-    const status = (err as { statusCode?: number }).statusCode;
-    if (status !== undefined) throw new UserError(`${where}: the Hub answered HTTP ${status}: ${errorMessage(err)}`);
+    const status = hubStatus(err);
+    if (status !== undefined) {
+      const why = hubRefusal(status, cfg.token !== undefined);
+      throw new UserError(`${where}: the Hub answered HTTP ${status}${why ? ` (${why})` : ''}: ${errorMessage(err)}`);
+    }
     const cause = networkCause(err);
     throw new UserError(
       `${where} is not available offline (looked in ${looked.join(', ')}; ${cfg.remoteHost} unreachable: ${cause}). ${provideHint}`,

@@ -15,6 +15,8 @@ export interface HubConfig {
   /** Never touch the network (HF_HUB_OFFLINE=1 or --offline). */
   offline: boolean;
   remoteHost: string;
+  /** HF_TOKEN: sent as `Authorization: Bearer` with every Hub request (gated and private repos). */
+  token: string | undefined;
   /** Injected in tests to stand in for the Hub. */
   fetch: typeof fetch;
 }
@@ -40,16 +42,27 @@ export function resolveHubConfig(flags: HubFlags, env: NodeJS.ProcessEnv = proce
     cacheDir: resolve(flags.cache ?? env.JOULEBENCH_CACHE ?? join(homedir(), '.cache', 'joulebench')),
     offline: flags.offline === true || env.HF_HUB_OFFLINE === '1' || env.JOULEBENCH_OFFLINE === '1',
     remoteHost: (env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/$/, ''),
+    token: env.HF_TOKEN || undefined,
     fetch: globalThis.fetch,
   };
 }
 
-/** Directories searched for a model, in order, with what each is. */
-function modelRoots(cfg: HubConfig): { where: 'local-hub' | 'cache'; root: string }[] {
-  const roots: { where: 'local-hub' | 'cache'; root: string }[] = [];
-  if (cfg.hubDir) roots.push({ where: 'local-hub', root: join(cfg.hubDir, 'models') });
-  roots.push({ where: 'cache', root: join(cfg.cacheDir, 'models') });
-  return roots;
+/** The Authorization header for Hub requests, when HF_TOKEN is set. */
+export function authHeaders(cfg: HubConfig): Record<string, string> {
+  return cfg.token ? { authorization: `Bearer ${cfg.token}` } : {};
+}
+
+/**
+ * Why the Hub refused a request, for a one-line message. Without a token it answers 401 alike
+ * for a repo that does not exist and for a private or gated one, so both are named.
+ */
+export function hubRefusal(status: number, hasToken: boolean, errorCode?: string | null): string | undefined {
+  if (status === 401 && !hasToken) return 'unknown repo, or private or gated: set HF_TOKEN if you have access';
+  if (status === 401) return 'HF_TOKEN was not accepted';
+  if (status === 403) return 'HF_TOKEN has no access (a gated repo: accept its conditions on its Hub page first)';
+  if (status === 404 && errorCode === 'RevisionNotFound') return 'no such revision';
+  if (status === 404) return 'not found';
+  return undefined; // nothing to add to the status
 }
 
 export type ModelLocation =
@@ -76,25 +89,86 @@ async function hasWeights(dir: string, dtype: Dtype): Promise<boolean> {
 }
 
 /**
- * Finds a model: local mirror, then cache, then (unless offline) the Hub, which is probed
- * with one metadata request so an unreachable Hub is reported before anything loads.
+ * The cache folder a model revision downloads into, in mirror layout (<root>/<org>/<name>/):
+ * `models/` for main, `revisions/<revision>/` for a pinned one, so revisions never mix.
+ */
+export function cacheRootFor(cacheDir: string, revision: string): string {
+  return revision === 'main' ? join(cacheDir, 'models') : join(cacheDir, 'revisions', revision);
+}
+
+type Unavailable = Extract<ModelLocation, { where: 'unavailable' }>;
+
+function incomplete(dir: string, entry: ModelEntry): Unavailable {
+  const suffix = dtypeSuffix[entry.dtype];
+  return {
+    where: 'unavailable',
+    reason: 'incomplete',
+    message:
+      `model files incomplete in ${dir}: no onnx/*${suffix}.onnx weights for dtype ${entry.dtype} ` +
+      `(transformers.js layout: config.json, tokenizer.json, onnx/model${suffix}.onnx)`,
+  };
+}
+
+/** What the Hub said about a model's revision. */
+type HubAnswer = { found: true } | { found: false; reason: 'offline' | 'not-found'; detail: string };
+
+/** One metadata request, so an unreachable Hub or an unknown model is reported before anything loads. */
+async function probeHub(entry: ModelEntry, cfg: HubConfig): Promise<HubAnswer> {
+  const url = `${cfg.remoteHost}/api/models/${entry.hfId}/revision/${encodeURIComponent(entry.revision)}`;
+  try {
+    const res = await cfg.fetch(url, { headers: authHeaders(cfg), signal: AbortSignal.timeout(15_000) });
+    await res.body?.cancel();
+    if (res.ok) return { found: true };
+    const why = hubRefusal(res.status, cfg.token !== undefined, res.headers.get('x-error-code'));
+    return { found: false, reason: 'not-found', detail: `HTTP ${res.status} for ${url}${why ? `: ${why}` : ''}` };
+  } catch (err) {
+    return { found: false, reason: 'offline', detail: `${cfg.remoteHost} unreachable: ${networkCause(err)}` };
+  }
+}
+
+/** The Hub's answers of this run (one hub configuration per run): the plan and the run agree, asked once. */
+const answers = new WeakMap<HubConfig, Map<string, Promise<HubAnswer>>>();
+
+function askHub(entry: ModelEntry, cfg: HubConfig): Promise<HubAnswer> {
+  const memo = answers.get(cfg) ?? new Map<string, Promise<HubAnswer>>();
+  answers.set(cfg, memo);
+  const key = `${entry.hfId}@${entry.revision}`;
+  let answer = memo.get(key);
+  if (!answer) {
+    answer = probeHub(entry, cfg);
+    memo.set(key, answer);
+  }
+  return answer;
+}
+
+/**
+ * Finds a model: local mirror, then cache, then (unless offline) the Hub. A cached model whose
+ * weights never arrived (a download that failed part-way) is completed from the Hub when the
+ * Hub has it (asked once per run); only then is it called incomplete.
  */
 export async function locateModel(entry: ModelEntry, cfg: HubConfig): Promise<ModelLocation> {
   const looked: string[] = [];
-  for (const { where, root } of modelRoots(cfg)) {
+  if (cfg.hubDir) {
+    const root = join(cfg.hubDir, 'models');
     const dir = join(root, entry.hfId);
     looked.push(dir);
-    if (!existsSync(join(dir, 'config.json'))) continue;
-    if (await hasWeights(dir, entry.dtype)) return { where, root, dir };
-    return {
-      where: 'unavailable',
-      reason: 'incomplete',
-      message:
-        `model files incomplete in ${dir}: no onnx/*${dtypeSuffix[entry.dtype]}.onnx weights for dtype ${entry.dtype} ` +
-        `(transformers.js layout: config.json, tokenizer.json, onnx/model${dtypeSuffix[entry.dtype]}.onnx)`,
-    };
+    if (existsSync(join(dir, 'config.json'))) {
+      // A mirror is the user's: used as it is, never completed from the Hub.
+      return (await hasWeights(dir, entry.dtype)) ? { where: 'local-hub', root, dir } : incomplete(dir, entry);
+    }
   }
-  const cacheRoot = join(cfg.cacheDir, 'models');
+  const root = cacheRootFor(cfg.cacheDir, entry.revision);
+  const dir = join(root, entry.hfId);
+  looked.push(dir);
+  const fromHub: FoundModel = { where: 'hf-hub', root, dir, remoteHost: cfg.remoteHost };
+  if (existsSync(join(dir, 'config.json'))) {
+    if (await hasWeights(dir, entry.dtype)) return { where: 'cache', root, dir };
+    const missing = incomplete(dir, entry);
+    if (cfg.offline) return missing;
+    const answer = await askHub(entry, cfg);
+    if (answer.found) return fromHub; // transformers.js keeps the cached files and fetches the rest
+    return { ...missing, message: `${missing.message}; the Hub could not supply them (${answer.detail})` };
+  }
   const where = looked.join(', ');
   if (cfg.offline) {
     return {
@@ -103,26 +177,19 @@ export async function locateModel(entry: ModelEntry, cfg: HubConfig): Promise<Mo
       message: `not available offline (looked in ${where}; offline mode)`,
     };
   }
-  const url = `${cfg.remoteHost}/api/models/${entry.hfId}/revision/${encodeURIComponent(entry.revision)}`;
-  try {
-    const headers: Record<string, string> = {};
-    if (process.env.HF_TOKEN) headers.authorization = `Bearer ${process.env.HF_TOKEN}`;
-    const res = await cfg.fetch(url, { headers, signal: AbortSignal.timeout(15_000) });
-    if (res.ok)
-      return { where: 'hf-hub', root: cacheRoot, dir: join(cacheRoot, entry.hfId), remoteHost: cfg.remoteHost };
-    return {
-      where: 'unavailable',
-      reason: 'not-found',
-      message: `not found on the Hub (HTTP ${res.status} for ${url}; gated models need HF_TOKEN); also looked in ${where}`,
-    };
-  } catch (err) {
-    const cause = networkCause(err);
-    return {
-      where: 'unavailable',
-      reason: 'offline',
-      message: `not available offline (looked in ${where}; ${cfg.remoteHost} unreachable: ${cause})`,
-    };
-  }
+  const answer = await askHub(entry, cfg);
+  if (answer.found) return fromHub;
+  return answer.reason === 'not-found'
+    ? {
+        where: 'unavailable',
+        reason: 'not-found',
+        message: `not found on the Hub (${answer.detail}); also looked in ${where}`,
+      }
+    : {
+        where: 'unavailable',
+        reason: 'offline',
+        message: `not available offline (looked in ${where}; ${answer.detail})`,
+      };
 }
 
 /** How to provide a model or dataset that could not be found: appended to skip messages. */

@@ -31,6 +31,9 @@ export async function loadPipeline(
   // from the place we report, and never silently from somewhere else.
   const remote = location.where === 'hf-hub';
   if (remote) env.remoteHost = `${location.remoteHost}/`;
+  // The pinned revision goes into the download URL itself, and transformers.js is told 'main', so
+  // every file lands in <root>/<hfId>/ (its own cache files a pinned revision's config.json elsewhere).
+  env.remotePathTemplate = `{model}/resolve/${encodeURIComponent(entry.revision)}/`;
   env.allowLocalModels = true;
   env.localModelPath = `${location.root}/`;
   env.allowRemoteModels = remote;
@@ -39,7 +42,7 @@ export async function loadPipeline(
   const sessionOptions = options.threads !== null ? { intraOpNumThreads: options.threads } : undefined;
   const pipe = await pipeline(task, entry.hfId, {
     dtype: entry.dtype,
-    revision: entry.revision,
+    revision: 'main',
     device: options.device as 'cpu',
     ...(sessionOptions ? { session_options: sessionOptions } : {}),
   });
