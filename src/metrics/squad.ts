@@ -7,6 +7,7 @@
 /** Python's string.punctuation. */
 const PUNCTUATION = new Set('!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~');
 /** What Python's str.split() splits on (JavaScript's \s differs: it has \ufeff, lacks \x1c-\x1f and \x85). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: Python's whitespace set includes \x1c-\x1f
 const PY_WHITESPACE = /[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
 /** Python 3's \b(a|an|the)\b on str: word characters are Unicode letters, digits and _. */
 const ARTICLES = /(?<![\p{L}\p{N}_])(?:a|an|the)(?![\p{L}\p{N}_])/gu;

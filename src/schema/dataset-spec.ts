@@ -9,7 +9,8 @@ export const DatasetSpecSchema = z.object({
   config: z.string(),
   /**
    * Logical field -> column names to try, first present wins. Local mirrors and the Hub's
-   * parquet export sometimes name a column differently (SST-2: "text" vs "sentence").
+   * parquet export sometimes name a column differently (SST-2: the Hub's "sentence", the mirror's "text"):
+   * the Hub's column comes first.
    */
   fields: z.record(z.string(), z.array(z.string())),
   /** Class names by label id, for classification datasets. */
