@@ -8,10 +8,14 @@ import { RunRecordSchema, type RunRecord } from '../schema/result-record.js';
 import { WriteError, errorCode } from '../util/errors.js';
 
 /** The file calls the writer makes: node:fs, or a stand-in that fills up (tests). */
-export type AppendFs = Pick<
-  typeof nodeFs,
-  'openSync' | 'writeSync' | 'fsyncSync' | 'ftruncateSync' | 'fstatSync' | 'closeSync'
->;
+export interface AppendFs {
+  openSync(path: string, flags: 'a'): number;
+  writeSync(fd: number, buffer: Uint8Array): number;
+  fsyncSync(fd: number): void;
+  ftruncateSync(fd: number, len: number): void;
+  fstatSync(fd: number): { size: number };
+  closeSync(fd: number): void;
+}
 
 export class RecordWriter {
   #fd: number | undefined;
