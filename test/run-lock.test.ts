@@ -1,6 +1,7 @@
 // One process per run: a second bench process on a run that is in progress (a new run with the
 // same --run-id, or a concurrent --resume) is refused and told who holds it; a lock whose
-// holder is gone is taken over with a note. Two real concurrent processes, plus the lock alone.
+// holder is gone is taken over with a note. Two real concurrent processes (a child bench and
+// this test process, with its own pid), plus the lock file alone.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireRunLock, lockPath } from '../src/records/run-lock.js';
 import { RunRecordSchema } from '../src/schema/result-record.js';
-import { finished, smallModel, startCli, tempDir } from './helpers/env.js';
+import { cli, finished, smallModel, startCli, tempDir } from './helpers/env.js';
 
 async function waitFor(what: string, check: () => boolean, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -31,10 +32,9 @@ describe('two processes on one run', () => {
     await waitFor('the first run to record', () => (okLines(join(runs, 'shared.jsonl')) ?? 0) >= 1);
     expect(existsSync(lockPath(runs, 'shared'))).toBe(true);
 
-    const [again, resume] = await Promise.all([
-      finished(startCli([...args, '--run-id', 'shared', '--out', out])),
-      finished(startCli(['bench', '--resume', 'shared', '--out', out])),
-    ]);
+    // The second process is this one (main() in-process: another pid on the same run).
+    const again = await cli([...args, '--run-id', 'shared', '--out', out]);
+    const resume = await cli(['bench', '--resume', 'shared', '--out', out]);
     for (const second of [again, resume]) {
       expect(second.status).toBe(2);
       const errors = second.stderr.split('\n').filter((l) => l.startsWith('joulebench:'));
