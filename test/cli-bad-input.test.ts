@@ -58,7 +58,7 @@ describe('bad input', () => {
   });
 
   it.each([
-    [['--samples', '0'], /--samples <n>' argument '0' is invalid\. expected an integer >= 1/],
+    [['--samples', '0'], /--samples <n>' argument '0' is invalid\. expected an integer from 1 to 1000000/],
     [['--samples', 'many'], /--samples <n>' argument 'many' is invalid/],
     [['--batch-size', '1.5'], /--batch-size <n>' argument '1.5' is invalid/],
     [['--cpu-watts', '-3'], /--cpu-watts <W>' argument '-3' is invalid\. expected a positive number/],

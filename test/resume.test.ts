@@ -47,7 +47,7 @@ function expectCompleteMatrix(records: RunRecord[]): void {
 
 async function interruptAndResume(
   signal: NodeJS.Signals,
-): Promise<{ first: CliResult; resumed: CliResult; out: string }> {
+): Promise<{ first: CliResult; resumed: CliResult; out: string; killedText: string }> {
   const out = tempDir();
   const child = startCli([...GEN, '--out', out]);
   const done = finished(child);
@@ -55,11 +55,13 @@ async function interruptAndResume(
   child.kill(signal);
   const first = await done;
   const { records } = runFiles(out);
-  const before = readLines(records).filter((r) => r.status === 'ok').length;
+  const killedText = readFileSync(records, 'utf8');
+  const whole = killedText.split('\n').slice(0, -1); // a torn last line (kill -9 mid-write) aside
+  const before = whole.filter((l) => RunRecordSchema.parse(JSON.parse(l)).status === 'ok').length;
   expect(before).toBeGreaterThanOrEqual(1);
   expect(before).toBeLessThan(6); // really interrupted mid-run
   const resumed = await cli(['bench', '--resume', 'latest', '--out', out]);
-  return { first, resumed, out };
+  return { first, resumed, out, killedText };
 }
 
 describe('interrupted runs resume', () => {
@@ -74,8 +76,17 @@ describe('interrupted runs resume', () => {
   });
 
   it('SIGKILL: nothing runs at the kill, yet every finished record survives and resume completes the matrix', async () => {
-    const { first, resumed, out } = await interruptAndResume('SIGKILL');
+    const { first, resumed, out, killedText } = await interruptAndResume('SIGKILL');
     expect(first.status).toBeNull(); // killed by the signal
+    // At most one torn line, the last: every earlier line is a whole record.
+    const lines = killedText.split('\n');
+    const tail = lines.pop()!;
+    for (const l of lines) RunRecordSchema.parse(JSON.parse(l));
+    if (tail !== '') expect(resumed.stderr).toMatch(/ended in an incomplete record .*: moved to .*\.torn-/);
+    // The killed process could not release its lock: the resume takes it over, saying so.
+    expect(resumed.stderr).toMatch(
+      /^Note: run '\S+' was locked, but pid \d+ on .* no longer runs: taking the lock over/m,
+    );
     expect(resumed.status).toBe(0);
     expectCompleteMatrix(readLines(runFiles(out).records));
   });

@@ -10,10 +10,21 @@ import { meterNames } from '../meters/index.js';
 import { PAPERS } from '../report/papers/papers.js';
 import { FORMATS } from '../report/render/index.js';
 import { STAR_RULES } from '../report/stars.js';
-import { DEFAULT_RUN_OPTIONS, DEVICES } from '../schema/run-options.js';
-import { UserError } from '../util/errors.js';
+import { DEFAULT_RUN_OPTIONS, DEVICES, LIMITS } from '../schema/run-options.js';
+import { UserError, internalErrorText } from '../util/errors.js';
+import { EXIT } from '../util/exit-codes.js';
 import { ownVersion } from '../util/paths.js';
-import { collect, integer, nonNegativeNumber, oneOf, positiveNumber } from './args.js';
+import {
+  collect,
+  folder,
+  integer,
+  nonNegativeNumber,
+  oneOf,
+  positiveNumber,
+  runId,
+  runIdOrLatest,
+  threadCount,
+} from './args.js';
 
 const MODELS_FILE = ['--models-file <path>', 'model registry (default: models.json beside src/)'] as const;
 
@@ -46,16 +57,25 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option(
       '--samples <n>',
       'inferences per repetition: the first n usable dataset rows',
-      integer(1),
+      integer(1, LIMITS.maxCount),
       DEFAULT_RUN_OPTIONS.samples,
     )
-    .option('--sample-seed <n>', 'draw the n rows at random with this seed instead of taking the first n', integer(0))
+    .option(
+      '--sample-seed <n>',
+      'draw the n rows at random with this seed instead of taking the first n',
+      integer(0, LIMITS.maxSeed),
+    )
     .option('--batch-size <n>', 'inputs per pipeline call', integer(1), DEFAULT_RUN_OPTIONS.batchSize)
-    .option('--warmup <n>', 'unmeasured pipeline calls before the first window', integer(0), DEFAULT_RUN_OPTIONS.warmup)
+    .option(
+      '--warmup <n>',
+      'unmeasured pipeline calls before the first window',
+      integer(0, LIMITS.maxCount),
+      DEFAULT_RUN_OPTIONS.warmup,
+    )
     .option(
       '--repetitions <n>',
       'energy windows per model (mean ± sd in the leaderboard)',
-      integer(1),
+      integer(1, LIMITS.maxCount),
       DEFAULT_RUN_OPTIONS.repetitions,
     )
     .option(
@@ -64,7 +84,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       DEFAULT_RUN_OPTIONS.meter,
     )
     .option('--cpu-watts <W>', 'estimate meter: watts per busy CPU thread (default: CPU TDP / threads)', positiveNumber)
-    .option('--threads <n>', 'onnxruntime intra-op threads (default: onnxruntime decides)', integer(1))
+    .option('--threads <n>', 'onnxruntime intra-op threads (default: onnxruntime decides)', threadCount())
     .option(
       '--device <name>',
       `execution provider: ${DEVICES.join(', ')} (webgpu needs a Vulkan driver; cuda the CUDA provider, see README)`,
@@ -79,10 +99,18 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--cache <dir>', 'download cache; env JOULEBENCH_CACHE (default ~/.cache/joulebench)')
     .option('--offline', 'never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)', false)
     .option('--strict', 'fail, before running anything, if any selected model is unavailable', false)
-    .option('--out <dir>', 'results folder (records go to <dir>/runs/<run-id>.jsonl)', 'results')
-    .option('--resume <run-id>', "finish an interrupted run ('latest' for the newest): runs only what has no record")
+    .option('--out <dir>', 'results folder (records go to <dir>/runs/<run-id>.jsonl)', folder, 'results')
+    .option(
+      '--resume <run-id>',
+      "finish an interrupted run ('latest' for the newest): runs only what has no record",
+      runIdOrLatest,
+    )
     .option('--shard <i/n>', 'run the i-th of n deterministic slices of the plan (split a suite across machines)')
-    .option('--run-id <id>', 'name the run (default: UTC time + random suffix); shards append -shard<i>of<n>')
+    .option(
+      '--run-id <id>',
+      'name the run: A-Z a-z 0-9 . _ - (default: UTC time + random suffix); shards append -shard<i>of<n>',
+      runId,
+    )
     .option(...MODELS_FILE)
     .addHelpText(
       'after',
@@ -102,7 +130,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       'Aggregate every record (plus imported published leaderboards) into <out>/leaderboard.{md,csv,json} ' +
         'and the static site <out>/site/index.html; print the Markdown.',
     )
-    .option('--in <path>', 'record file or folder searched for *.jsonl (repeatable; default: results)', collect, [])
+    .option(
+      '--in <path>',
+      'record file or folder searched for *.jsonl (repeatable; default: results, without results/examples)',
+      collect,
+      [],
+    )
+    .option('--include-examples', "also read the repository's example records (results/examples/)", false)
     .option('--out <dir>', 'folder for leaderboard.{md,csv,json} and site/', 'results')
     .option('--format <list>', `comma-separated formats: ${FORMATS.join(', ')} (default: all)`)
     .option(
@@ -136,6 +170,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       'after',
       '\nExamples:\n' +
         '  npm run leaderboard\n' +
+        '  npm run leaderboard -- --in results/examples/amd-epyc-2-vcpu --out results/examples/amd-epyc-2-vcpu\n' +
         '  npm run leaderboard -- --format html --stars aies\n' +
         '  npm run leaderboard -- --import text_generation.csv --carbon-intensity 56',
     )
@@ -145,7 +180,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('compare')
     .description("Compare the records with a paper's published figures; writes <out>/compare-<paper>.md and prints it.")
     .requiredOption('--paper <name>', `paper: ${Object.keys(PAPERS).join(', ')}`)
-    .option('--in <path>', 'record file or folder searched for *.jsonl (repeatable; default: results)', collect, [])
+    .option(
+      '--in <path>',
+      'record file or folder searched for *.jsonl (repeatable; default: results, without results/examples)',
+      collect,
+      [],
+    )
     .option('--out <dir>', 'folder for compare-<paper>.md', 'results')
     .option('--references <csv>', "the paper's figures (default: benchmarks/references/<paper>.csv)")
     .action(lazy(() => import('./commands/compare.js'), 'compare'));
@@ -197,9 +237,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   return program;
 }
 
-/** Runs the CLI and returns the exit code (tests call it in-process); a user mistake is one line on stderr. */
+/**
+ * Runs the CLI and returns the exit code (tests call it in-process; see util/exit-codes.ts): a
+ * user mistake is one line on stderr, a bug its stack plus "please report" (and how to resume).
+ */
 export async function main(argv: readonly string[]): Promise<number> {
-  let exitCode = 0;
+  let exitCode: number = EXIT.ok;
   const program = buildProgram((code) => (exitCode = code));
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -209,13 +252,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`joulebench: ${err.message}\n`);
       return err.exitCode;
     }
-    const code = (err as { code?: unknown }).code;
+    const code = (err as { code?: unknown } | null)?.code;
     if (typeof code === 'string' && code.startsWith('commander.')) {
       // commander already printed the message (or the help text, or the version: exit 0).
       const exit = (err as { exitCode: number }).exitCode;
-      return exit === 0 ? 0 : 2;
+      return exit === 0 ? EXIT.ok : EXIT.userError;
     }
-    throw err;
+    process.stderr.write(internalErrorText(err));
+    return EXIT.internalError;
   }
 }
 
@@ -236,8 +280,8 @@ if (isEntryPoint()) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`joulebench: internal error (please report): ${(err as Error).stack ?? String(err)}\n`);
-      process.exitCode = 3;
+      process.stderr.write(internalErrorText(err)); // main() reports its own; this is the last resort
+      process.exitCode = EXIT.internalError;
     },
   );
 }

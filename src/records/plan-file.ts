@@ -1,20 +1,35 @@
 // The plan file beside a run's records: <out>/runs/<run-id>.plan.json, written whole.
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { PlanSchema, type Plan } from '../schema/run-plan.js';
+import { WriteError, writeErrorOf } from '../util/errors.js';
 import { readJsonFile } from '../util/json-file.js';
 
 export function planPath(runsDir: string, runId: string): string {
   return `${runsDir}/${runId}.plan.json`;
 }
 
-/** Written whole (temp file, fsync, rename): a crash never leaves half a plan. */
+/**
+ * Written whole (temp file, checked write, fsync, rename): a crash never leaves half a plan, and
+ * a full disk leaves no .partial behind (WriteError).
+ */
 export function writePlan(path: string, plan: Plan): void {
   const tmp = `${path}.partial`;
-  const fd = openSync(tmp, 'w');
-  writeSync(fd, `${JSON.stringify(PlanSchema.parse(plan), null, 2)}\n`);
-  fsyncSync(fd);
-  closeSync(fd);
-  renameSync(tmp, path);
+  const text = Buffer.from(`${JSON.stringify(PlanSchema.parse(plan), null, 2)}\n`);
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      const written = writeSync(fd, text);
+      if (written !== text.length)
+        throw new WriteError(path, 'ENOSPC', `short write: ${written} of ${text.length} bytes`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw writeErrorOf(path, err);
+  }
 }
 
 export function readPlan(path: string): Plan {

@@ -332,7 +332,7 @@ function applyStars(rows: BoardRow[], rule: StarRule, ties: readonly BoardRow[][
     : rate(rated.map(value), rule);
   for (const [i, r] of rated.entries()) r.stars = rating.stars[i] ?? null;
   const notes = [rating.rule];
-  if (byRun) {
+  if (byRun && !allTie) {
     notes.push(
       `Rows marked = tie (no significant difference: Welch's t-test, two-sided, α = ${ALPHA}, or fewer than 3 repetitions) and are rated together, by the mean of their run.`,
     );

@@ -1,9 +1,12 @@
 // `leaderboard`: reads every record under results/ (or --in paths), adds imported published
 // leaderboards, builds the Board and writes the chosen formats: leaderboard.md, .csv, .json
-// and the static site under site/.
-import { resolve } from 'node:path';
+// and the static site under site/. The repository's example records (results/examples/) are
+// read only when asked for, so a newcomer's leaderboard shows only what they ran.
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { readRecords } from '../records/reader.js';
 import { UserError } from '../util/errors.js';
+import { packagePath } from '../util/paths.js';
 import { buildBoard, type Board, type RankBy } from './board.js';
 import { carbonIntensity } from './carbon.js';
 import { readAiEnergyScoreCsv } from './imports/aies.js';
@@ -11,9 +14,22 @@ import { FORMATS } from './render/index.js';
 import type { StarRule } from './stars.js';
 import { writeBoard } from './write.js';
 
+/** The example records committed with joulebench, one folder per machine. */
+export const examplesDir = packagePath('results', 'examples');
+
+/** The default inputs: everything under results/ but its examples/ folder. */
+export function defaultRecordInputs(resultsDir = 'results'): string[] {
+  if (!existsSync(resultsDir)) return [];
+  return readdirSync(resultsDir)
+    .filter((name) => name !== 'examples')
+    .map((name) => join(resultsDir, name));
+}
+
 export interface LeaderboardOptions {
-  /** Record files or folders searched recursively for *.jsonl. */
+  /** Record files or folders searched recursively for *.jsonl; empty: defaultRecordInputs(). */
   in: string[];
+  /** Also read examplesDir. */
+  includeExamples?: boolean | undefined;
   /** Folder that receives leaderboard.{md,csv,json} and site/. */
   out: string;
   /** Default: every format. */
@@ -44,13 +60,18 @@ export async function runLeaderboard(
 ): Promise<LeaderboardResult> {
   const formats = options.formats ?? FORMATS;
   const imports = options.imports ?? [];
-  const { records, warnings, files } = await readRecords(options.in.map((p) => resolve(p)));
+  const given = options.in.length > 0;
+  const inputs = [...(given ? options.in : defaultRecordInputs()), ...(options.includeExamples ? [examplesDir] : [])];
+  const { records, warnings, files } = await readRecords(inputs.map((p) => resolve(p)));
   for (const w of warnings) log(`warning: ${w}`);
   if (records.length === 0 && imports.length === 0) {
+    const hint =
+      given || options.includeExamples ? '' : ' (example records: npm run leaderboard -- --include-examples)';
     throw new UserError(
-      `No result records found in ${options.in.join(', ')}` +
+      `No result records found in ${given ? options.in.join(', ') : 'results'}` +
+        (options.includeExamples ? ` or ${examplesDir}` : '') +
         (files.length > 0 ? ` (${files.length} file(s) read, none valid)` : '') +
-        '. Run `npm run bench -- --task <task>` first.',
+        `. Run \`npm run bench -- --task <task>\` first${hint}.`,
     );
   }
   const tables = [];

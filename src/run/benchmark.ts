@@ -1,16 +1,26 @@
 // `bench` as a function: plan, then execute, then the summary. The library's runBenchmark().
-import { accessSync, constants, mkdirSync } from 'node:fs';
+// The order is what keeps a user's folder clean and a run whole: every flag is checked before
+// anything is created; the run's lock is taken before its plan is looked at; a write that
+// fails (a full disk) stops the run with one line naming what is kept and how to resume.
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadAllTasks } from '../../tasks/index.js';
 import { selectMeter } from '../meters/index.js';
 import { checkDevice } from '../model/device.js';
 import { provideHint, resolveHubConfig } from '../model/hub.js';
 import { loadRegistry, type ModelRegistry } from '../model/registry.js';
+import { planPath } from '../records/plan-file.js';
+import { acquireRunLock } from '../records/run-lock.js';
 import { buildBoard } from '../report/board.js';
 import { markdownSections } from '../report/render/markdown.js';
-import { UserError, errorCode } from '../util/errors.js';
+import type { RunRecord } from '../schema/result-record.js';
+import { InternalError, UserError, WriteError } from '../util/errors.js';
+import { EXIT } from '../util/exit-codes.js';
+import { checkWritableDir, createDir } from '../util/out-dir.js';
+import { packagePath } from '../util/paths.js';
 import { executePlan, type BenchResult } from './execute.js';
-import { completePlan, draftPlan, type BenchRequest, type Log } from './plan.js';
+import { completePlan, draftPlan, runIdOf, type BenchRequest, type Log } from './plan.js';
+import { countRecords } from './resume.js';
 
 export type { BenchRequest } from './plan.js';
 export type { BenchResult } from './execute.js';
@@ -20,69 +30,102 @@ export async function openRegistry(path?: string): Promise<ModelRegistry> {
   return loadRegistry(await loadAllTasks(), path);
 }
 
-function ensureWritable(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-  } catch (err) {
-    throw new UserError(`Cannot write results to ${dir}: ${errorCode(err)}`);
-  }
-}
-
 /** A shell word: quoted when it holds anything a shell would read differently. */
 function shellWord(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The command that resumes a run, with every flag that located it (pasting it must work). */
-function resumeCommand(request: BenchRequest, runId: string): string {
+/**
+ * The command that resumes a run, with every flag that located it, as absolute paths: pasted
+ * into any shell, in any folder, it finds the same run, mirror, cache and registry. (`npm run`
+ * runs in the package folder, where the default --out is results/.)
+ */
+export function resumeCommand(request: BenchRequest, runId: string): string {
+  const path = (p: string | undefined) => (p === undefined ? undefined : resolve(p));
+  const out = resolve(request.out);
   const flags: [string, string | undefined][] = [
     ['--resume', runId],
-    ['--out', request.out !== 'results' ? request.out : undefined],
-    ['--hub', request.hub],
-    ['--cache', request.cache],
-    ['--models-file', request.modelsFile],
+    ['--out', out !== packagePath('results') ? out : undefined],
+    ['--hub', path(request.hub)],
+    ['--cache', path(request.cache)],
+    ['--models-file', path(request.modelsFile)],
   ];
   const given = flags
     .filter((f): f is [string, string] => f[1] !== undefined)
     .map(([flag, value]) => `${flag} ${shellWord(value)}`);
+  if (request.offline) given.push('--offline');
   return `npm run bench -- ${given.join(' ')}`;
+}
+
+/** A write that failed mid-run, as the one line the user acts on (exit 4). */
+function writeFailure(err: WriteError, recordsPath: string, resume: string | undefined): UserError {
+  const kept = resume !== undefined ? `${countRecords(recordsPath)} record(s) kept` : 'nothing was run yet';
+  const fix = err.diskFull ? 'free space' : `fix that (${err.code})`;
+  const next = resume !== undefined ? `resume with: ${resume}` : 'run the command again';
+  const what = err.diskFull ? 'disk full writing' : 'could not write';
+  return new UserError(`${what} ${err.path}: ${kept}; ${fix}, then ${next}`, EXIT.writeFailed);
 }
 
 const stderrLog: Log = (line) => process.stderr.write(`${line}\n`);
 
 export async function runBenchmark(request: BenchRequest, log: Log = stderrLog): Promise<BenchResult> {
+  if (request.out.trim() === '') throw new UserError("--out '': give a folder, e.g. --out results"); // not "here"
+  const runsDir = checkWritableDir(join(resolve(request.out), 'runs'), '--out', request.out); // nothing created yet
   const registry = await openRegistry(request.modelsFile);
   const hub = resolveHubConfig(request);
-  const runsDir = join(resolve(request.out), 'runs');
-  ensureWritable(runsDir);
-  const draft = await draftPlan(request, registry, runsDir);
+  const draft = await draftPlan(request, registry, runsDir, log);
   const { meter, notes } = await selectMeter(draft.settings.meter, { cpuWatts: draft.settings.cpuWatts });
   for (const n of notes) log(n);
   await checkDevice(draft.settings.device);
-  const plan = await completePlan(draft, { hub, runsDir, strict: request.strict, runId: request.runId, log });
-  const result = await executePlan(plan, {
-    registry,
-    hub,
-    meter,
-    runsDir,
-    resumed: draft.resumed !== undefined,
-    resumeCommand: resumeCommand(request, plan.runId),
-    log,
-  });
+  // Every flag is checked: from here on the run's folder may be created.
+  const runId = runIdOf(draft, request.runId);
+  const recordsPath = join(runsDir, `${runId}.jsonl`);
+  const resume = resumeCommand(request, runId);
+  const runExists = () => existsSync(planPath(runsDir, runId));
+  createDir(runsDir);
+  try {
+    const lock = acquireRunLock(runsDir, runId, log);
+    try {
+      const modelsFile = resolve(request.modelsFile ?? packagePath('models.json'));
+      const plan = await completePlan(draft, { hub, runsDir, strict: request.strict, runId, modelsFile, log });
+      const result = await executePlan(plan, {
+        registry,
+        hub,
+        meter,
+        runsDir,
+        resumed: draft.resumed !== undefined,
+        resumeCommand: resume,
+        lock,
+        log,
+      });
+      await summarize(result, resume, log);
+      return result;
+    } finally {
+      lock.release();
+    }
+  } catch (err) {
+    if (err instanceof WriteError) throw writeFailure(err, recordsPath, runExists() ? resume : undefined);
+    if (err instanceof UserError || !runExists()) throw err;
+    throw new InternalError(err, resume); // a bug mid-run: its finished records are kept
+  }
+}
+
+const modelCount = (records: RunRecord[], status: RunRecord['status']) =>
+  new Set(records.filter((r) => r.status === status).map((r) => r.model)).size;
+
+async function summarize(result: BenchResult, resume: string, log: Log): Promise<void> {
   const { records } = result;
   process.stdout.write(
     records.some((r) => r.status === 'ok')
       ? `\n${markdownSections(await buildBoard(records)).trimEnd()}\n`
       : '\nNo model produced a measurement.\n',
   );
-  const skipped = records.filter((r) => r.status === 'skipped');
-  const errors = records.filter((r) => r.status === 'error');
-  const ran = new Set(records.filter((r) => r.status === 'ok').map((r) => r.model)).size;
+  const failed = modelCount(records, 'error');
   log(
-    `\n${ran} model(s) measured, ${new Set(skipped.map((r) => r.model)).size} skipped (not available offline), ` +
-      `${new Set(errors.map((r) => r.model)).size} failed. Records: ${result.recordsPath}`,
+    `\n${modelCount(records, 'ok')} model(s) measured, ${modelCount(records, 'skipped')} skipped (not available offline), ` +
+      `${failed} failed. Records: ${result.recordsPath}`,
   );
-  if (skipped.length > 0) log(`Skipped models are listed above with where joulebench looked. ${provideHint}`);
-  return result;
+  if (records.some((r) => r.status === 'skipped'))
+    log(`Skipped models are listed above with where joulebench looked. ${provideHint}`);
+  if (failed > 0) log(`Once the failed models are fixed, run them with: ${resume}`);
 }

@@ -1,7 +1,8 @@
-// The second stage of a run: the plan's loop. Writes the plan (new runs), takes the idle
-// baseline, then runs each unit of this shard that still lacks records, appending each record
-// as it finishes, so an interruption loses only the window in progress. SIGINT and SIGTERM
-// say how to resume.
+// The second stage of a run: the plan's loop, under the run's lock. Writes the plan (new runs),
+// takes the idle baseline, then runs each unit of this shard that still lacks records,
+// appending each record as it finishes, so an interruption loses only the window in progress.
+// SIGINT and SIGTERM say how to resume. A record that cannot be written (WriteError) stops the
+// loop; runBenchmark says what is kept.
 import { join } from 'node:path';
 import { loadTask } from '../../tasks/index.js';
 import type { Meter } from '../meters/base.js';
@@ -10,11 +11,13 @@ import { locateModel, provideHint, type HubConfig, type ModelLocation } from '..
 import type { ModelRegistry } from '../model/registry.js';
 import { errorRecord, skippedRecord, type RunFacts } from '../records/build.js';
 import { planPath, writePlan } from '../records/plan-file.js';
+import type { RunLock } from '../records/run-lock.js';
 import { RecordWriter } from '../records/writer.js';
 import type { RunRecord } from '../schema/result-record.js';
 import { idleSecondsFor } from '../schema/run-options.js';
 import type { Plan, PlanTarget, PlanUnit } from '../schema/run-plan.js';
 import { UserError } from '../util/errors.js';
+import { EXIT } from '../util/exit-codes.js';
 import { createProgress } from '../util/progress.js';
 import { acceleratorName, describeHardware, describeSoftware } from '../util/system.js';
 import { targetInputs, type Log, type Target, type TargetInputs } from './plan.js';
@@ -31,6 +34,8 @@ export interface ExecuteContext {
   resumed: boolean;
   /** The command that resumes this run, printed on an interrupt. */
   resumeCommand: string;
+  /** The run's lock: released on an interrupt too (process.exit skips the caller's finally). */
+  lock: RunLock;
   log: Log;
 }
 
@@ -86,7 +91,7 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
   if (torn) log(`warning: ${torn}`);
   const finished = ctx.resumed
     ? finishedCells(recordsPath)
-    : { ok: new Set<string>(), reported: new Set<string>(), warnings: [] };
+    : { ok: new Set<string>(), reported: new Map<string, RunRecord>(), warnings: [] };
   for (const w of finished.warnings) log(`warning: ${w}`);
 
   const mine = shardUnits(plan.units, plan.shard);
@@ -106,19 +111,20 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
 
   if (!ctx.resumed) writePlan(planPath(ctx.runsDir, plan.runId), plan); // before the first model starts
   const writer = new RecordWriter(recordsPath);
-  const cellsToRun = work
-    .filter((w) => locationOf(w.unit).where !== 'unavailable')
-    .reduce((n, w) => n + w.repetitions.length, 0);
+  const runnable = work.filter((w) => locationOf(w.unit).where !== 'unavailable');
+  const cellsToRun = runnable.reduce((n, w) => n + w.repetitions.length, 0);
+  const unavailable = work.length - runnable.length;
   const progress = createProgress(cellsToRun);
   // From here on the run exists on disk, so an interrupt says how to resume it.
   const removeHandlers = onInterrupt((signal) => {
     progress.finish();
     writer.close();
+    ctx.lock.release();
     log(
       `\nInterrupted (${signal}): the window in progress was dropped; finished records are kept in ${recordsPath}.\n` +
         `Resume with: ${ctx.resumeCommand}`,
     );
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.exit(signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
   });
   const hardware = await describeHardware();
   if (settings.device !== 'cpu') hardware.accelerator = acceleratorName(hardware.gpus);
@@ -139,7 +145,8 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
     ? `, shard ${plan.shard.index}/${plan.shard.count} (${mine.length} of ${plan.units.length} model runs)`
     : '';
   log(
-    `${ctx.resumed ? 'Resuming' : 'Run'} ${plan.runId}: ${plan.source}, ${work.length} model run(s) to do${shardNote}, ` +
+    `${ctx.resumed ? 'Resuming' : 'Run'} ${plan.runId}: ${plan.source}, ${runnable.length} model run(s) to do` +
+      `${unavailable > 0 ? `, ${unavailable} unavailable (listed below)` : ''}${shardNote}, ` +
       `${settings.samples} samples × ${settings.repetitions} repetition(s), batch ${settings.batchSize}`,
   );
   if (ctx.resumed) log(`${cellsToRun} repetition(s) left; ${finished.ok.size} already recorded in ${recordsPath}`);
@@ -154,15 +161,20 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
       const entry = target.entries.find((e) => e.id === unit.model)!;
       const location = located.get(unit.model)!;
       if (location.where === 'unavailable') {
-        if (finished.reported.has(unitKey(unit))) continue; // a resume does not repeat the line
         const subject = { task: target.task, entry, spec: target.spec };
         const record =
           location.reason === 'offline'
             ? skippedRecord(run, subject, location.message)
             : errorRecord(run, subject, null, 'load', `${location.message}. ${provideHint}`);
-        writer.append(record);
-        records.push(record);
-        progress.note(`  – ${entry.id}: ${location.reason === 'offline' ? 'skipped' : 'failed'} — ${location.message}`);
+        // A resume does not repeat a line already written for the same outcome, but counts it.
+        const reported = finished.reported.get(unitKey(unit));
+        const before = reported?.status === record.status ? reported : undefined;
+        if (!before) writer.append(record);
+        records.push(before ?? record);
+        progress.note(
+          `  – ${entry.id}: ${record.status === 'skipped' ? 'skipped' : 'failed'} — ${location.message}` +
+            (before ? ' (recorded before)' : ''),
+        );
         continue;
       }
       const job = {
@@ -182,6 +194,6 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
     progress.finish();
     writer.close();
   }
-  const errors = records.filter((r) => r.status === 'error');
-  return { runId: plan.runId, recordsPath, records, exitCode: errors.length > 0 ? 1 : 0 };
+  const failed = records.some((r) => r.status === 'error');
+  return { runId: plan.runId, recordsPath, records, exitCode: failed ? EXIT.modelFailed : EXIT.ok };
 }

@@ -4,6 +4,7 @@
 // (--strict), a resume whose settings or inputs changed. Nothing is written.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { loadTask } from '../../tasks/index.js';
 import { loadDataset, type LoadedDataset } from '../datasets/load.js';
 import { selectRows } from '../datasets/selection.js';
@@ -19,7 +20,7 @@ import type { Sample, TaskDef } from '../task-api.js';
 import { UserError } from '../util/errors.js';
 import { findPlan } from './resume.js';
 import { loadSuite } from './suites.js';
-import { parseShard, shardUnits, sortUnits, unitKey } from './units.js';
+import { parseShard, runIdProblem, shardUnits, sortUnits, unitKey } from './units.js';
 
 export type Log = (line: string) => void;
 
@@ -127,11 +128,46 @@ function checkResumeFlags(request: BenchRequest, plan: Plan): void {
   }
 }
 
+/**
+ * onnxruntime threads against this machine: past 4 × its hardware threads the figures would
+ * measure contention (refused); past 1 × they are slower and costlier (a warning). A resumed
+ * plan keeps what it was made with, so it only warns.
+ */
+function checkThreads(settings: ResolvedRunOptions, log: Log, resumed: boolean): void {
+  const { threads } = settings;
+  const hw = availableParallelism();
+  if (threads === null || threads <= hw) return;
+  if (threads > hw * 4 && !resumed) {
+    throw new UserError(
+      `Setting threads = ${threads} is more than 4 × this machine's ${hw} hardware threads (at most ${hw * 4}); ` +
+        'onnxruntime would measure contention, not the model',
+    );
+  }
+  log(
+    `warning: threads = ${threads} is more than this machine's ${hw} hardware threads: onnxruntime's threads ` +
+      'will compete for cores, which costs time and energy that the model itself does not',
+  );
+}
+
 /** The targets, settings and shard of a run: from the flags, or from the plan being resumed. */
-export async function draftPlan(request: BenchRequest, registry: ModelRegistry, runsDir: string): Promise<Draft> {
+export async function draftPlan(
+  request: BenchRequest,
+  registry: ModelRegistry,
+  runsDir: string,
+  log: Log = () => {},
+): Promise<Draft> {
+  if (request.runId !== undefined) {
+    const problem = runIdProblem(request.runId);
+    if (problem) throw new UserError(`--run-id '${request.runId}': ${problem}`);
+  }
+  if (request.resume !== undefined && request.resume !== 'latest') {
+    const problem = runIdProblem(request.resume);
+    if (problem) throw new UserError(`--resume '${request.resume}': ${problem}, or 'latest'`);
+  }
   if (request.resume !== undefined) {
-    const resumed = findPlan(runsDir, request.resume);
+    const resumed = findPlan(runsDir, request.resume, log);
     checkResumeFlags(request, resumed);
+    checkThreads(resumed.settings, log, true);
     const targets = await Promise.all(
       resumed.targets.map(async (t) => {
         const task = await loadTask(t.task);
@@ -141,6 +177,7 @@ export async function draftPlan(request: BenchRequest, registry: ModelRegistry, 
     return { targets, settings: resumed.settings, source: resumed.source, shard: resumed.shard, resumed };
   }
   const fromArgs = await targetsFromArgs(request, registry);
+  checkThreads(fromArgs.settings, log, false);
   return { ...fromArgs, shard: request.shard !== undefined ? parseShard(request.shard) : null, resumed: undefined };
 }
 
@@ -207,11 +244,49 @@ function checkUnchanged(plan: Plan, units: PlanUnit[]): void {
   }
 }
 
+/** The id a run's files take: the plan's when resuming, else the one asked for (or a new one) plus the shard. */
+export function runIdOf(draft: Draft, requested: string | undefined): string {
+  if (draft.resumed) return draft.resumed.runId;
+  const baseId = requested ?? newRunId();
+  return draft.shard ? `${baseId}-shard${draft.shard.index}of${draft.shard.count}` : baseId;
+}
+
+/**
+ * Every label a model's `labels` maps to must be one the dataset has: a mapping to 'pos' on a
+ * dataset of 'positive' would score every answer wrong without a single unmapped label.
+ */
+function checkLabelMappings(target: Target, modelsFile: string): void {
+  const names = target.spec.labelNames;
+  if (!target.task.labelMapping || !names) return;
+  for (const entry of target.entries) {
+    for (const [from, to] of Object.entries(entry.labels ?? {})) {
+      if (names.includes(to)) continue;
+      throw new UserError(
+        `Model ${entry.id} maps label '${from}' to '${to}', which ${target.spec.id} (${target.spec.split}) does not have ` +
+          `(its labels: ${names.join(', ')}); fix 'labels' in ${modelsFile}`,
+      );
+    }
+  }
+}
+
+/** A batch larger than a repetition's samples is one call anyway: the batch size recorded says so. */
+function clampBatch(settings: ResolvedRunOptions, samplesPerRepetition: number, log: Log): ResolvedRunOptions {
+  if (settings.batchSize <= samplesPerRepetition) return settings;
+  log(
+    `Note: --batch-size ${settings.batchSize} is more than the ${samplesPerRepetition} samples of a repetition: ` +
+      `batch size ${samplesPerRepetition} is used (and recorded)`,
+  );
+  return { ...settings, batchSize: samplesPerRepetition };
+}
+
 export interface PlanContext {
   hub: HubConfig;
   runsDir: string;
   strict: boolean;
-  runId: string | undefined;
+  /** The run's id (runIdOf). */
+  runId: string;
+  /** The model registry's file, named when one of its entries is wrong. */
+  modelsFile: string;
   log: Log;
 }
 
@@ -220,8 +295,11 @@ export async function completePlan(draft: Draft, ctx: PlanContext): Promise<Plan
   const { settings } = draft;
   const units: PlanUnit[] = [];
   const unavailable = new Map<string, string>();
+  for (const target of draft.targets) checkLabelMappings(target, ctx.modelsFile);
+  let fewestSamples = settings.samples;
   for (const target of draft.targets) {
     const { dataset, samples, usable } = await targetInputs(target, settings, ctx.hub);
+    fewestSamples = Math.min(fewestSamples, samples.length);
     if (samples.length < settings.samples) {
       ctx.log(
         `Note: ${dataset.id} (${dataset.split}) has ${usable} usable rows; running ${samples.length}, not ${settings.samples}.`,
@@ -251,8 +329,8 @@ export async function completePlan(draft: Draft, ctx: PlanContext): Promise<Plan
     throw new UserError(`--strict: ${missing.length} model(s) unavailable: ${missing.join('; ')}. ${provideHint}`);
   }
   if (draft.resumed) return draft.resumed;
-  const baseId = ctx.runId ?? newRunId();
-  const runId = draft.shard ? `${baseId}-shard${draft.shard.index}of${draft.shard.count}` : baseId;
+  const { runId } = ctx;
+  // Checked under the run's lock: two processes with the same --run-id cannot both pass it.
   if (existsSync(planPath(ctx.runsDir, runId))) {
     throw new UserError(
       `Run '${runId}' already exists in ${ctx.runsDir}: resume it with --resume ${runId} or pick another --run-id`,
@@ -263,7 +341,7 @@ export async function completePlan(draft: Draft, ctx: PlanContext): Promise<Plan
     runId,
     createdAt: new Date().toISOString(),
     source: draft.source,
-    settings,
+    settings: clampBatch(settings, fewestSamples, ctx.log),
     targets: draft.targets.map((t) => ({ task: t.task.name, dataset: t.spec, models: t.entries.map((e) => e.id) })),
     units: sorted,
     shard: draft.shard,

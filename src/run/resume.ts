@@ -1,22 +1,44 @@
 // Resuming a run: find its plan, repair a torn last record line, and list the cells that
 // already have a finished record.
-import { existsSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  truncateSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { planPath, readPlan } from '../records/plan-file.js';
 import { parseRecordLines } from '../records/reader.js';
+import type { RunRecord } from '../schema/result-record.js';
 import type { Plan } from '../schema/run-plan.js';
-import { UserError } from '../util/errors.js';
+import { UserError, WriteError, errorCode, writeErrorOf } from '../util/errors.js';
 import { cellKey, unitKey } from './units.js';
 
-/** `--resume <run-id>` or `--resume latest` -> the plan in <runsDir>. */
-export function findPlan(runsDir: string, id: string): Plan {
+/**
+ * `--resume <run-id>` or `--resume latest` -> the plan in <runsDir>. For `latest`, a plan file
+ * that cannot be read (corrupt, foreign, unreadable) is skipped with a warning naming it: one
+ * bad file must not block every other run in the folder.
+ */
+export function findPlan(runsDir: string, id: string, warn: (line: string) => void = () => {}): Plan {
   const plans = existsSync(runsDir) ? readdirSync(runsDir).filter((f) => f.endsWith('.plan.json')) : [];
   if (id === 'latest') {
     if (plans.length === 0) throw new UserError(`--resume latest: no run plans in ${runsDir}`);
-    return plans
-      .map((f) => readPlan(join(runsDir, f)))
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-      .at(-1)!;
+    const readable = plans.flatMap((f) => {
+      try {
+        return [readPlan(join(runsDir, f))];
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        warn(`warning: skipping ${join(runsDir, f)}: ${err.message}`);
+        return [];
+      }
+    });
+    if (readable.length === 0) throw new UserError(`--resume latest: no readable run plan in ${runsDir}`);
+    return readable.sort((a, b) => a.createdAt.localeCompare(b.createdAt)).at(-1)!;
   }
   const path = planPath(runsDir, id);
   if (!existsSync(path)) {
@@ -34,7 +56,8 @@ export function findPlan(runsDir: string, id: string): Plan {
 /**
  * A power cut can leave the record file ending in half a line. Appending after it would
  * glue the next record onto the fragment, so the fragment is moved aside (kept for
- * inspection) and reported; its cell simply has no record and runs again.
+ * inspection) and reported; its cell simply has no record and runs again. The fragment is
+ * copied out whole before the record file is cut: on a full disk nothing changes (WriteError).
  */
 export function repairTornTail(path: string): string | undefined {
   if (!existsSync(path)) return undefined;
@@ -42,32 +65,64 @@ export function repairTornTail(path: string): string | undefined {
   if (bytes.length === 0 || bytes[bytes.length - 1] === 0x0a) return undefined;
   const cut = bytes.lastIndexOf(0x0a) + 1;
   const aside = `${path}.torn-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  writeFileSync(aside, bytes.subarray(cut));
-  truncateSync(path, cut);
+  writeWhole(aside, bytes.subarray(cut));
+  try {
+    truncateSync(path, cut);
+  } catch (err) {
+    throw writeErrorOf(path, err);
+  }
   return `${path} ended in an incomplete record (${bytes.length - cut} bytes, interrupted write?): moved to ${aside}; that cell runs again`;
+}
+
+/** A new file with exactly these bytes, or no file at all. */
+function writeWhole(path: string, bytes: Uint8Array): void {
+  try {
+    const fd = openSync(path, 'wx');
+    try {
+      const written = writeSync(fd, bytes);
+      if (written !== bytes.length)
+        throw new WriteError(path, 'ENOSPC', `short write: ${written} of ${bytes.length} bytes`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    if (errorCode(err) !== 'EEXIST') rmSync(path, { force: true });
+    throw writeErrorOf(path, err);
+  }
 }
 
 export interface Finished {
   /** cellKey of every cell with an "ok" record. */
   ok: Set<string>;
   /**
-   * unitKey of every unit already reported as unavailable (a "skipped" line, or an "error" line
-   * without a repetition), so a resume does not repeat it.
+   * unitKey -> the line that already reported the unit as unavailable (a "skipped" line, or an
+   * "error" line without a repetition), so a resume does not repeat it, yet still counts it.
    */
-  reported: Set<string>;
+  reported: Map<string, RunRecord>;
   /** Lines that could not be read (reported, never merged). */
   warnings: string[];
 }
 
 export function finishedCells(path: string): Finished {
-  const done: Finished = { ok: new Set(), reported: new Set(), warnings: [] };
+  const done: Finished = { ok: new Set(), reported: new Map(), warnings: [] };
   if (!existsSync(path)) return done;
   const { records, warnings } = parseRecordLines(readFileSync(path, 'utf8'), path);
   done.warnings.push(...warnings.map((w) => `${w} (that cell runs again)`));
   for (const r of records) {
     if (r.status === 'ok') done.ok.add(cellKey(r, r.settings.repetition ?? 0));
     if (r.status === 'skipped' || (r.status === 'error' && r.settings.repetition === null))
-      done.reported.add(unitKey(r));
+      done.reported.set(unitKey(r), r);
   }
   return done;
+}
+
+/** Complete lines in a record file: what a message about a stopped run says is kept. */
+export function countRecords(path: string): number {
+  if (!existsSync(path)) return 0;
+  const text = readFileSync(path, 'utf8');
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
+    .split('\n')
+    .filter((l) => l.trim() !== '').length;
 }

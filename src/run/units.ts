@@ -28,6 +28,16 @@ export function sortUnits(units: readonly PlanUnit[]): PlanUnit[] {
   return [...units].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
+/** Run ids name files in <out>/runs/: no separators, no hidden files, nothing a shell mangles. */
+const RUN_ID = /^(?!\.)[A-Za-z0-9._-]{1,100}$/;
+
+/** Why `id` cannot name a run, or undefined when it can. */
+export function runIdProblem(id: string): string | undefined {
+  return RUN_ID.test(id)
+    ? undefined
+    : "expected 1 to 100 of A-Z a-z 0-9 . _ -, not starting with '.' (it names files in <out>/runs/)";
+}
+
 /** "2/4" -> { index: 2, count: 4 } (1-based); anything else is a one-line UserError. */
 export function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());

@@ -6,21 +6,33 @@ import { z } from 'zod';
 export const DEVICES = ['cpu', 'webgpu', 'cuda'] as const;
 export type Device = (typeof DEVICES)[number];
 
+/**
+ * Bounds that keep every setting in a range the run can honour (a suite, a plan or a flag):
+ * counts up to a million, seeds in 32 bits (what the row draw's generator takes), integers
+ * no larger than JavaScript counts exactly. Threads are checked against the machine in plan.ts.
+ */
+export const LIMITS = {
+  maxCount: 1_000_000,
+  maxSeed: 2 ** 32 - 1,
+  maxThreads: 4096,
+} as const;
+
 export const RunSettingsSchema = z.object({
   /** Inferences per repetition: the first n usable rows (or n drawn with sampleSeed). */
-  samples: z.number().int().min(1),
+  samples: z.number().int().min(1).max(LIMITS.maxCount),
   /** Seed of the row draw; null = the first n rows. */
-  sampleSeed: z.number().int().min(0).nullable(),
-  batchSize: z.number().int().min(1),
+  sampleSeed: z.number().int().min(0).max(LIMITS.maxSeed).nullable(),
+  /** Inputs per pipeline call; plan.ts clamps it to the samples of a repetition. */
+  batchSize: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   /** Unmeasured pipeline calls before the first window. */
-  warmup: z.number().int().min(0),
-  repetitions: z.number().int().min(1),
+  warmup: z.number().int().min(0).max(LIMITS.maxCount),
+  repetitions: z.number().int().min(1).max(LIMITS.maxCount),
   /** `auto`, a meter name, or a comma list of meters. */
   meter: z.string().min(1),
   /** Estimate meter: watts per busy hardware thread; null = the TDP table. */
   cpuWatts: z.number().positive().nullable(),
   /** onnxruntime intra-op threads; null = onnxruntime's default. */
-  threads: z.number().int().min(1).nullable(),
+  threads: z.number().int().min(1).max(LIMITS.maxThreads).nullable(),
   device: z.string(),
   /** Idle baseline length; null = 10 s with a measured meter, none with the estimate. */
   idleSeconds: z.number().min(0).nullable(),

@@ -1,6 +1,7 @@
 // Errors the CLI reports on one line (UserError), and the helpers that turn anything thrown
 // into a short, readable reason.
 import { distance } from 'fastest-levenshtein';
+import { EXIT } from './exit-codes.js';
 
 /**
  * A mistake the user can fix (bad flag, unknown model, missing file). The CLI prints its
@@ -10,10 +11,64 @@ export class UserError extends Error {
   override readonly name = 'UserError';
   constructor(
     message: string,
-    readonly exitCode = 2,
+    readonly exitCode: number = EXIT.userError,
   ) {
     super(message);
   }
+}
+
+/** errno codes that mean "no room": the disk (or the user's quota, or the file size limit) is full. */
+const FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+
+/**
+ * A write that did not complete (full disk, I/O error, read-only filesystem). What was already
+ * complete on disk is kept; the layer that knows the run turns it into one line and exit 4.
+ */
+export class WriteError extends Error {
+  override readonly name = 'WriteError';
+  /** True when the cause is lack of space: freeing some is the fix. */
+  readonly diskFull: boolean;
+  constructor(
+    readonly path: string,
+    /** errno code; a short write (the disk filled mid-line) counts as ENOSPC. */
+    readonly code: string,
+    detail?: string,
+  ) {
+    super(
+      `${FULL.has(code) ? 'disk full' : `could not write (${code})`} writing ${path}${detail ? ` (${detail})` : ''}`,
+    );
+    this.diskFull = FULL.has(code);
+  }
+}
+
+/** A failed write call as a WriteError naming the file. */
+export function writeErrorOf(path: string, err: unknown): WriteError {
+  return err instanceof WriteError ? err : new WriteError(path, errorCode(err));
+}
+
+/**
+ * A bug met while a run was under way: the original error (its stack is printed) and the
+ * command that resumes the run, since its finished records are on disk.
+ */
+export class InternalError extends Error {
+  override readonly name = 'InternalError';
+  constructor(
+    override readonly cause: unknown,
+    readonly resumeCommand: string,
+  ) {
+    super(errorMessage(cause));
+  }
+}
+
+/** What the CLI prints for a bug: the stack, then "please report", then how to resume if a run exists. */
+export function internalErrorText(err: unknown): string {
+  const cause = err instanceof InternalError ? err.cause : err;
+  const trace = cause instanceof Error ? (cause.stack ?? cause.message) : String(cause);
+  const resume = err instanceof InternalError ? ` Finished records are kept; resume with: ${err.resumeCommand}` : '';
+  return (
+    `joulebench: internal error: ${trace}\n` +
+    `joulebench: this is a bug in joulebench, please report it with the lines above.${resume}\n`
+  );
 }
 
 /** The message of anything thrown, for one-line reports. */

@@ -6,6 +6,8 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { main } from '../../src/cli/main.js';
+import { internalErrorText } from '../../src/util/errors.js';
+import { EXIT } from '../../src/util/exit-codes.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -14,6 +16,12 @@ export const hubDir = resolve(process.env.JOULEBENCH_HUB ?? join(repoRoot, '..',
 if (!existsSync(join(hubDir, 'models')) || !existsSync(join(hubDir, 'datasets'))) {
   throw new Error(`Tests need the offline hub mirror at ${hubDir} (set JOULEBENCH_HUB to point elsewhere)`);
 }
+
+/** The smallest real model of the mirror: one classification run of it takes about a second. */
+export const smallModel = ['--task', 'classification', '--model', 'joulebench-fixtures/sentiment-bow-en'];
+
+/** Few samples and windows: what a bench run in a test needs unless it tests the figures. */
+export const quickRun = ['--samples', '4', '--repetitions', '2', '--warmup', '1'];
 
 export function tempDir(prefix = 'joulebench-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -83,9 +91,9 @@ export async function cli(args: string[], env: Env = {}): Promise<CliResult> {
   try {
     status = await withEnv(hermetic(env), () => main(args));
   } catch (err) {
-    // What the entry point does with a bug: the stack, and exit 3.
-    captured.stderr += `joulebench: internal error (please report): ${(err as Error).stack ?? String(err)}\n`;
-    status = 3;
+    // main() reports bugs itself; this is what the entry point does with one that escapes it.
+    captured.stderr += internalErrorText(err);
+    status = EXIT.internalError;
   } finally {
     streams.stdout.write = originals.stdout;
     streams.stderr.write = originals.stderr;

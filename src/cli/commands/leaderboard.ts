@@ -6,6 +6,7 @@ import { parseFormats } from '../../report/write.js';
 
 interface Flags {
   in: string[];
+  includeExamples: boolean;
   out: string;
   format?: string;
   rankBy: RankBy;
@@ -17,7 +18,8 @@ interface Flags {
 
 export async function leaderboard(opts: Flags): Promise<number> {
   await runLeaderboard({
-    in: opts.in.length > 0 ? opts.in : ['results'],
+    in: opts.in,
+    includeExamples: opts.includeExamples,
     out: opts.out,
     formats: opts.format === undefined ? undefined : parseFormats(opts.format),
     stars: opts.stars,

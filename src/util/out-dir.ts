@@ -1,0 +1,69 @@
+// Where results may go. An --out folder is checked first, without creating anything (a command
+// that then fails on another flag leaves no folder behind), and created only when the run is
+// about to write, one level at a time: Node's recursive mkdir never returns inside /proc, and
+// reports a read-only filesystem as ENOENT. Every refusal spells out the errno.
+import { accessSync, constants, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { UserError, errorCode } from './errors.js';
+
+/** Kernel filesystems: writing results there is never meant (and /proc can hang a recursive mkdir). */
+const KERNEL_TREES = ['/proc', '/sys', '/dev'];
+
+function kernelTree(path: string): string | undefined {
+  return KERNEL_TREES.find((tree) => path === tree || path.startsWith(`${tree}${sep}`));
+}
+
+/** The nearest folder of `path` (itself or an ancestor) that exists, and what lies below it. */
+function nearestExisting(path: string): { existing: string; missing: string[] } {
+  const missing: string[] = [];
+  let p = path;
+  for (;;) {
+    try {
+      statSync(p);
+      return { existing: p, missing };
+    } catch {
+      const up = dirname(p);
+      if (up === p) return { existing: p, missing };
+      missing.unshift(p);
+      p = up;
+    }
+  }
+}
+
+/**
+ * Checks that `dir` could be created and written, creating nothing: not in a kernel
+ * filesystem (even through a symlink), and its nearest existing folder a writable directory.
+ * `flag` and `given` name it in the refusal; returns the absolute path.
+ */
+export function checkWritableDir(dir: string, flag: string, given: string): string {
+  const abs = resolve(dir);
+  const { existing } = nearestExisting(abs);
+  const real = join(realpathSync(existing), relative(existing, abs));
+  const tree = kernelTree(abs) ?? kernelTree(real);
+  if (tree) throw new UserError(`${flag} ${given}: inside ${tree}, a kernel filesystem, not a place for results`);
+  try {
+    if (!statSync(existing).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    accessSync(existing, constants.W_OK | constants.X_OK);
+  } catch (err) {
+    throw new UserError(`Cannot write results to ${abs}: ${errorCode(err)}`);
+  }
+  return abs;
+}
+
+/** Creates `dir` and the folders above it that are missing, one at a time; a failure names its errno. */
+export function createDir(dir: string): void {
+  const abs = resolve(dir);
+  for (const level of nearestExisting(abs).missing) {
+    try {
+      mkdirSync(level);
+    } catch (err) {
+      if (errorCode(err) === 'EEXIST' && statSync(level).isDirectory()) continue; // made meanwhile
+      throw new UserError(`Cannot write results to ${abs}: ${errorCode(err)}`);
+    }
+  }
+  try {
+    accessSync(abs, constants.W_OK);
+  } catch (err) {
+    throw new UserError(`Cannot write results to ${abs}: ${errorCode(err)}`);
+  }
+}

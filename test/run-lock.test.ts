@@ -1,0 +1,143 @@
+// One process per run: a second bench process on a run that is in progress (a new run with the
+// same --run-id, or a concurrent --resume) is refused and told who holds it; a lock whose
+// holder is gone is taken over with a note. Two real concurrent processes (a child bench and
+// this test process, with its own pid), plus the lock file alone.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { acquireRunLock, lockPath } from '../src/records/run-lock.js';
+import { RunRecordSchema } from '../src/schema/result-record.js';
+import { cli, finished, smallModel, startCli, tempDir } from './helpers/env.js';
+
+async function waitFor(what: string, check: () => boolean, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const okLines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').match(/"status":"ok"/g)?.length : 0);
+
+describe('two processes on one run', () => {
+  it('a second new run with the same --run-id and a concurrent --resume are refused; SIGTERM frees the lock', async () => {
+    const out = tempDir();
+    const runs = join(out, 'runs');
+    // Enough repetitions to still be running while the others try (it is stopped below).
+    const args = ['bench', ...smallModel, '--samples', '2', '--repetitions', '100000', '--warmup', '0'];
+    const first = startCli([...args, '--run-id', 'shared', '--out', out]);
+    const firstDone = finished(first);
+    await waitFor('the first run to record', () => (okLines(join(runs, 'shared.jsonl')) ?? 0) >= 1);
+    expect(existsSync(lockPath(runs, 'shared'))).toBe(true);
+
+    // The second process is this one (main() in-process: another pid on the same run).
+    const again = await cli([...args, '--run-id', 'shared', '--out', out]);
+    const resume = await cli(['bench', '--resume', 'shared', '--out', out]);
+    for (const second of [again, resume]) {
+      expect(second.status).toBe(2);
+      const errors = second.stderr.split('\n').filter((l) => l.startsWith('joulebench:'));
+      expect(errors).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^joulebench: Run 'shared' is in use by pid ${first.pid} on ${hostname()}, since \\S+ \\(joulebench bench`,
+          ),
+        ),
+      ]);
+      expect(second.stderr).not.toMatch(/^\s+at /m);
+    }
+
+    first.kill('SIGTERM');
+    const stopped = await firstDone;
+    expect(stopped.status).toBe(143);
+    expect(stopped.stderr).toContain('Resume with: npm run bench -- --resume shared');
+    expect(existsSync(lockPath(runs, 'shared'))).toBe(false);
+    // Only the first process wrote: every line whole, each repetition once.
+    const reps = readFileSync(join(runs, 'shared.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => RunRecordSchema.parse(JSON.parse(l)).settings.repetition);
+    expect(new Set(reps).size).toBe(reps.length);
+  });
+});
+
+describe('the lock file', () => {
+  const note: string[] = [];
+  const log = (l: string) => note.push(l);
+
+  function runsDir(): string {
+    const dir = join(tempDir(), 'runs');
+    mkdirSync(dir);
+    return dir;
+  }
+
+  const holder = (pid: number, more: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      pid,
+      host: hostname(),
+      bootId: null,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      command: 'x',
+      ...more,
+    });
+
+  it('holds pid, host and start time, is exclusive within one process too, and is removed on release', () => {
+    const dir = runsDir();
+    const lock = acquireRunLock(dir, 'r1', log);
+    const held = JSON.parse(readFileSync(lockPath(dir, 'r1'), 'utf8'));
+    expect(held).toMatchObject({ pid: process.pid, host: hostname() });
+    expect(Date.parse(held.startedAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect(() => acquireRunLock(dir, 'r1', log)).toThrow(/^Run 'r1' is in use by pid \d+ on /);
+    const shard = acquireRunLock(dir, 'r1-shard2of2', log); // shards have their own ids: no contention
+    lock.release();
+    shard.release();
+    expect(existsSync(lockPath(dir, 'r1'))).toBe(false);
+    acquireRunLock(dir, 'r1', log).release();
+  });
+
+  it('takes over the lock of a process that no longer runs, with a note', () => {
+    const dir = runsDir();
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(lockPath(dir, 'r2'), holder(gone));
+    note.length = 0;
+    const lock = acquireRunLock(dir, 'r2', log);
+    expect(note).toEqual([
+      expect.stringMatching(
+        new RegExp(`^Note: run 'r2' was locked, but pid ${gone} on .* no longer runs: taking the lock over`),
+      ),
+    ]);
+    expect(JSON.parse(readFileSync(lockPath(dir, 'r2'), 'utf8')).pid).toBe(process.pid);
+    lock.release();
+  });
+
+  it('a lock from before a reboot is stale even if its pid runs again', () => {
+    const dir = runsDir();
+    writeFileSync(lockPath(dir, 'r3'), holder(process.pid, { bootId: 'another-boot' }));
+    note.length = 0;
+    const bootKnown = existsSync('/proc/sys/kernel/random/boot_id');
+    if (bootKnown) {
+      acquireRunLock(dir, 'r3', log).release();
+      expect(note[0]).toMatch(/before this machine rebooted/);
+    } else {
+      expect(() => acquireRunLock(dir, 'r3', log)).toThrow(/is in use by pid/);
+    }
+  });
+
+  it("another host's lock is never taken over: it says how to clear it", () => {
+    const dir = runsDir();
+    writeFileSync(lockPath(dir, 'r4'), holder(1, { host: 'elsewhere' }));
+    expect(() => acquireRunLock(dir, 'r4', log)).toThrow(
+      `if it no longer runs on elsewhere, delete ${lockPath(dir, 'r4')}`,
+    );
+  });
+
+  it('an empty lock is one being created (refused), unless it is old debris (taken over)', () => {
+    const dir = runsDir();
+    writeFileSync(lockPath(dir, 'r5'), '');
+    expect(() => acquireRunLock(dir, 'r5', log)).toThrow(/is being started by another process/);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lockPath(dir, 'r5'), old, old);
+    acquireRunLock(dir, 'r5', log).release();
+  });
+});
