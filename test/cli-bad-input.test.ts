@@ -22,7 +22,7 @@ describe('bad input', () => {
     const r = await cli(['bench', '--task', 'sumarization']);
     expectUserError(
       r,
-      /^joulebench: Unknown task 'sumarization'\. Did you mean: summarization\? Valid tasks: classification, generation, summarization$/m,
+      /^joulebench: Unknown task 'sumarization'\. Did you mean: summarization\? Valid tasks: classification, generation, summarization, question-answering, fill-mask, token-classification, image-classification$/m,
     );
   });
 

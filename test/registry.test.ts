@@ -43,8 +43,16 @@ const valid = {
 };
 
 describe('task registry', () => {
-  it('lists the three tasks, each loadable with a dataset and scoring', async () => {
-    expect([...taskNames].sort()).toEqual(['classification', 'generation', 'summarization']);
+  it('lists the seven tasks, each loadable with a dataset and scoring', async () => {
+    expect([...taskNames].sort()).toEqual([
+      'classification',
+      'fill-mask',
+      'generation',
+      'image-classification',
+      'question-answering',
+      'summarization',
+      'token-classification',
+    ]);
     for (const name of taskNames) {
       const task = await loadTask(name);
       expect(task.name).toBe(name);
@@ -54,7 +62,7 @@ describe('task registry', () => {
 
   it('rejects an unknown task with the valid names and a suggestion', async () => {
     await expect(loadTask('sumarization')).rejects.toThrow(
-      /Unknown task 'sumarization'. Did you mean: summarization\?.*Valid tasks: classification, generation, summarization/,
+      /Unknown task 'sumarization'. Did you mean: summarization\?.*Valid tasks: classification, generation, summarization, question-answering/,
     );
   });
 });
