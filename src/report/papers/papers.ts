@@ -23,7 +23,15 @@ export const PAPERS: Readonly<Record<string, PaperInfo>> = {
       'Luccioni, Jernite & Strubell, "Power Hungry Processing: Watts Driving the Cost of AI Deployment?", ACM FAccT 2024 ' +
       '(arXiv 2311.16863); code and logs: github:sashavor/co2_inference@9ae9895',
     referencesFile: 'benchmarks/references/power-hungry-processing.csv',
-    taskMap: { classification: 'text_classification', generation: 'text_generation', summarization: 'summarization' },
+    taskMap: {
+      classification: 'text_classification',
+      generation: 'text_generation',
+      summarization: 'summarization',
+      'question-answering': 'extractive_qa',
+      'fill-mask': 'masked_language_modeling',
+      'token-classification': 'token_classification',
+      'image-classification': 'image_classification',
+    },
     settings: {
       hardware:
         'one AWS node, 8 × NVIDIA A100-SXM4-80GB + Intel Xeon Platinum 8275CL, 1,148.7 GB RAM logged; inference on one GPU (device 0)',
