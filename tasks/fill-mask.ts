@@ -80,14 +80,15 @@ export default defineTask({
   name: 'fill-mask',
   version: 1,
   description:
-    'Fill-mask: one seeded lower-case word of each paragraph masked (the same word for every model); top-1/top-5 accuracy; splitRate = rows whose word the tokenizer splits (a miss)',
+    'Fill-mask: one seeded lower-case word per paragraph masked, the same for every model; top-1/top-5 accuracy; ' +
+    'splitRate: rows whose word the tokenizer splits (a miss)',
   pipeline: 'fill-mask',
   dataset: {
     id: 'Salesforce/wikitext',
     split: 'test',
     config: 'wikitext-2-raw-v1',
     fields: { text: ['text', 'prompt'] }, // the Hub's column, then the mirror's
-    description: `WikiText-2 (raw) test paragraphs, first ${CONTEXT_WORDS} words with one masked; empty lines and headings skipped`,
+    description: `WikiText-2 (raw) test paragraphs, first ${CONTEXT_WORDS} words, one masked; empty lines, headings skipped`,
   },
   callOptions: { top_k: 5 },
   metrics: [

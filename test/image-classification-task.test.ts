@@ -38,7 +38,8 @@ describe('image-classification task', () => {
     );
     const junk = { bytes: new Uint8Array([1, 2, 3]), path: 'x.png' };
     await expect(task.prepare({ img: junk, label: 0 }, 8, task.dataset)).rejects.toThrow(
-      'Dataset uoft-cs/cifar10 (test) row 8: embedded image x.png cannot be decoded (Input buffer contains unsupported image format)',
+      'Dataset uoft-cs/cifar10 (test) row 8: embedded image x.png cannot be decoded ' +
+        '(Input buffer contains unsupported image format)',
     );
     await expect(task.prepare({ img: 42, label: 0 }, 9, task.dataset)).rejects.toThrow(
       "row 9: field 'image' should be an image path or {bytes, path}, got 42",
@@ -48,7 +49,7 @@ describe('image-classification task', () => {
     );
   });
 
-  it("lets a model trained on other labels map some of them, but not name labels it lacks", () => {
+  it('lets a model trained on other labels map some of them, but not name labels it lacks', () => {
     const facts = (labels: string[], labelMap: Record<string, string>): ModelFacts => ({
       ...vit.facts,
       id: 'org/imagenet',
@@ -64,7 +65,9 @@ describe('image-classification task', () => {
     expect(() => task.forModel!([], facts(imagenet, { 'Egyptian cat': 'kitten' }))).toThrow(
       `maps 'Egyptian cat' to 'kitten', which is not a dataset label (airplane, automobile, bird, cat, deer, dog,`,
     );
-    expect(() => task.forModel!([], facts(imagenet, {}))).toThrow(`models.json "labels" maps none of the model's labels`);
+    expect(() => task.forModel!([], facts(imagenet, {}))).toThrow(
+      `models.json "labels" maps none of the model's labels`,
+    );
   });
 
   it('scores top-1 and top-5 through the mapping; an unmapped top label is wrong and counted', () => {

@@ -32,7 +32,10 @@ describe('token-classification task', () => {
   it("joins the tokens with spaces and names the tags with the dataset's labels", async () => {
     const s = await task.prepare(row0, 0, task.dataset);
     expect(s.input).toBe('CRICKET - LEICESTERSHIRE TAKE OVER AT TOP AFTER INNINGS VICTORY .');
-    expect(s.reference).toEqual({ words: row0.tokens, tags: ['O', 'O', 'B-ORG', 'O', 'O', 'O', 'O', 'O', 'O', 'O', 'O'] });
+    expect(s.reference).toEqual({
+      words: row0.tokens,
+      tags: ['O', 'O', 'B-ORG', 'O', 'O', 'O', 'O', 'O', 'O', 'O', 'O'],
+    });
   });
 
   it('names the row of a malformed one', () => {
@@ -42,7 +45,9 @@ describe('token-classification task', () => {
     expect(() => task.prepare({ tokens: ['a', 'b'], ner_tags: [0] }, 4, task.dataset)).toThrow(
       'Dataset eriktks/conll2003 (validation) row 4: has 2 tokens but 1 tags',
     );
-    expect(() => task.prepare({ tokens: ['a'], ner_tags: [9] }, 5, task.dataset)).toThrow('row 5: tag 9 is not one of 0..8');
+    expect(() => task.prepare({ tokens: ['a'], ner_tags: [9] }, 5, task.dataset)).toThrow(
+      'row 5: tag 9 is not one of 0..8',
+    );
     expect(() => task.prepare({ tokens: 'a b', ner_tags: [0] }, 6, task.dataset)).toThrow(
       "row 6: field 'tokens' should be a list of strings",
     );
@@ -64,7 +69,9 @@ describe('token-classification task', () => {
   });
 
   it("checks that every label the model outputs maps by name, before any window (dslim's order is not CoNLL's)", () => {
-    const samples: Sample[] = [{ input: 'LONDON 1996-08-30', reference: { words: row1.tokens, tags: ['B-LOC', 'O'] }, row: 1 }];
+    const samples: Sample[] = [
+      { input: 'LONDON 1996-08-30', reference: { words: row1.tokens, tags: ['B-LOC', 'O'] }, row: 1 },
+    ];
     const dslimOrder = ['O', 'B-MISC', 'I-MISC', 'B-PER', 'I-PER', 'B-ORG', 'I-ORG', 'B-LOC', 'I-LOC'];
     const facts = (labels: string[], labelMap: Record<string, string>): ModelFacts => ({
       ...ner.facts,

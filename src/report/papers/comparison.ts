@@ -277,8 +277,9 @@ export function renderComparison(input: ComparisonReportInput): string {
     // Measured here only by fixtures: the paper's figure stays in the table, with nothing to cite beside it.
     for (const u of c.uncited) {
       const std = u.paperStdKWh === null ? '' : ` ± ${u.paperStdKWh}`;
+      const paperCells = `${u.paperKWh}${std} | ${joules(u.paperKWh)} | — | — |`;
       out.push(
-        `| ${u.task} ↔ ${u.paperTask} | no citable measurement here (fixtures only) | 0 | — | — | — | ${u.paperKWh}${std} | ${joules(u.paperKWh)} | — | — |`,
+        `| ${u.task} ↔ ${u.paperTask} | no citable measurement here (fixtures only) | 0 | — | — | — | ${paperCells}`,
       );
     }
     out.push(
