@@ -22,7 +22,7 @@ export async function prepareSamples(
   return settled.map((s) => (s as PromiseFulfilledResult<Sample>).value);
 }
 
-/** The samples as one loaded model takes them: its input prefix on text, then the task's per-model step. */
+/** The samples as one loaded model takes them: the task's per-model step, then the model's input prefix on text. */
 export async function samplesForModel(
   task: TaskDef,
   pipe: LoadedPipeline,
@@ -30,17 +30,18 @@ export async function samplesForModel(
   spec: DatasetSpec,
   samples: readonly Sample[],
 ): Promise<readonly Sample[]> {
+  const fitted = task.forModel
+    ? await task.forModel(samples, {
+        id: entry.id,
+        labels: outputLabels(pipe),
+        labelMap: entry.labels,
+        tokenizer: taskTokenizer(pipe),
+        dataset: spec,
+      })
+    : samples;
   const prefix = entry.inputPrefix ?? '';
-  const prefixed =
-    prefix === '' ? samples : samples.map((s) => (typeof s.input === 'string' ? { ...s, input: prefix + s.input } : s));
-  if (!task.forModel) return prefixed;
-  return task.forModel(prefixed, {
-    id: entry.id,
-    labels: outputLabels(pipe),
-    labelMap: entry.labels,
-    tokenizer: taskTokenizer(pipe),
-    dataset: spec,
-  });
+  if (prefix === '') return fitted;
+  return fitted.map((s) => (typeof s.input === 'string' ? { ...s, input: prefix + s.input } : s));
 }
 
 /** What the window calls per input or batch: the task's own call (QA's two arguments), else the pipeline. */
