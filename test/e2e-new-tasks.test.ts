@@ -57,6 +57,27 @@ describe.each(tasks)('bench --task %s on the offline mirror', (task) => {
     expect(r.stdout).toContain(`## ${task}`);
     expect(r.stdout).toContain(`${fixtures[task]} **(fixture: not citable)**`);
   });
+
+  it('scores a batched run as the one-by-one run (each batch output split back per sample)', async () => {
+    const batched = tempDir();
+    const b = await cli([
+      'bench',
+      '--task',
+      task,
+      '--model',
+      fixtures[task],
+      ...quick,
+      '--batch-size',
+      '2',
+      '--out',
+      batched,
+    ]);
+    expect(b.status).toBe(0);
+    const [one] = records.filter((x): x is OkRecord => x.status === 'ok');
+    const [two] = readRun(batched).filter((x): x is OkRecord => x.status === 'ok');
+    expect(two!.settings.batchSize).toBe(2);
+    for (const [metric, value] of Object.entries(one!.quality)) expect(two!.quality[metric]).toBeCloseTo(value, 9);
+  });
 });
 
 describe('leaderboard and compare over the four runs', () => {
