@@ -97,6 +97,19 @@ describe('models.json', () => {
     }
   });
 
+  it("maps every registered model's labels onto its task's dataset labels", async () => {
+    const registry = await openRegistry();
+    for (const name of taskNames) {
+      const task = await loadTask(name);
+      if (!task.labelMapping) continue;
+      for (const m of registry.forTask(name)) {
+        expect(m.labels, m.id).toBeDefined();
+        for (const [from, to] of Object.entries(m.labels!))
+          expect(task.dataset.labelNames, `${m.id}: ${from}`).toContain(to);
+      }
+    }
+  });
+
   it('names the entry and field of a schema error', async () => {
     const path = writeRegistry([valid, { ...valid, id: 'org/bad', dtype: 'fp64' }]);
     await expect(openRegistry(path)).rejects.toThrow(/entry 1 \(id 'org\/bad'\), field 'dtype': Invalid option/);
