@@ -32,7 +32,7 @@ import { loadPipeline, TokenCounter, type LoadedPipeline } from '../src/model/pi
 import { openRegistry } from '../src/run/benchmark.js';
 import { callInputs, measureWindow } from '../src/run/window.js';
 import type { ModelEntry } from '../src/schema/model-entry.js';
-import type { Sample, TaskDef } from '../src/task-api.js';
+import type { Sample, SampleInput, TaskDef } from '../src/task-api.js';
 import { median, quantile } from '../src/util/stats.js';
 import { describeHardware, hardwareLabel } from '../src/util/system.js';
 import { buildNvmlStandin, configureStandin, hasCompiler } from '../test/helpers/nvml-standin.js';
@@ -69,11 +69,13 @@ async function prepare(taskName: string, n: number): Promise<Loaded> {
   const dataset = await loadDataset(task.dataset, hub);
   const usable = selectRows(dataset.rows, task.keep, dataset.rows.length, null).selected;
   // Cycle the dataset when it is shorter than n (scaling runs ask for up to 5,000).
-  const samples = Array.from({ length: n }, (_, i) => {
-    const { row, index } = usable[i % usable.length]!;
-    const sample = task.prepare(row, index, task.dataset);
-    return { ...sample, input: (entry.inputPrefix ?? '') + sample.input };
-  });
+  const samples = await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const { row, index } = usable[i % usable.length]!;
+      const sample = await task.prepare(row, index, task.dataset, { dir: dataset.dir });
+      return { ...sample, input: (entry.inputPrefix ?? '') + (sample.input as string) }; // text tasks only here
+    }),
+  );
   return { task, entry, samples, hub };
 }
 
@@ -85,7 +87,7 @@ async function open(l: Loaded, threads: number | null = null): Promise<LoadedPip
 
 async function bareLoop(
   pipe: LoadedPipeline,
-  inputs: readonly (string | string[])[],
+  inputs: readonly (SampleInput | SampleInput[])[],
   options: Record<string, unknown>,
 ): Promise<number> {
   const outputs = new Array<unknown>(inputs.length);
@@ -96,7 +98,7 @@ async function bareLoop(
 
 async function harness(
   pipe: LoadedPipeline,
-  inputs: readonly (string | string[])[],
+  inputs: readonly (SampleInput | SampleInput[])[],
   l: Loaded,
   meter: Meter,
 ): Promise<number> {
@@ -114,7 +116,7 @@ async function rawOrtLoop(pipe: LoadedPipeline, samples: readonly Sample[]): Pro
   };
   const session = p.model.sessions.model;
   const feeds = samples.map((s) => {
-    const enc = p.tokenizer([s.input], { padding: true, truncation: true });
+    const enc = p.tokenizer([s.input as string], { padding: true, truncation: true });
     return Object.fromEntries(
       session.inputNames.map((name) => [name, new ort.Tensor('int64', enc[name]!.data, enc[name]!.dims)]),
     );

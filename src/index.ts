@@ -7,16 +7,35 @@
 //   const reading = await window.stop(); // { meter, kind, joules, components, durationS, ... }
 
 export { isTaskName, loadAllTasks, loadTask, taskNames } from '../tasks/index.js';
-export { classLabel, defineTask, field, metric, topOutput } from './task-api.js';
+export {
+  classLabel,
+  defineTask,
+  field,
+  imageField,
+  metric,
+  modelError,
+  modelLabelMap,
+  rowError,
+  seededChoice,
+  tokenizerOf,
+  topOutput,
+} from './task-api.js';
 export type {
+  DatasetFiles,
   DatasetRow,
+  DecodedImage,
+  FieldType,
   MetricSpec,
+  ModelFacts,
+  PipelineFunction,
   PipelineTask,
   Quality,
   Sample,
+  SampleInput,
   ScoreContext,
   ScoringModel,
   TaskDef,
+  TaskTokenizer,
 } from './task-api.js';
 
 export { defineMeter } from './meters/base.js';

@@ -1,18 +1,32 @@
 // The task API: what a module in tasks/ declares, and the helpers it may use. A task is data
-// plus a few small functions: which rows are usable, how a row becomes a pipeline input, and
-// how predictions are scored. Tasks never call models (the runner does, inside the energy
-// window) and know nothing of the model registry: the runner applies a model's input prefix,
-// and ScoreContext carries its label mapping.
+// plus a few small functions: which rows are usable, how a row becomes a pipeline input, how
+// the inputs fit one loaded model, how the pipeline is called, and how predictions are scored.
+// Tasks never load models (the runner does, and calls them inside the energy window) and know
+// nothing of the model registry: the runner applies a model's input prefix, and hands a task
+// the model's tokenizer, labels and label mapping.
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { resolve } from 'node:path';
+import { ImageError, decodeImage, type DecodedImage } from './datasets/image.js';
+import { checkLabelMap } from './model/label-map.js';
 import type { DatasetSpec } from './schema/dataset-spec.js';
 import { UserError } from './util/errors.js';
 
 export type { DatasetSpec } from './schema/dataset-spec.js';
+export type { DecodedImage } from './datasets/image.js';
 
 /** A dataset row, as parsed from JSONL/CSV/parquet. */
 export type DatasetRow = Record<string, unknown>;
 
 /** The transformers.js pipeline a task drives. */
-export type PipelineTask = 'text-classification' | 'text-generation' | 'summarization';
+export type PipelineTask =
+  | 'text-classification'
+  | 'text-generation'
+  | 'summarization'
+  | 'question-answering'
+  | 'fill-mask'
+  | 'token-classification'
+  | 'image-classification';
 
 export interface MetricSpec {
   name: string;
@@ -21,12 +35,52 @@ export interface MetricSpec {
   higherIsBetter: boolean;
 }
 
+/**
+ * One pipeline input: text (a model's input prefix applies to text only), or what a task's
+ * `call` knows how to pass (QA's question and context, a decoded image). Never an array: a
+ * batch is an array of inputs.
+ */
+export type SampleInput = string | object;
+
 /** One prepared input with what scoring needs to judge its prediction. */
 export interface Sample {
-  input: string;
+  input: SampleInput;
   reference: unknown;
   /** Row index in the dataset file, for error messages and provenance. */
   row: number;
+}
+
+/** Where the dataset file was read from, for rows that name other files (images beside it). */
+export interface DatasetFiles {
+  /** Absolute folder that relative paths in rows resolve against. */
+  dir: string;
+}
+
+/** A loaded pipeline as a task's `call` sees it: positional arguments, then the call options. */
+export type PipelineFunction = (...args: unknown[]) => Promise<unknown>;
+
+/** The tokenizer of a loaded text model, for a task's per-model step (never inside a window). */
+export interface TaskTokenizer {
+  /** Token ids of `text`; with the model's special tokens ([CLS] … [SEP]) unless `special` is false. */
+  encode(text: string, special?: boolean): number[];
+  /** The model's own mask token as text ("[MASK]", "<mask>"), if it has one. */
+  readonly maskToken: string | undefined;
+  readonly maskTokenId: number | undefined;
+  /** Ids of special tokens (padding, [CLS], [SEP], [UNK], the mask, ...). */
+  readonly specialIds: ReadonlySet<number>;
+}
+
+/** What a task may know of one loaded model, before its warm-up and outside every window. */
+export interface ModelFacts {
+  /** Registry id, for messages. */
+  id: string;
+  /** The model's output labels in id order (config.json id2label), if it has any. */
+  labels: readonly string[] | undefined;
+  /** models.json `labels`: the model's label name -> the dataset's. */
+  labelMap: Readonly<Record<string, string>> | undefined;
+  /** The pipeline's tokenizer (text models). */
+  tokenizer: TaskTokenizer | undefined;
+  dataset: DatasetSpec;
 }
 
 /** What a scorer may know besides the predictions (it runs after the energy window). */
@@ -63,8 +117,26 @@ export interface TaskDef {
   labelMapping?: boolean;
   /** Rows that are usable inputs (e.g. WikiText without empty lines). Default: every row. */
   keep?(row: DatasetRow): boolean;
-  /** Turns a dataset row into an input. Throws a UserError naming the field and row when data is malformed. */
-  prepare(row: DatasetRow, rowIndex: number, dataset: DatasetSpec): Sample;
+  /**
+   * Turns a dataset row into an input (may be async: images are decoded here, once, before any
+   * model loads). Throws a UserError naming the field (or file) and row when data is malformed.
+   */
+  prepare(row: DatasetRow, rowIndex: number, dataset: DatasetSpec, files?: DatasetFiles): Sample | Promise<Sample>;
+  /**
+   * Fits the prepared samples to one loaded model, before its warm-up and outside every energy
+   * window: puts in the model's own mask token, aligns words to its tokens, checks that its
+   * labels map onto the dataset's. Throws a UserError naming the model when they cannot.
+   */
+  forModel?(samples: readonly Sample[], model: ModelFacts): readonly Sample[] | Promise<readonly Sample[]>;
+  /**
+   * Calls the pipeline, inside the energy window: nothing but the call. `input` is one sample's
+   * input at batch size 1, an array of them otherwise. Default: `pipe(input, options)`.
+   */
+  call?(
+    pipe: PipelineFunction,
+    input: SampleInput | readonly SampleInput[],
+    options: Record<string, unknown>,
+  ): Promise<unknown>;
   /** Scores the predictions of one repetition. `outputs[i]` is the pipeline's output for `samples[i]`. */
   score(samples: readonly Sample[], outputs: readonly unknown[], ctx: ScoreContext): Quality;
   /**
@@ -94,33 +166,71 @@ function rowName(spec: DatasetSpec, rowIndex: number): string {
   return `Dataset ${spec.id} (${spec.split}) row ${rowIndex}`;
 }
 
+/** A data problem in one row: "Dataset org/name (split) row N: <problem>", for the user to fix. */
+export function rowError(spec: DatasetSpec, rowIndex: number, problem: string): UserError {
+  return new UserError(`${rowName(spec, rowIndex)}: ${problem}`);
+}
+
+/** The types `field` reads; 'any' leaves checking the value to the task. */
+export type FieldType = 'string' | 'number' | 'string[]' | 'number[]' | 'object' | 'any';
+type FieldValue<T extends FieldType> = T extends 'string'
+  ? string
+  : T extends 'number'
+    ? number
+    : T extends 'string[]'
+      ? string[]
+      : T extends 'number[]'
+        ? number[]
+        : T extends 'object'
+          ? Record<string, unknown>
+          : unknown;
+
+function hasType(value: unknown, type: FieldType): boolean {
+  switch (type) {
+    case 'string[]':
+    case 'number[]':
+      return Array.isArray(value) && value.every((v) => typeof v === type.slice(0, -2));
+    case 'object':
+      return value !== null && typeof value === 'object' && !Array.isArray(value);
+    case 'any':
+      return true;
+    default:
+      return typeof value === type;
+  }
+}
+
 /**
  * Reads a logical field of a row, trying the dataset's candidate column names. A missing or
  * mistyped field is a data problem the user must fix, so it names the field and the row.
  */
-export function field<T extends 'string' | 'number'>(
+export function field<T extends FieldType>(
   row: DatasetRow,
   spec: DatasetSpec,
   name: string,
   rowIndex: number,
   type: T,
-): T extends 'string' ? string : number {
+): FieldValue<T> {
   const candidates = spec.fields[name] ?? [name];
   for (const column of candidates) {
     if (!(column in row)) continue;
     const value = row[column];
-    if (typeof value !== type) {
-      throw new UserError(
-        `${rowName(spec, rowIndex)}: field '${column}' should be a ${type}, got ${JSON.stringify(value)?.slice(0, 60)}`,
-      );
+    if (!hasType(value, type)) {
+      const article = type === 'object' ? 'an' : 'a';
+      const shown = type.endsWith('[]') ? `list of ${type.slice(0, -2)}s` : type;
+      throw rowError(spec, rowIndex, `field '${column}' should be ${article} ${shown}, got ${shortJson(value)}`);
     }
-    return value as T extends 'string' ? string : number;
+    return value as FieldValue<T>;
   }
   throw new UserError(
     `${rowName(spec, rowIndex)} has no field '${candidates[0]}'` +
       (candidates.length > 1 ? ` (also tried: ${candidates.slice(1).join(', ')})` : '') +
       `; its fields are: ${Object.keys(row).join(', ')}`,
   );
+}
+
+function shortJson(value: unknown): string {
+  if (value instanceof Uint8Array) return `${value.length} bytes`;
+  return JSON.stringify(value)?.slice(0, 60) ?? String(value);
 }
 
 /**
@@ -138,4 +248,67 @@ export function classLabel(row: DatasetRow, spec: DatasetSpec, rowIndex: number)
     );
   }
   return reference;
+}
+
+/**
+ * The image of a row's field, decoded: a path (relative to the dataset's folder, as the offline
+ * mirror stores it) or the Hub's parquet image struct {bytes, path}. An image that is missing or
+ * cannot be decoded is a one-line error naming the image and the row.
+ */
+export async function imageField(
+  row: DatasetRow,
+  spec: DatasetSpec,
+  name: string,
+  rowIndex: number,
+  files: DatasetFiles | undefined,
+): Promise<DecodedImage> {
+  const value = field(row, spec, name, rowIndex, 'any');
+  let source: Parameters<typeof decodeImage>[0];
+  if (typeof value === 'string') {
+    if (!files) throw new Error(`image path '${value}' given without the dataset's folder to resolve it against`);
+    source = { file: resolve(files.dir, value) };
+  } else if (hasType(value, 'object') && (value as { bytes?: unknown }).bytes instanceof Uint8Array) {
+    const { bytes, path } = value as { bytes: Uint8Array; path?: unknown };
+    source = { bytes, name: typeof path === 'string' ? path : undefined };
+  } else {
+    throw rowError(spec, rowIndex, `field '${name}' should be an image path or {bytes, path}, got ${shortJson(value)}`);
+  }
+  try {
+    return await decodeImage(source);
+  } catch (err) {
+    if (err instanceof ImageError) throw rowError(spec, rowIndex, err.message);
+    throw err;
+  }
+}
+
+/** One of `n` choices for `key` under `seed`, the same on every machine (xoroshiro128+, as --sample-seed). */
+export function seededChoice(seed: number, key: string, n: number): number {
+  if (n < 1) throw new Error('seededChoice needs at least one choice');
+  let hash = 0x811c9dc5; // FNV-1a over the key's UTF-16 units: a stable 32-bit number for any text
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return uniformInt(xoroshiro128plus((hash ^ seed) | 0), 0, n - 1);
+}
+
+/**
+ * The model's label mapping, checked against the labels it outputs and the dataset's label
+ * names; `every`: each label the model outputs must map (else an unmapped one counts as wrong).
+ * A label that does not map is a one-line error naming the model, before any window opens.
+ */
+export function modelLabelMap(
+  model: ModelFacts,
+  datasetLabels: readonly string[],
+  every: boolean,
+): Readonly<Record<string, string>> {
+  return checkLabelMap({ model: model.id, modelLabels: model.labels, map: model.labelMap, datasetLabels, every });
+}
+
+/** A problem with one model for this task: "Model org/name: <problem>", reported before its windows. */
+export function modelError(model: ModelFacts, problem: string): UserError {
+  return new UserError(`Model ${model.id}: ${problem}`);
+}
+
+/** The model's tokenizer; a text task's per-model step needs one. */
+export function tokenizerOf(model: ModelFacts): TaskTokenizer {
+  if (!model.tokenizer) throw modelError(model, 'it has no tokenizer');
+  return model.tokenizer;
 }

@@ -1,7 +1,7 @@
 // Binary sentiment classification on SST-2 validation (872 labelled sentences), the labelled
 // split of the dataset Power Hungry Processing used (it streamed the unlabelled test split).
 import { classificationScores } from '../src/metrics/label-scores.js';
-import { classLabel, defineTask, field, metric, topOutput } from '../src/task-api.js';
+import { classLabel, defineTask, field, metric, modelLabelMap, topOutput } from '../src/task-api.js';
 
 interface TopLabel {
   label: string;
@@ -33,6 +33,11 @@ export default defineTask({
   prepare(row, rowIndex, spec) {
     const input = field(row, spec, 'text', rowIndex, 'string');
     return { input, reference: classLabel(row, spec, rowIndex), row: rowIndex };
+  },
+  forModel(samples, model) {
+    // A label may stay unmapped ("3 stars") and count as wrong; one the model does not have is a typo.
+    modelLabelMap(model, model.dataset.labelNames ?? [], false);
+    return samples;
   },
   score(samples, outputs, { dataset: spec, labels }) {
     if (spec.labelled === false) return {}; // no gold labels: energy only

@@ -51,7 +51,7 @@ export default defineTask({
     let words = 0;
     for (const s of samples) {
       if (typeof s.reference !== 'string') continue; // paragraph of <= 20 words: nothing to predict
-      logProb += (await model.logLikelihood(s.input, s.reference)).logProb;
+      logProb += (await model.logLikelihood(s.input as string, s.reference)).logProb;
       words += s.reference.split(/\s+/).length;
     }
     return words > 0 ? { wordPerplexity: Math.exp(-logProb / words) } : {};

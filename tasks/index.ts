@@ -7,6 +7,10 @@ const loaders = {
   classification: () => import('./classification.js'),
   generation: () => import('./generation.js'),
   summarization: () => import('./summarization.js'),
+  'question-answering': () => import('./question-answering.js'),
+  'fill-mask': () => import('./fill-mask.js'),
+  'token-classification': () => import('./token-classification.js'),
+  'image-classification': () => import('./image-classification.js'),
 } satisfies Record<string, () => Promise<{ default: TaskDef }>>;
 
 export const taskNames: readonly string[] = Object.keys(loaders);

@@ -168,6 +168,62 @@ describe('comparison with Power Hungry Processing', () => {
   });
 });
 
+describe('the tasks beyond the first three', () => {
+  const seven = (fillMaskKind: 'pretrained' | 'fixture') => [
+    ...records(),
+    okRecord({ task: 'question-answering', model: 'org/qa', joulesPer1k: 400, quality: { exactMatch: 0.7, f1: 0.8 } }),
+    okRecord({
+      task: 'token-classification',
+      model: 'org/ner',
+      joulesPer1k: 600,
+      quality: { f1: 0.9, precision: 0.9, recall: 0.9, unalignedRate: 0 },
+    }),
+    okRecord({ task: 'image-classification', model: 'org/vit', joulesPer1k: 900, quality: { accuracy: 0.5 } }),
+    okRecord({
+      task: 'fill-mask',
+      model: 'org/bert',
+      kind: fillMaskKind,
+      joulesPer1k: 300,
+      quality: { top1Accuracy: 0.4, top5Accuracy: 0.6, splitRate: 0 },
+    }),
+  ];
+
+  it("maps them to the paper's tasks and orders all seven with Spearman's rho", async () => {
+    const c = compare(await buildBoard(seven('pretrained')), await readReferences(referencesPath), paper);
+    expect(c.tasks.map((t) => [t.task, t.paperTask, t.paper.meanKWh])).toEqual([
+      ['classification', 'text_classification', 0.002],
+      ['fill-mask', 'masked_language_modeling', 0.003],
+      ['generation', 'text_generation', 0.047],
+      ['image-classification', 'image_classification', 0.007],
+      ['question-answering', 'extractive_qa', 0.003],
+      ['summarization', 'summarization', 0.049],
+      ['token-classification', 'token_classification', 0.004],
+    ]);
+    expect(c.unmatchedTasks).toEqual([]);
+    const md = await report(seven('pretrained'));
+    expect(md).toContain(
+      '- Ours: classification (200 J (est.)) < fill-mask (300 J (est.)) < question-answering (400 J (est.)) < ' +
+        'token-classification (600 J (est.)) < image-classification (900 J (est.)) < generation (2,000 J (est.)) < ' +
+        'summarization (6,000 J (est.))',
+    );
+    // The paper ties extractive QA and MLM (0.003 kWh each): mean ranks, as Spearman takes ties.
+    expect(md).toContain('Spearman rank correlation over the 7 shared tasks: ρ = 0.99;');
+  });
+
+  it('keeps a task measured only by fixtures: the paper\'s figure, "no citable measurement here"', async () => {
+    const rs = seven('fixture');
+    const c = compare(await buildBoard(rs), await readReferences(referencesPath), paper);
+    expect(c.tasks.map((t) => t.task)).not.toContain('fill-mask');
+    expect(c.fixtureOnlyTasks).toEqual(['fill-mask']);
+    const md = await report(rs);
+    expect(md).toContain(
+      '| fill-mask ↔ masked_language_modeling | no citable measurement here (fixtures only) | 0 | — | — | — | 0.003 ± 0.001 | 10,800 | — | — |',
+    );
+    expect(md).toContain('Spearman rank correlation over the 6 shared tasks');
+    expect(md).not.toMatch(/\| org\/bert/);
+  });
+});
+
 describe('runCompare', () => {
   it('writes results/compare-<paper>.md from the records under --in', async () => {
     const dir = tempDir('joulebench-compare-');

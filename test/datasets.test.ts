@@ -75,13 +75,15 @@ describe('task input preparation', () => {
     expect(() => cls.prepare({ sentence: 'x', label: -1 }, 4, cls.dataset)).toThrow(
       /row 4: label -1 is not one of 0..1 \(an unlabelled split needs "labelled": false\)/,
     );
-    expect(cls.prepare({ sentence: 'x', label: -1 }, 4, { ...cls.dataset, labelled: false }).reference).toBeNull();
+    expect(
+      (await cls.prepare({ sentence: 'x', label: -1 }, 4, { ...cls.dataset, labelled: false })).reference,
+    ).toBeNull();
   });
 
   it('builds generation prompts from the first 20 words and skips headings on Hub rows', async () => {
     const task = await loadTask('generation');
     const words = Array.from({ length: 30 }, (_, i) => `w${i}`).join(' ');
-    expect(task.prepare({ text: ` ${words} ` }, 0, task.dataset).input.split(' ')).toHaveLength(20);
+    expect(((await task.prepare({ text: ` ${words} ` }, 0, task.dataset)).input as string).split(' ')).toHaveLength(20);
     expect(task.keep?.({ text: ' = = Gameplay = = ' })).toBe(false);
     expect(task.keep?.({ text: '' })).toBe(false);
     expect(task.keep?.({ text: 'Robert Boulter is an English actor .' })).toBe(true);

@@ -133,6 +133,10 @@ describe('online path against a stand-in Hub', () => {
     'joulebench-fixtures/sentiment-bow-en',
     'joulebench-fixtures/tiny-random-bart',
     'karpathy/stories260K',
+    'joulebench-fixtures/tiny-random-bert-qa',
+    'joulebench-fixtures/tiny-random-bert-fill-mask',
+    'joulebench-fixtures/tiny-random-bert-ner',
+    'joulebench-fixtures/tiny-random-vit',
   ];
   const bow = 'joulebench-fixtures/sentiment-bow-en';
   let hub: FakeHub;
@@ -249,7 +253,7 @@ describe('online path against a stand-in Hub', () => {
         }
       }
     }
-    expect(records.filter((x) => x.status === 'ok')).toHaveLength(7);
+    expect(records.filter((x) => x.status === 'ok')).toHaveLength(11); // 7 + the four new tasks' fixtures
     expect(r.status).toBe(1); // some registered models failed: the stand-in has only the mirror's
   });
 });

@@ -43,8 +43,16 @@ const valid = {
 };
 
 describe('task registry', () => {
-  it('lists the three tasks, each loadable with a dataset and scoring', async () => {
-    expect([...taskNames].sort()).toEqual(['classification', 'generation', 'summarization']);
+  it('lists the seven tasks, each loadable with a dataset and scoring', async () => {
+    expect([...taskNames].sort()).toEqual([
+      'classification',
+      'fill-mask',
+      'generation',
+      'image-classification',
+      'question-answering',
+      'summarization',
+      'token-classification',
+    ]);
     for (const name of taskNames) {
       const task = await loadTask(name);
       expect(task.name).toBe(name);
@@ -54,7 +62,7 @@ describe('task registry', () => {
 
   it('rejects an unknown task with the valid names and a suggestion', async () => {
     await expect(loadTask('sumarization')).rejects.toThrow(
-      /Unknown task 'sumarization'. Did you mean: summarization\?.*Valid tasks: classification, generation, summarization/,
+      /Unknown task 'sumarization'. Did you mean: summarization\?.*Valid tasks: classification, generation, summarization, question-answering/,
     );
   });
 });
@@ -86,6 +94,19 @@ describe('models.json', () => {
             (m) => m.kind === 'pretrained' && !m.hfId.startsWith('joulebench') && m.hfId !== 'karpathy/stories260K',
           ).length,
       ).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it("maps every registered model's labels onto its task's dataset labels", async () => {
+    const registry = await openRegistry();
+    for (const name of taskNames) {
+      const task = await loadTask(name);
+      if (!task.labelMapping) continue;
+      for (const m of registry.forTask(name)) {
+        expect(m.labels, m.id).toBeDefined();
+        for (const [from, to] of Object.entries(m.labels!))
+          expect(task.dataset.labelNames, `${m.id}: ${from}`).toContain(to);
+      }
     }
   });
 

@@ -40,18 +40,26 @@ function parseCsv(bytes: Uint8Array, path: string): DatasetRow[] {
   }
 }
 
+/** int64 values (labels, also inside lists such as CoNLL's ner_tags) as numbers, like JSON's. */
+function withNumbers(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(withNumbers);
+  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withNumbers(v)]));
+  }
+  return value;
+}
+
 export async function parseParquet(bytes: Uint8Array, path: string): Promise<DatasetRow[]> {
   let rows: Record<string, unknown>[];
   try {
     const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    rows = await parquetReadObjects({ file });
+    // utf8: false keeps unannotated binary columns (an Image's `bytes`) as bytes; strings stay strings.
+    rows = await parquetReadObjects({ file, utf8: false });
   } catch (err) {
     throw new UserError(`${path} is not a readable parquet file: ${errorMessage(err)}`);
   }
-  for (const row of rows) {
-    for (const [k, v] of Object.entries(row)) if (typeof v === 'bigint') row[k] = Number(v);
-  }
-  return rows;
+  return rows.map((row) => withNumbers(row) as DatasetRow);
 }
 
 export function parseDataset(

@@ -21,6 +21,8 @@ export interface LoadedDataset {
   config?: string;
   /** Absolute path of the file (or folder of parquet shards) read. */
   path: string;
+  /** The folder relative paths in its rows resolve against (the mirror's images beside the file). */
+  dir: string;
   source: Source;
   sha256: string;
   rows: DatasetRow[];
@@ -61,6 +63,7 @@ async function fromMirror(spec: DatasetSpec, hubDir: string): Promise<LoadedData
       id: spec.id,
       split: spec.split,
       path,
+      dir,
       source: 'local-hub',
       sha256: sha256([bytes]),
       rows: await parseDataset(ext, bytes, path),
@@ -85,7 +88,7 @@ async function fromCache(
   const bytes = await Promise.all(shards.map((f) => readFile(join(dir, f))));
   const rows: DatasetRow[] = [];
   for (const [i, b] of bytes.entries()) rows.push(...(await parseParquet(b, join(dir, shards[i]!))));
-  return { id: spec.id, split: spec.split, config: spec.config, path: dir, source, sha256: sha256(bytes), rows };
+  return { id: spec.id, split: spec.split, config: spec.config, path: dir, dir, source, sha256: sha256(bytes), rows };
 }
 
 /**

@@ -6,12 +6,17 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { env, pipeline } from '@huggingface/transformers';
 import type { Dtype, ModelEntry } from '../schema/model-entry.js';
-import type { PipelineTask } from '../task-api.js';
+import type { PipelineTask, SampleInput } from '../task-api.js';
 import { weightFilePattern, type FoundModel } from './hub.js';
 
+/** One pipeline call: one input, or a batch (an array of inputs), and the call options. */
+export type PipelineCall = (
+  input: SampleInput | readonly SampleInput[],
+  options: Record<string, unknown>,
+) => Promise<unknown>;
+
 /** A loaded pipeline as the runner sees it: call it with one input or a batch. */
-export interface LoadedPipeline {
-  (input: string | string[], options: Record<string, unknown>): Promise<unknown>;
+export interface LoadedPipeline extends PipelineCall {
   dispose(): Promise<void>;
 }
 
@@ -58,6 +63,7 @@ async function sha256File(path: string): Promise<string> {
 const METADATA_FILES = [
   'config.json',
   'generation_config.json',
+  'preprocessor_config.json', // image models: resize and normalisation change every output
   'tokenizer.json',
   'tokenizer_config.json',
   'special_tokens_map.json',

@@ -18,6 +18,7 @@ import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from '../
 import { PLAN_VERSION, type Plan, type PlanUnit, type Shard } from '../schema/run-plan.js';
 import type { Sample, TaskDef } from '../task-api.js';
 import { UserError } from '../util/errors.js';
+import { prepareSamples } from './inputs.js';
 import { findPlan } from './resume.js';
 import { loadSuite } from './suites.js';
 import { parseShard, runIdProblem, shardUnits, sortUnits, unitKey } from './units.js';
@@ -217,7 +218,7 @@ export async function targetInputs(
   }
   const { selected, usable, selection } = selectRows(dataset.rows, task.keep, settings.samples, settings.sampleSeed);
   if (selected.length === 0) throw new UserError(`Dataset ${dataset.path} has no usable rows for task '${task.name}'`);
-  const samples = selected.map(({ row, index }) => task.prepare(row, index, spec));
+  const samples = await prepareSamples(task, selected, spec, { dir: dataset.dir });
   return { dataset, selection, samples, usable };
 }
 

@@ -14,6 +14,7 @@ import type { ErrorRecord, RunRecord, Selection } from '../schema/result-record.
 import type { DatasetSpec, Sample, ScoreContext, TaskDef } from '../task-api.js';
 import { errorMessage } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
+import { pipelineCaller, samplesForModel } from './inputs.js';
 import { callInputs, measureWindow, perSample, type WindowResult } from './window.js';
 
 /** What every unit of a run shares. */
@@ -52,8 +53,6 @@ export async function runUnit(ctx: UnitContext, job: UnitJob): Promise<RunRecord
     ctx.progress.note(`  ✗ ${entry.id}: ${stage} failed: ${record.message}`);
     return record;
   };
-  const prefix = entry.inputPrefix ?? '';
-  const samples = prefix === '' ? job.samples : job.samples.map((s) => ({ ...s, input: prefix + s.input }));
   const scoring: ScoreContext = { dataset: job.spec, labels: entry.labels };
 
   ctx.progress.step(`${label}: loading model (${job.location.where})`);
@@ -65,6 +64,14 @@ export async function runUnit(ctx: UnitContext, job: UnitJob): Promise<RunRecord
     return [fail(null, 'load', err)];
   }
   const loadS = (performance.now() - t0) / 1000;
+  let samples: readonly Sample[];
+  try {
+    samples = await samplesForModel(task, pipe, entry, job.spec, job.samples); // prefix, mask token, labels
+  } catch (err) {
+    await pipe.dispose();
+    return [fail(null, 'prepare', err)];
+  }
+  const call = pipelineCaller(task, pipe);
   const inputs = callInputs(samples, batchSize);
   const counter = task.generative ? new TokenCounter() : undefined;
   const records: RunRecord[] = [];
@@ -82,7 +89,7 @@ export async function runUnit(ctx: UnitContext, job: UnitJob): Promise<RunRecord
     ctx.progress.step(`${label}: warm-up, ${warmup} call(s), not measured`);
     const warmStart = performance.now();
     try {
-      for (let i = 0; i < warmup; i++) await pipe(inputs[i % inputs.length]!, task.callOptions);
+      for (let i = 0; i < warmup; i++) await call(inputs[i % inputs.length]!, task.callOptions);
     } catch (err) {
       return [fail(null, 'warmup', err)];
     }
@@ -103,7 +110,7 @@ export async function runUnit(ctx: UnitContext, job: UnitJob): Promise<RunRecord
       );
       let m: WindowResult;
       try {
-        m = await measureWindow(pipe, inputs, task.callOptions, ctx.meter, counter);
+        m = await measureWindow(call, inputs, task.callOptions, ctx.meter, counter);
       } catch (err) {
         records.push(fail(repetition, 'measure', err));
         break;

@@ -3,9 +3,9 @@
 // Inside it there is only inference: no logging, no scoring, no file writes.
 import { Bench } from 'tinybench';
 import type { Meter, EnergyWindow } from '../meters/base.js';
-import type { LoadedPipeline, TokenCounter } from '../model/pipeline.js';
+import type { PipelineCall, TokenCounter } from '../model/pipeline.js';
 import type { EnergyReading } from '../schema/energy.js';
-import type { Sample } from '../task-api.js';
+import type { Sample, SampleInput } from '../task-api.js';
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -13,8 +13,8 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** The calls of a pass over the samples; a batch of one is passed as a plain string: the call a user would write. */
-export function callInputs(samples: readonly Sample[], batchSize: number): (string | string[])[] {
+/** The calls of a pass over the samples; at batch size 1 an input is passed as is: the call a user would write. */
+export function callInputs(samples: readonly Sample[], batchSize: number): (SampleInput | SampleInput[])[] {
   return chunk(samples, batchSize).map((b) => (batchSize === 1 ? b[0]!.input : b.map((s) => s.input)));
 }
 
@@ -35,8 +35,8 @@ export interface WindowResult {
 
 /** Runs one pipeline call per input inside one energy window. */
 export async function measureWindow(
-  pipe: LoadedPipeline,
-  inputs: readonly (string | string[])[],
+  pipe: PipelineCall,
+  inputs: readonly (SampleInput | SampleInput[])[],
   callOptions: Record<string, unknown>,
   meter: Meter,
   counter: TokenCounter | undefined,

@@ -150,7 +150,8 @@ export const SkippedRecordSchema = z.object({
   message: z.string(),
 });
 
-const ErrorStageSchema = z.enum(['load', 'warmup', 'measure', 'score']);
+// prepare: fitting the inputs to the loaded model (its labels, its mask token), before its warm-up.
+const ErrorStageSchema = z.enum(['load', 'prepare', 'warmup', 'measure', 'score']);
 
 export const ErrorRecordSchema = z.object({
   status: z.literal('error'),

@@ -5,10 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hubDir } from './env.js';
-import { writeParquet } from './parquet.js';
+import { writeParquet, type NestedColumn, type ParquetColumn } from './parquet.js';
 
 type MirrorRow = Record<string, unknown>;
-type Column = (row: MirrorRow) => string | bigint;
+/** One Hub column: its parquet type and how a mirror row fills it (`dir`: the mirror dataset's folder). */
+interface Column {
+  type: 'string' | 'int64' | NestedColumn['type'];
+  fill: (row: MirrorRow, dir: string) => unknown;
+}
 
 export interface HubDataset {
   id: string;
@@ -25,16 +29,28 @@ export interface HubDataset {
   inferred?: boolean;
 }
 
-const text =
-  (column: string): Column =>
-  (row) =>
-    String(row[column]);
-const int =
-  (column: string): Column =>
-  (row) =>
-    BigInt(row[column] as number);
+const text = (column: string): Column => ({ type: 'string', fill: (row) => String(row[column]) });
+const int = (column: string): Column => ({ type: 'int64', fill: (row) => BigInt(row[column] as number) });
+const strings = (column: string): Column => ({ type: 'string-list', fill: (row) => row[column] as string[] });
+const ints = (column: string): Column => ({
+  type: 'int64-list',
+  fill: (row) => (row[column] as number[]).map(BigInt),
+});
+/** A column the mirror left out (CoNLL's POS and chunk tags): zeros, one per token, so the shape is the Hub's. */
+const zeros = (like: string): Column => ({
+  type: 'int64-list',
+  fill: (row) => (row[like] as unknown[]).map(() => 0n),
+});
 /** A WikiText row as the Hub stores it: leading space, trailing newline (the mirror stripped both). */
-const wikitextLine: Column = (row) => (row.prompt === '' ? '' : ` ${String(row.prompt)} \n`);
+const wikitextLine: Column = {
+  type: 'string',
+  fill: (row) => (row.prompt === '' ? '' : ` ${String(row.prompt)} \n`),
+};
+/** CIFAR-10's `img` as the Hub's parquet has it: the PNG's bytes in an Image struct (the mirror: a path). */
+const imageStruct = (column: string): Column => ({
+  type: 'image',
+  fill: (row, dir) => ({ bytes: new Uint8Array(readFileSync(join(dir, String(row[column])))), path: null }),
+});
 const wikitextLeading = [{ prompt: '' }, { prompt: '= Robert Boulter =' }, { prompt: '' }];
 
 export const HUB_DATASETS: readonly HubDataset[] = [
@@ -97,6 +113,41 @@ export const HUB_DATASETS: readonly HubDataset[] = [
     mirror: 'abisee/cnn_dailymail',
     inferred: true,
   },
+  {
+    id: 'rajpurkar/squad',
+    config: 'plain_text',
+    split: 'validation',
+    columns: {
+      id: text('id'),
+      title: text('title'),
+      context: text('context'),
+      question: text('question'),
+      answers: { type: 'answers', fill: (row) => row.answers },
+    },
+    mirror: 'rajpurkar/squad',
+    inferred: true,
+  },
+  {
+    id: 'eriktks/conll2003',
+    config: 'conll2003',
+    split: 'validation',
+    columns: {
+      id: text('id'),
+      tokens: strings('tokens'),
+      pos_tags: zeros('tokens'),
+      chunk_tags: zeros('tokens'),
+      ner_tags: ints('ner_tags'),
+    },
+    mirror: 'eriktks/conll2003',
+    inferred: true,
+  },
+  {
+    id: 'uoft-cs/cifar10',
+    config: 'plain_text',
+    split: 'test',
+    columns: { img: imageStruct('image'), label: int('label') },
+    mirror: 'uoft-cs/cifar10',
+  },
 ];
 
 /** The first `rows` rows of the mirror's copy (JSON Lines). */
@@ -110,8 +161,12 @@ function mirrorRows(dataset: HubDataset, rows: number): MirrorRow[] {
 export function writeHubDatasets(root: string, rows = 6): void {
   for (const dataset of HUB_DATASETS) {
     const source = [...(dataset.leading ?? []), ...mirrorRows(dataset, rows)];
+    const mirrorDir = join(hubDir, 'datasets', dataset.mirror);
     const columns = Object.fromEntries(
-      Object.entries(dataset.columns).map(([name, fill]) => [name, source.map(fill) as string[] | bigint[]]),
+      Object.entries(dataset.columns).map(([name, { type, fill }]) => {
+        const data = source.map((row) => fill(row, mirrorDir));
+        return [name, (type === 'string' || type === 'int64' ? data : { type, data }) as ParquetColumn];
+      }),
     );
     const dir = join(root, 'datasets', dataset.id, 'refs/convert/parquet', dataset.config, dataset.split);
     writeParquet(join(dir, '0000.parquet'), columns);

@@ -52,6 +52,8 @@ export interface Comparison {
   fixtures: { task: string; model: string }[];
   /** Tasks whose only rows are fixtures. */
   fixtureOnlyTasks: string[];
+  /** Those of them the paper has a figure for: listed with it, no measurement of ours beside it. */
+  uncited: { task: string; paperTask: string; paperKWh: number; paperStdKWh: number | null }[];
 }
 
 function groupName(g: Pick<BoardGroup, 'hardware' | 'device' | 'meter' | 'energyKind'>): string {
@@ -89,6 +91,7 @@ export function compare(board: Board, refs: readonly ReferenceRow[], paper: Pape
   const unmatchedTasks: string[] = [];
   const fixtures: { task: string; model: string }[] = [];
   const fixtureOnlyTasks: string[] = [];
+  const uncited: Comparison['uncited'] = [];
   for (const section of board.tasks) {
     const groups = section.groups.filter((g) => g.origin === 'records');
     fixtures.push(
@@ -100,7 +103,16 @@ export function compare(board: Board, refs: readonly ReferenceRow[], paper: Pape
       unmatchedTasks.push(section.task);
       continue;
     }
-    if (groups.every((g) => g.rows.every(isFixture))) fixtureOnlyTasks.push(section.task);
+    if (groups.every((g) => g.rows.every(isFixture))) {
+      fixtureOnlyTasks.push(section.task);
+      uncited.push({
+        task: section.task,
+        paperTask,
+        paperKWh: meanKWh,
+        paperStdKWh: table2(refs, paperTask, 'std_energy') ?? null,
+      });
+      continue;
+    }
     // The paper pools each task over its datasets (and runs): pool our groups the same way,
     // over every dataset and setting measured on one hardware with one meter.
     for (const sameMachine of groupBy(groups, groupName).values()) {
@@ -163,7 +175,7 @@ export function compare(board: Board, refs: readonly ReferenceRow[], paper: Pape
       sameOrder: byOurs.join() === byTheirs.join(),
     });
   }
-  return { paper, tasks, orders, models, unmatchedTasks, fixtures, fixtureOnlyTasks };
+  return { paper, tasks, orders, models, unmatchedTasks, fixtures, fixtureOnlyTasks, uncited };
 }
 
 const est = (kind: 'measured' | 'estimated') => (kind === 'estimated' ? ' (est.)' : '');
@@ -243,7 +255,7 @@ export function renderComparison(input: ComparisonReportInput): string {
   }
 
   out.push('## Energy per 1,000 inferences by task', '');
-  if (c.tasks.length === 0) {
+  if (c.tasks.length === 0 && c.uncited.length === 0) {
     out.push('No task of these records has a counterpart in the paper with citable (non-fixture) rows.', '');
   } else {
     out.push(
@@ -260,6 +272,14 @@ export function renderComparison(input: ComparisonReportInput): string {
       out.push(
         `| ${t.task} ↔ ${t.paperTask} | ${t.group.hardware} · ${t.group.meter}, ${t.group.energyKind} (${t.components}) | ${t.models} | ` +
           `${sig(t.ours.mean)}${e} | ${sig(t.ours.min)}${e} | ${sig(t.ours.max)}${e} | ${t.paper.meanKWh}${std} | ${joules(t.paper.meanKWh)} | ${range} | ${ratioText(t.ratio)} |`,
+      );
+    }
+    // Measured here only by fixtures: the paper's figure stays in the table, with nothing to cite beside it.
+    for (const u of c.uncited) {
+      const std = u.paperStdKWh === null ? '' : ` ± ${u.paperStdKWh}`;
+      const paperCells = `${u.paperKWh}${std} | ${joules(u.paperKWh)} | — | — |`;
+      out.push(
+        `| ${u.task} ↔ ${u.paperTask} | no citable measurement here (fixtures only) | 0 | — | — | — | ${paperCells}`,
       );
     }
     out.push(

@@ -23,7 +23,15 @@ export const PAPERS: Readonly<Record<string, PaperInfo>> = {
       'Luccioni, Jernite & Strubell, "Power Hungry Processing: Watts Driving the Cost of AI Deployment?", ACM FAccT 2024 ' +
       '(arXiv 2311.16863); code and logs: github:sashavor/co2_inference@9ae9895',
     referencesFile: 'benchmarks/references/power-hungry-processing.csv',
-    taskMap: { classification: 'text_classification', generation: 'text_generation', summarization: 'summarization' },
+    taskMap: {
+      classification: 'text_classification',
+      generation: 'text_generation',
+      summarization: 'summarization',
+      'question-answering': 'extractive_qa',
+      'fill-mask': 'masked_language_modeling',
+      'token-classification': 'token_classification',
+      'image-classification': 'image_classification',
+    },
     settings: {
       hardware:
         'one AWS node, 8 × NVIDIA A100-SXM4-80GB + Intel Xeon Platinum 8275CL, 1,148.7 GB RAM logged; inference on one GPU (device 0)',
@@ -34,7 +42,9 @@ export const PAPERS: Readonly<Record<string, PaperInfo>> = {
       batch: 'batch size 1: one pipeline call per example, sequential',
       generation:
         'text generation: max_new_tokens=10, prompt = first 20 words of the row; summarization: max_length=15, min_length=10 (total tokens)',
-      samples: '1,000 examples per dataset × 3 datasets × 10 repetitions; 8 models per task',
+      samples:
+        '1,000 examples per dataset × 3 datasets × 10 repetitions; 8 models per task; images first resized to ' +
+        "640×480 (nearest neighbour: the runs Table 2's image figure matches); masked LM: each row's 20th word masked",
       meter: 'CodeCarbon 2.3.1, measure_power_secs=1',
       loading: 'excluded: Table 2 is the "query model" task of each run',
     },

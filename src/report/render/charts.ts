@@ -3,6 +3,7 @@
 // estimated (not measured), squares = fixtures (not citable); the legend says so.
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { groupBy, median } from '../../util/stats.js';
 import { allRows, type Board, type BoardGroup, type BoardRow, type BoardTask } from '../board.js';
 
 export const MARKERS = {
@@ -117,6 +118,13 @@ const TOOLTIP = [
 
 const CONFIG = { font: 'system-ui, sans-serif', view: { stroke: '#ccc' }, legend: { labelFontSize: 11 } };
 
+/** Tasks by the median energy of their points, lowest first (the paper's Figure 1 orders tasks by energy). */
+function tasksByEnergy(points: readonly Point[]): string[] {
+  const byTask = groupBy(points, (p) => p.task);
+  const medianOf = (task: string) => median(byTask.get(task)!.map((p) => p.joules));
+  return [...byTask.keys()].sort((a, b) => medianOf(a) - medianOf(b) || a.localeCompare(b));
+}
+
 /** Figure 1 (the Power Hungry Processing figure): energy per 1,000 inferences by task, log scale. */
 export function energyByTaskSpec(board: Board): TopLevelSpec | null {
   const points = allRows(board).map(({ task, group, row }) => point(task, group, row));
@@ -126,7 +134,7 @@ export function energyByTaskSpec(board: Board): TopLevelSpec | null {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: 'Energy per 1,000 inferences by task',
-      subtitle: 'log scale; one point per model and source; hollow = estimated (not measured)',
+      subtitle: 'tasks by median energy; log scale; one point per model and source; hollow = estimated (not measured)',
     },
     config: CONFIG,
     width: { step: 120 },
@@ -134,7 +142,7 @@ export function energyByTaskSpec(board: Board): TopLevelSpec | null {
     data: { values: points },
     mark: { type: 'point', filled: true, size: 110, opacity: 0.9 },
     encoding: {
-      x: { field: 'task', type: 'nominal', title: 'task', axis: { labelAngle: 0 } },
+      x: { field: 'task', type: 'nominal', title: 'task', sort: tasksByEnergy(points), axis: { labelAngle: -30 } },
       xOffset: { field: 'group', type: 'nominal', scale: { domain: groups } },
       y: JOULES_FIELD,
       color: colorEncoding('group', groups, 'source'),
@@ -299,7 +307,8 @@ export async function renderFigures(board: Board): Promise<Figure[]> {
       name: 'energy-by-task',
       title: 'Energy per 1,000 inferences by task',
       caption:
-        'One point per model and source, log scale (after Luccioni et al., "Power Hungry Processing", Fig. 1). ' +
+        'One point per model and source, log scale (after Luccioni et al., "Power Hungry Processing", Fig. 1); ' +
+        'tasks from left to right by the median J/1k of their points. ' +
         'Sources measure different things (hardware, energy boundary): compare positions within a source.',
       task: null,
       svg: await renderSvg(byTask, 'energy-by-task'),
