@@ -152,7 +152,7 @@ function rowKey(r: OkRecord): string {
     r.dataset.id,
     r.dataset.split,
     r.dataset.sha256,
-    r.inferences,
+    r.inferences / (r.passes ?? 1), // samples per pass: repetitions of one setting may run different passes
     r.settings.batchSize,
     r.settings.threads,
     r.settings.callOptions,

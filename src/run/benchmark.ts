@@ -69,7 +69,7 @@ export async function runBenchmark(request: BenchRequest, log: Log = stderrLog):
     resumed: draft.resumed !== undefined,
     resumeCommand: resumeCommand(request, plan.runId),
     log,
-  });
+  }).finally(() => meter.close()); // the meter's samplers (one nvidia-smi per run) end with the run
   const { records } = result;
   process.stdout.write(
     records.some((r) => r.status === 'ok')
