@@ -37,6 +37,8 @@ describe.each(['classification', 'generation', 'summarization'])('bench --task %
       '2',
       '--warmup',
       '1',
+      '--min-window-seconds',
+      '0',
       '--out',
       taskOut,
     ]));
@@ -168,6 +170,8 @@ describe('online path against a stand-in Hub', () => {
         '--repetitions',
         '1',
         '--warmup',
+        '0',
+        '--min-window-seconds',
         '0',
         '--out',
         runOut,
