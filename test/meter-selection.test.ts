@@ -65,7 +65,7 @@ describe('--meter auto', () => {
       ),
     ]);
     const w = await meter.start();
-    await sleep(1000);
+    await sleep(600);
     const r = await w.stop();
     expect(r.kind).toBe('measured');
     expectWithin(r.components.cpu, 50 * r.durationS);
@@ -104,7 +104,7 @@ describe.skipIf(!hasCompiler)(`--meter auto with NVML${hasCompiler ? '' : ` (SKI
     expect(meter.components).toEqual(['cpu', 'dram', 'gpu']);
     expect(notes).toEqual([]);
     const w = await meter.start();
-    await sleep(1000);
+    await sleep(600);
     const r = await w.stop();
     expect(r).toMatchObject({ meter: 'rapl+nvml', kind: 'measured' });
     expect(r.warnings).toEqual([expect.stringMatching(/^rapl: intel-rapl:2 psys/)]);

@@ -28,10 +28,10 @@ function recordsIn(out: string): RunRecord[] {
 describe('bench --meter nvidia-smi when nvidia-smi fails', () => {
   it("makes the model's record an error with the reason, and goes on with the next model", async () => {
     const out = tempDir('joulebench-smi-dies-');
-    // Each window lasts 1 s (10 rounds); nvidia-smi dies in its 15th round: inside the second window.
+    // Each window lasts 0.6 s (6 rounds of ~0.11 s); nvidia-smi dies after its 9th round (~1 s), inside the second.
     const r = await cli(
-      [...GEN, '--repetitions', '2', '--idle-seconds', '0', '--min-window-seconds', '1', '--out', out],
-      smi.env({ NVSMI_STANDIN_DIE_AFTER: '15' }),
+      [...GEN, '--repetitions', '2', '--idle-seconds', '0', '--min-window-seconds', '0.6', '--out', out],
+      smi.env({ NVSMI_STANDIN_DIE_AFTER: '9' }),
     );
     expect(r.stderr).not.toMatch(/internal error|^\s+at /m);
     expect(r.status).toBe(1);
