@@ -23,7 +23,7 @@ beforeAll(async () => {
   powercap = await PowercapFixture.start(serverZones()); // cpu 20 + 30 W, dram 4 + 5 W (psys 120 W)
   smi = installSmiStandin([70, 150]);
   if (hasCompiler) nvmlLib = buildNvmlStandin();
-  configureStandin({ watts: [70], persistence: [0], stepMs: 1 });
+  configureStandin({ watts: [70], persistence: [0], stepMs: 0 });
 });
 afterAll(async () => {
   await powercap.close();
@@ -107,7 +107,9 @@ describe.skipIf(!hasCompiler)(`--meter auto with NVML${hasCompiler ? '' : ` (SKI
     await sleep(600);
     const r = await w.stop();
     expect(r).toMatchObject({ meter: 'rapl+nvml', kind: 'measured' });
-    expect(r.warnings).toEqual([expect.stringMatching(/^rapl: intel-rapl:2 psys/)]);
+    expect(r.warnings.filter((w) => !/shorter than 200 ×/.test(w))).toEqual([
+      expect.stringMatching(/^rapl: intel-rapl:2 psys/),
+    ]);
     expect(r.crossChecks!.map((c) => c.components)).toEqual([['cpu', 'dram'], ['gpu']]);
     expectWithin(r.components.cpu, 50 * r.durationS);
     expectWithin(r.components.dram, 9 * r.durationS);

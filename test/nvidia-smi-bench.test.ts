@@ -49,8 +49,8 @@ describe('bench --meter nvidia-smi when nvidia-smi fails', () => {
   it('says in one line that the idle baseline failed, with no stack trace', async () => {
     const out = tempDir('joulebench-smi-idle-');
     const r = await cli(
-      [...GEN, '--repetitions', '1', '--idle-seconds', '1', '--min-window-seconds', '0', '--out', out],
-      smi.env({ NVSMI_STANDIN_DIE_AFTER: '3' }),
+      [...GEN, '--repetitions', '1', '--idle-seconds', '0.5', '--min-window-seconds', '0', '--out', out],
+      smi.env({ NVSMI_STANDIN_DIE_AFTER: '2' }),
     );
     expect(r.stderr).not.toMatch(/internal error|^\s+at /m);
     expect(r.status).not.toBe(0);

@@ -54,13 +54,15 @@ describe.skipIf(!hasCompiler)(
     afterAll(() => rmSync(dirname(lib), { recursive: true, force: true })); // the loaded copy stays mapped
 
     it('reads one GPU energy counter within 1% of watts x seconds', async () => {
-      configureStandin({ watts: [70], persistence: [0], stepMs: 1 });
+      configureStandin({ watts: [70], persistence: [0], stepMs: 0 }); // a counter that never steps: exact
       const meter = meterOf(await probeNvml(options()));
       expect(meter.describe()).toMatch(/GPU 0 NVIDIA Stand-in 70W via energy counter/);
       const w = await meter.start();
-      await sleep(500);
+      await sleep(300);
       const r = await w.stop();
-      expect(r).toMatchObject({ meter: 'nvml', kind: 'measured', warnings: [] });
+      expect(r).toMatchObject({ meter: 'nvml', kind: 'measured' });
+      // (The stand-in's "update period" is the start-up check's polling interval, a few ms: no other warning.)
+      expect(r.warnings.filter((w) => !/shorter than 200 ×/.test(w))).toEqual([]);
       expectWithin(r.components.gpu, 70 * r.durationS);
       expect(r.joules).toBe(r.components.gpu);
       expect(r.details.driverVersion).toBe('580.00.standin');
@@ -95,11 +97,11 @@ describe.skipIf(!hasCompiler)(
     });
 
     it('sums two GPUs, sampling power where the energy counter is NOT_SUPPORTED, and says which method each used', async () => {
-      configureStandin({ watts: [70, 150], noCounter: [1], persistence: [0, 1], stepMs: 1 });
+      configureStandin({ watts: [70, 150], noCounter: [1], persistence: [0, 1], stepMs: 0 });
       const meter = meterOf(await probeNvml(options()));
       expect(meter.resolutionS).toBe(0.1); // the power sampling period
       const w = await meter.start();
-      await sleep(500);
+      await sleep(350);
       const r = await w.stop();
       expectWithin(r.components.gpu, 220 * r.durationS);
       const [d0, d1] = r.details.devices as DeviceDetail[];
@@ -113,7 +115,7 @@ describe.skipIf(!hasCompiler)(
       expect(r.details.sampleMs).toBe(100);
       expectWithin(d0!.joules, 70 * r.durationS);
       expectWithin(d1!.joules, 150 * r.durationS);
-      expect(d1!.samples).toBeGreaterThanOrEqual(5); // every 100 ms over 0.5 s, plus both ends
+      expect(d1!.samples).toBeGreaterThanOrEqual(4); // every 100 ms over 0.35 s, plus both ends
       expect(r.warnings).toEqual([
         expect.stringMatching(/GPU 1 \(NVIDIA Stand-in 150W\) has no energy counter: .*sampled every 100 ms/),
         expect.stringMatching(/shorter than 200 × this meter's resolution/),
@@ -124,30 +126,30 @@ describe.skipIf(!hasCompiler)(
       configureStandin({ watts: [250, 40], noCounter: [0, 1], persistence: [0, 1] });
       const meter = meterOf(await probeNvml(options()));
       const w = await meter.start();
-      await sleep(600);
+      await sleep(350);
       const r = await w.stop();
       expectWithin(r.components.gpu, 290 * r.durationS);
       expect((r.details.devices as DeviceDetail[]).map((d) => d.method)).toEqual(['sampled-power', 'sampled-power']);
       const gpu = r.timeline!.gpu!;
-      expect(gpu.watts.length).toBeGreaterThanOrEqual(5);
+      expect(gpu.watts.length).toBeGreaterThanOrEqual(4);
       for (const w of gpu.watts) expect(w).toBeCloseTo(290, 1);
       expect(gpu.tS.at(-1)).toBeCloseTo(r.durationS, 3);
     });
 
     it('keeps NVML initialised across windows (overlapping ones included) instead of once per window', async () => {
-      configureStandin({ watts: [100], persistence: [0], stepMs: 1 });
+      configureStandin({ watts: [100], persistence: [0], stepMs: 0 });
       const meter = meterOf(await probeNvml(options()));
       const before = standin();
       expect(before.open).toBeGreaterThanOrEqual(1);
       const baseline = await meter.start();
-      await sleep(250);
+      await sleep(150);
       const run = await meter.start();
-      await sleep(400);
+      await sleep(250);
       const r = await run.stop();
       const b = await baseline.stop();
       expectWithin(r.components.gpu, 100 * r.durationS);
       expectWithin(b.components.gpu, 100 * b.durationS);
-      expect(b.durationS - r.durationS).toBeGreaterThan(0.2);
+      expect(b.durationS - r.durationS).toBeGreaterThan(0.12);
       await expect(run.stop()).rejects.toThrow(/already stopped/);
       expect(standin()).toEqual(before); // no nvmlInit_v2 and no nvmlShutdown per window
     });
@@ -169,14 +171,14 @@ describe.skipIf(!hasCompiler)(
     });
 
     it('records each GPU persistence mode and warns when it is off', async () => {
-      configureStandin({ watts: [70, 80], persistence: [1], stepMs: 1 });
+      configureStandin({ watts: [70, 80], persistence: [1], stepMs: 0 });
       const probe = await probeNvml(options());
       expect(probe.devices[0]).toMatch(/persistence mode off$/);
       const w = await meterOf(probe).start();
       await sleep(250);
       const r = await w.stop();
       expect((r.details.devices as DeviceDetail[]).map((d) => d.persistenceMode)).toEqual(['disabled', 'enabled']);
-      expect(r.warnings).toEqual([
+      expect(r.warnings.filter((w) => !/shorter than 200 ×/.test(w))).toEqual([
         expect.stringMatching(
           /^nvml: persistence mode is off on GPU 0 .*the driver tears GPU state down.*nvidia-smi -pm 1/,
         ),
@@ -184,7 +186,7 @@ describe.skipIf(!hasCompiler)(
     });
 
     it('meters the GPUs CUDA_VISIBLE_DEVICES selects when NVML refuses a hidden one (NO_PERMISSION)', async () => {
-      configureStandin({ watts: [70, 150, 300], noPermission: [1], persistence: [0, 2], stepMs: 1 });
+      configureStandin({ watts: [70, 150, 300], noPermission: [1], persistence: [0, 2], stepMs: 0 });
       const probe = await probeNvml(options({ CUDA_VISIBLE_DEVICES: `${standinUuid(2)},0` }));
       const meter = meterOf(probe);
       expect(meter.gpus.map((g) => g.index)).toEqual([2, 0]);
@@ -192,13 +194,13 @@ describe.skipIf(!hasCompiler)(
         'GPU 1: not accessible (nvmlDeviceGetHandleByIndex_v2 failed: Insufficient Permissions (NVML error 4)), hidden by CUDA_VISIBLE_DEVICES',
       );
       const w = await meter.start();
-      await sleep(500);
+      await sleep(250);
       const r = await w.stop();
       expectWithin(r.components.gpu, 370 * r.durationS);
     });
 
     it('is a clear error when NVML refuses a GPU that the selection includes', async () => {
-      configureStandin({ watts: [70, 150], noPermission: [1], stepMs: 1 });
+      configureStandin({ watts: [70, 150], noPermission: [1], stepMs: 0 });
       for (const env of [{}, { CUDA_VISIBLE_DEVICES: '0,1' }]) {
         expect(await probeNvml(options(env))).toMatchObject({
           available: false,
@@ -210,10 +212,10 @@ describe.skipIf(!hasCompiler)(
     });
 
     it('keeps the energy counter and the sampled power of each GPU, and flags them when they differ by more than 10%', async () => {
-      configureStandin({ watts: [100, 60], persistence: [0, 1], stepMs: 1 });
+      configureStandin({ watts: [100, 60], persistence: [0, 1], stepMs: 0 });
       const agree = meterOf(await probeNvml(options()));
       let w = await agree.start();
-      await sleep(500);
+      await sleep(350);
       let r = await w.stop();
       expect(r.crossChecks).toEqual([
         expect.objectContaining({ components: ['gpu'], what: 'GPU 0 (NVIDIA Stand-in 100W)', flagged: false }),
@@ -227,7 +229,7 @@ describe.skipIf(!hasCompiler)(
       process.env.NVML_STANDIN_POWER_SCALE = '1.25'; // the power sensor reads 25% high
       const disagree = meterOf(await probeNvml(options()));
       w = await disagree.start();
-      await sleep(400);
+      await sleep(300);
       r = await w.stop();
       delete process.env.NVML_STANDIN_POWER_SCALE;
       expect(r.crossChecks![0]).toMatchObject({ flagged: true });
@@ -239,12 +241,12 @@ describe.skipIf(!hasCompiler)(
     });
 
     it('checks each counter at start-up: it must advance, at a plausible power', async () => {
-      configureStandin({ watts: [0], stepMs: 1 });
+      configureStandin({ watts: [0], stepMs: 0 });
       expect(await probeNvml(options({}, { probeTimeoutMs: 200 }))).toMatchObject({
         available: false,
         reason: expect.stringMatching(/^GPU 0 \(NVIDIA Stand-in 0W\): energy counter did not advance in 0\.2 s/),
       });
-      configureStandin({ watts: [70], limitW: 30, stepMs: 1 });
+      configureStandin({ watts: [70], limitW: 30, stepMs: 0 });
       expect(await probeNvml(options())).toMatchObject({
         available: false,
         reason: expect.stringMatching(
@@ -254,20 +256,20 @@ describe.skipIf(!hasCompiler)(
     });
 
     it('counts only the GPUs CUDA_VISIBLE_DEVICES selects, by index or UUID', async () => {
-      configureStandin({ watts: [70, 150, 300], persistence: [0, 1, 2], stepMs: 1 });
+      configureStandin({ watts: [70, 150, 300], persistence: [0, 1, 2], stepMs: 0 });
       const byIndex = meterOf(await probeNvml(options({ CUDA_VISIBLE_DEVICES: '2,0' })));
       expect(byIndex.gpus.map((g) => g.index)).toEqual([2, 0]);
       const byUuid = meterOf(await probeNvml(options({ CUDA_VISIBLE_DEVICES: standinUuid(1) })));
       expect(byUuid.gpus.map((g) => g.uuid)).toEqual([standinUuid(1)]);
       const w = await byUuid.start();
-      await sleep(500);
+      await sleep(250);
       const r = await w.stop();
       expectWithin(r.components.gpu, 150 * r.durationS); // GPU 1 alone
       expect((r.details.devices as DeviceDetail[]).map((d) => d.index)).toEqual([1]);
     });
 
     it('warns when indices select among different GPU models (CUDA and NVML may number them differently)', async () => {
-      configureStandin({ watts: [70, 150], persistence: [0, 1], stepMs: 1 });
+      configureStandin({ watts: [70, 150], persistence: [0, 1], stepMs: 0 });
       const probe = await probeNvml(options({ CUDA_VISIBLE_DEVICES: '1' }));
       const w = await meterOf(probe).start();
       const r = await w.stop();
@@ -279,7 +281,7 @@ describe.skipIf(!hasCompiler)(
     });
 
     it('is unavailable when CUDA_VISIBLE_DEVICES hides every GPU', async () => {
-      configureStandin({ watts: [70, 150], stepMs: 1 });
+      configureStandin({ watts: [70, 150], stepMs: 0 });
       const empty = await probeNvml(options({ CUDA_VISIBLE_DEVICES: '' }));
       expect(empty).toMatchObject({ available: false, reason: expect.stringMatching(/CUDA_VISIBLE_DEVICES is empty/) });
       expect(empty.devices).toHaveLength(2);
@@ -291,7 +293,7 @@ describe.skipIf(!hasCompiler)(
     });
 
     it('says why a GPU cannot be metered at all, and when NVML sees no GPU or no driver', async () => {
-      configureStandin({ watts: [70, 150], noPower: [1], stepMs: 1 });
+      configureStandin({ watts: [70, 150], noPower: [1], stepMs: 0 });
       expect(await probeNvml(options())).toMatchObject({
         available: false,
         reason: expect.stringMatching(

@@ -3,26 +3,23 @@
 // multi-die Intel packages, AMD's per-CCD zones on kernels 6.10 / 6.11.0 that all read one
 // package counter (fixed by 26096aed255f in 6.12 and 6.11.1), and TPMI. Each tree is the fake
 // powercap tree in the kernel's layout (test/helpers/powercap.ts), read through class/powercap.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { MeterProbe } from '../src/meters/base.js';
 import { probeRapl, type RaplMeter } from '../src/meters/rapl.js';
 import type { EnergyReading } from '../src/schema/energy.js';
 import { expectWithin, sleep } from './helpers/energy.js';
-import { amdFixedZones, amdPerCcdZones, multiDieZones, PowercapFixture, type ZoneSpec } from './helpers/powercap.js';
+import { amdFixedZones, amdPerCcdZones, multiDieZones, powercapTrees, type ZoneSpec } from './helpers/powercap.js';
 
-let fixture: PowercapFixture | undefined;
-afterEach(async () => {
-  await fixture?.close();
-  fixture = undefined;
-});
+const trees = powercapTrees();
+afterAll(() => trees.closeAll());
 
 function meterOf(probe: MeterProbe): RaplMeter {
   if (!probe.available) throw new Error(`expected RAPL to be available: ${probe.reason}`);
   return probe.meter as RaplMeter;
 }
 
-async function read(zones: ZoneSpec[], ms = 300): Promise<{ probe: MeterProbe; r: EnergyReading }> {
-  fixture = await PowercapFixture.start(zones);
+async function read(zones: ZoneSpec[], ms = 400): Promise<{ probe: MeterProbe; r: EnergyReading }> {
+  const fixture = await trees.start(zones);
   const probe = await probeRapl({ root: fixture.root });
   const w = await meterOf(probe).start();
   await sleep(ms);
@@ -34,7 +31,8 @@ type ZoneDetail = { zone: string; name: string; component: string };
 /** What is tested here is which zones count: a zone missed or counted 8 times is far outside 5%. */
 const TOLERANCE = 5;
 
-describe('RAPL zones as real kernels lay them out', () => {
+// Each test has its own tree and its own windows: they run side by side.
+describe.concurrent('RAPL zones as real kernels lay them out', () => {
   it('finds zones past intel-rapl:9: ids are hexadecimal (intel-rapl:a, intel-rapl:b)', async () => {
     const zones = Array.from({ length: 12 }, (_, i) => ({
       id: `intel-rapl:${i.toString(16)}`,

@@ -1,14 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { counterFigures } from '../src/meters/power-series.js';
 import { probeRapl, type RaplMeter, type RaplOptions } from '../src/meters/rapl.js';
 import { expectWithin, sleep } from './helpers/energy.js';
-import { onePackage, PowercapFixture } from './helpers/powercap.js';
+import { onePackage, powercapTrees } from './helpers/powercap.js';
 
-let fixture: PowercapFixture | undefined;
-afterEach(async () => {
-  await fixture?.close();
-  fixture = undefined;
-});
+const trees = powercapTrees();
+afterAll(() => trees.closeAll());
 
 async function meter(options: RaplOptions): Promise<RaplMeter> {
   const probe = await probeRapl(options);
@@ -16,7 +13,7 @@ async function meter(options: RaplOptions): Promise<RaplMeter> {
   return probe.meter as RaplMeter;
 }
 
-describe('RAPL counter wraparound', () => {
+describe.concurrent('RAPL counter wraparound', () => {
   it('adds one counter range per wrap (scripted readings, as Zeus tests it)', () => {
     // The counter runs 0..999,999: 999,000 -> 400,000 is 401,000 uJ, 400,000 -> 1,000 is 601,000 uJ.
     const points = [
@@ -33,19 +30,18 @@ describe('RAPL counter wraparound', () => {
 
   it('samples often enough for the counter range and power limit of each zone', async () => {
     // A 2 J range at a 10 W limit wraps in 0.2 s: read every 50 ms.
-    fixture = await PowercapFixture.start(
+    const small = await trees.start(
       onePackage(5, { maxRangeUj: 2_000_000, constraints: [{ name: 'long_term', limitW: 10, maxW: 10 }] }),
     );
-    expect((await meter({ root: fixture.root })).sampleMs).toBeCloseTo(50, 3);
-    await fixture.close();
+    expect((await meter({ root: small.root })).sampleMs).toBeCloseTo(50, 3);
     // Without a stated limit the bound is 1,000 W: a real package counter (262 kJ) still only needs 100 ms.
-    fixture = await PowercapFixture.start([{ id: 'intel-rapl:0', name: 'package-0', watts: 30 }]);
-    expect((await meter({ root: fixture.root })).sampleMs).toBe(100);
+    const real = await trees.start([{ id: 'intel-rapl:0', name: 'package-0', watts: 30 }]);
+    expect((await meter({ root: real.root })).sampleMs).toBe(100);
   });
 
   it('follows a fast-wrapping counter through several wraps in a window, within 1% of watts x seconds', async () => {
     // A 2 J range at 5 W wraps every 0.4 s; sampled every 50 ms (its 10 W limit), no wrap is missed.
-    fixture = await PowercapFixture.start(
+    const fixture = await trees.start(
       onePackage(5, {
         maxRangeUj: 2_000_000,
         startUj: 1_900_000,
@@ -62,7 +58,7 @@ describe('RAPL counter wraparound', () => {
   });
 
   it('warns that a wrap may have been missed when readings were further apart than the wrap time', async () => {
-    fixture = await PowercapFixture.start(
+    const fixture = await trees.start(
       onePackage(5, { maxRangeUj: 2_000_000, constraints: [{ name: 'long_term', limitW: 10, maxW: 10 }] }),
     );
     const m = await meter({ root: fixture.root, sampleIntervalMs: 60_000 }); // no reading inside the window

@@ -2,7 +2,8 @@
 // TypeScript sources under tsx (it registers tsx's loader in the worker); vitest, which runs
 // every other meter test, is the third way in. Each run here blocks its main thread for 300 ms
 // inside a window, so only a sampler thread can have read the counter in between.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,17 +36,17 @@ interface Reading {
 }
 
 /** Runs `code` in a fresh node process (with `flags`) in `cwd` and returns the reading it prints. */
-function run(flags: string[], code: string, cwd: string): Reading {
-  const out = execFileSync(process.execPath, [...flags, '--input-type=module', '-e', code], {
+async function run(flags: string[], code: string, cwd: string): Promise<Reading> {
+  const { stdout } = await promisify(execFile)(process.execPath, [...flags, '--input-type=module', '-e', code], {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, ROOT: fixture.root },
   });
-  return JSON.parse(out) as Reading;
+  return JSON.parse(stdout) as Reading;
 }
 
-describe('the sampler thread', () => {
-  it('runs from the tsc build in dist/ (a plain .js worker beside its meter)', () => {
+describe.concurrent('the sampler thread', () => {
+  it('runs from the tsc build in dist/ (a plain .js worker beside its meter)', async () => {
     const pkg = tempDir('joulebench-sampler-build-');
     execFileSync(process.execPath, [
       join(repoRoot, 'node_modules/typescript/bin/tsc'),
@@ -56,13 +57,13 @@ describe('the sampler thread', () => {
     ]);
     symlinkSync(join(repoRoot, 'node_modules'), join(pkg, 'node_modules'));
     symlinkSync(join(repoRoot, 'package.json'), join(pkg, 'package.json'));
-    const r = run([], script(join(pkg, 'dist/src/meters/rapl.js')), pkg);
+    const r = await run([], script(join(pkg, 'dist/src/meters/rapl.js')), pkg);
     expect(r.details.samples).toBeGreaterThanOrEqual(4); // start, end, and readings every 100 ms between
     expectWithin(r.components.cpu, 45 * r.durationS, 5);
   });
 
-  it('runs from the TypeScript sources under tsx', () => {
-    const r = run(['--import', 'tsx'], script(join(repoRoot, 'src/meters/rapl.ts')), repoRoot);
+  it('runs from the TypeScript sources under tsx', async () => {
+    const r = await run(['--import', 'tsx'], script(join(repoRoot, 'src/meters/rapl.ts')), repoRoot);
     expect(r.details.samples).toBeGreaterThanOrEqual(4);
     expectWithin(r.components.cpu, 45 * r.durationS, 5);
   });

@@ -240,3 +240,21 @@ export function multiDieZones(dieWatts: number[]): ZoneSpec[] {
     { id: `intel-rapl:${i.toString(16)}:1`, name: 'dram', watts: 3 },
   ]);
 }
+
+/** Trees made by one test file, closed together after it (so tests can run concurrently, each with its own). */
+export function powercapTrees(): {
+  start(zones: ZoneSpec[], options?: { updateMs?: number }): Promise<PowercapFixture>;
+  closeAll(): Promise<void>;
+} {
+  const made: PowercapFixture[] = [];
+  return {
+    async start(zones, options) {
+      const tree = await PowercapFixture.start(zones, options);
+      made.push(tree);
+      return tree;
+    },
+    closeAll: async () => {
+      await Promise.all(made.splice(0).map((t) => t.close()));
+    },
+  };
+}
