@@ -1,6 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import koffi from 'koffi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeterProbe } from '../src/meters/base.js';
@@ -16,6 +17,12 @@ import {
 } from './helpers/nvml-standin.js';
 
 let lib = '';
+beforeAll(() => {
+  if (hasCompiler) lib = buildNvmlStandin();
+});
+afterAll(() => {
+  if (lib) rmSync(dirname(lib), { recursive: true, force: true }); // the loaded copy stays mapped
+});
 const options = (env: Record<string, string> = {}, more: Partial<NvmlOptions> = {}): NvmlOptions => ({
   env: { JOULEBENCH_NVML_LIB: lib, ...env },
   ...more,
@@ -48,11 +55,6 @@ type DeviceDetail = {
 describe.skipIf(!hasCompiler)(
   `NVML meter against a stand-in libnvidia-ml${hasCompiler ? '' : ` (SKIPPED: ${noCompilerMessage})`}`,
   () => {
-    beforeAll(() => {
-      lib = buildNvmlStandin();
-    });
-    afterAll(() => rmSync(dirname(lib), { recursive: true, force: true })); // the loaded copy stays mapped
-
     it('reads one GPU energy counter within 1% of watts x seconds', async () => {
       configureStandin({ watts: [70], persistence: [0], stepMs: 0 }); // a counter that never steps: exact
       const meter = meterOf(await probeNvml(options()));
@@ -152,22 +154,6 @@ describe.skipIf(!hasCompiler)(
       expect(b.durationS - r.durationS).toBeGreaterThan(0.12);
       await expect(run.stop()).rejects.toThrow(/already stopped/);
       expect(standin()).toEqual(before); // no nvmlInit_v2 and no nvmlShutdown per window
-    });
-
-    it('initialises NVML once per process and shuts it down when the process exits', () => {
-      const log = join(tempDir('joulebench-nvml-log-'), 'calls.log');
-      const script = `
-        import { probeNvml } from ${JSON.stringify(join(repoRoot, 'src/meters/nvml.ts'))};
-        const probe = await probeNvml({ env: { JOULEBENCH_NVML_LIB: ${JSON.stringify(lib)} } });
-        if (!probe.available) throw new Error(probe.reason);
-        for (let i = 0; i < 3; i++) { const w = await probe.meter.start(); await w.stop(); }
-        const again = await probeNvml({ env: { JOULEBENCH_NVML_LIB: ${JSON.stringify(lib)} } });
-        if (!again.available) throw new Error(again.reason);`;
-      execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-        cwd: repoRoot,
-        env: { ...process.env, NVML_STANDIN_WATTS: '70', NVML_STANDIN_STEP_MS: '1', NVML_STANDIN_LOG: log },
-      });
-      expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['init 1', 'shutdown 0']);
     });
 
     it('records each GPU persistence mode and warns when it is off', async () => {
@@ -309,20 +295,39 @@ describe.skipIf(!hasCompiler)(
   },
 );
 
-describe.skipIf(!hasCompiler)('NVML without a driver', () => {
-  it('says when nvmlInit_v2 fails (in a process of its own: NVML stays initialised once it is)', () => {
-    const own = buildNvmlStandin();
-    const script = `
-      import { probeNvml } from ${JSON.stringify(join(repoRoot, 'src/meters/nvml.ts'))};
-      const probe = await probeNvml({ env: { JOULEBENCH_NVML_LIB: ${JSON.stringify(own)} } });
-      process.stdout.write(probe.available ? 'available' : probe.reason);`;
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      env: { ...process.env, NVML_STANDIN_INIT_ERROR: '9' },
-    });
+/** Runs `script` (ES module source) under tsx in a node process of its own; returns what it printed. */
+async function inOwnProcess(script: string, env: Record<string, string>): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script],
+    { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ...env } },
+  );
+  return stdout;
+}
+
+describe.skipIf(!hasCompiler).concurrent('NVML in a process of its own', () => {
+  it('initialises NVML once per process and shuts it down when the process exits', async () => {
+    const log = join(tempDir('joulebench-nvml-log-'), 'calls.log');
+    await inOwnProcess(
+      `import { probeNvml } from ${JSON.stringify(join(repoRoot, 'src/meters/nvml.ts'))};
+       const probe = await probeNvml({ env: { JOULEBENCH_NVML_LIB: ${JSON.stringify(lib)} } });
+       if (!probe.available) throw new Error(probe.reason);
+       for (let i = 0; i < 3; i++) { const w = await probe.meter.start(); await w.stop(); }
+       const again = await probeNvml({ env: { JOULEBENCH_NVML_LIB: ${JSON.stringify(lib)} } });
+       if (!again.available) throw new Error(again.reason);`,
+      { NVML_STANDIN_WATTS: '70', NVML_STANDIN_STEP_MS: '1', NVML_STANDIN_LOG: log },
+    );
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['init 1', 'shutdown 0']);
+  });
+
+  it('says when nvmlInit_v2 fails (NVML stays initialised once it is, so only a fresh process shows it)', async () => {
+    const out = await inOwnProcess(
+      `import { probeNvml } from ${JSON.stringify(join(repoRoot, 'src/meters/nvml.ts'))};
+       const probe = await probeNvml({ env: { JOULEBENCH_NVML_LIB: ${JSON.stringify(lib)} } });
+       process.stdout.write(probe.available ? 'available' : probe.reason);`,
+      { NVML_STANDIN_INIT_ERROR: '9' },
+    );
     expect(out).toMatch(/nvmlInit_v2 failed: Driver Not Loaded \(NVML error 9\)/);
-    rmSync(dirname(own), { recursive: true, force: true });
   });
 });
 
