@@ -78,6 +78,12 @@ export const STEADY_RESOLUTIONS = 200;
 /** Two sources of the same energy that differ by more than this are flagged (CrossCheck.flagged). */
 export const CROSS_CHECK_TOLERANCE = 0.1;
 
+/** A counter file's value ("123456\n"), or null for anything else (a counter never reads empty or signed). */
+export function counterValue(text: string): number | null {
+  const t = text.trim();
+  return /^\d+$/.test(t) ? Number(t) : null;
+}
+
 /** "+25%", "-3%". */
 export const signedPercent = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%`;
 

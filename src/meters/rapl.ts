@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { CrossCheck } from '../schema/energy.js';
 import {
   CROSS_CHECK_TOLERANCE,
+  counterValue,
   defineMeter,
   monotonicS,
   signedPercent,
@@ -65,7 +66,7 @@ export function raplMeter(topology: RaplTopology, options: RaplOptions = {}): Ra
     const t = monotonicS();
     const v = files.map((f) => {
       try {
-        return Number(read(f).trim());
+        return counterValue(read(f));
       } catch {
         return null;
       }

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parentPort } from 'node:worker_threads';
-import { monotonicS } from './base.js';
+import { counterValue, monotonicS } from './base.js';
 import { NvmlApi } from './nvml-api.js';
 import type {
   Death,
@@ -47,7 +47,6 @@ class Sampling {
   constructor(readonly channels: number) {}
 
   push(row: Row): void {
-    this.#failed += row.v.filter((x) => x === null).length;
     this.rows.push(row);
     if (this.#windows.size === 0 && this.rows.length > 4 * this.channels + 8) this.#prune();
   }
@@ -55,7 +54,12 @@ class Sampling {
   open(id: number, t0: number): void {
     this.#windows.set(id, { t0, failed: this.#failed });
     const tick = this.reader.tick;
-    if (tick && !this.#timer) this.#timer = setInterval(() => this.push(tick.read()), tick.intervalMs);
+    if (tick && !this.#timer)
+      this.#timer = setInterval(() => {
+        const row = tick.read();
+        this.#failed += row.v.filter((x) => x === null).length; // a tick reads every channel
+        this.push(row);
+      }, tick.intervalMs);
   }
 
   take(id: number, t1: number): Taken {
@@ -107,8 +111,7 @@ function raplReader(spec: RaplSourceSpec): Reader {
     const t = monotonicS();
     const v = spec.files.map((f) => {
       try {
-        const n = Number(readFileSync(f, 'utf8').trim());
-        return Number.isFinite(n) ? n : null;
+        return counterValue(readFileSync(f, 'utf8'));
       } catch {
         return null;
       }
