@@ -4,13 +4,14 @@
 //
 //   npm run perf              full run (a few minutes on 2 cores)
 //   npm run perf -- --quick   smaller samples, under 2 minutes
+//   npm run perf -- --meters  the meter overhead only (about 20 s)
 //
 // 1. Harness overhead: a bare loop calling the transformers.js pipeline vs joulebench's
 //    measured window (tinybench timing + energy meter) on the same inputs, interleaved
 //    a/b/a/b so machine noise hits both; plus a raw onnxruntime session.run loop on
 //    pre-tokenized inputs, to show the pipeline's own cost.
-// 2. Meter overhead: each available meter's start+stop, and the CPU its background sampling
-//    uses, as a fraction of a 1-second window.
+// 2. Meter overhead: each meter's start+stop, the main thread's work per 1-second window (the
+//    budget: 0.5%), and the CPU its sampler thread takes besides.
 // 3. Scaling: wall time and peak RSS of a child process measuring 100, 1,000 and 5,000
 //    inferences (the dataset cycled when shorter).
 // 4. Batching and threads: J/1k and throughput for batch sizes 1, 4, 16 and onnxruntime
@@ -104,7 +105,7 @@ async function harness(
 ): Promise<number> {
   const counter = l.task.generative ? new TokenCounter() : undefined;
   const t0 = performance.now();
-  await measureWindow(pipe, inputs, l.task.callOptions, meter, counter);
+  await measureWindow(pipe, inputs, l.task.callOptions, meter, counter, 0); // one pass, as the bare loop
   return (performance.now() - t0) / 1000;
 }
 
@@ -196,23 +197,46 @@ async function overhead(meter: Meter) {
   return result;
 }
 
-/** start+stop cost and the CPU its background sampling takes, per 1-second window. */
-async function costOf(meter: Meter): Promise<{ startStopS: number; samplingCpuS: number; fraction: number }> {
-  const reps = 50;
+interface MeterCost {
+  /** Wall time of start() + stop() of an empty window (waits for the sampler thread's answer included). */
+  startStopS: number;
+  /** Work on the main thread (event loop busy) for one 1-second window, beyond an idle second without it. */
+  mainThreadS: number;
+  /** CPU of this process's other threads (the sampler thread) over the same second, beyond an idle one. */
+  otherThreadsCpuS: number;
+  /** mainThreadS / 1 s: the budget is 0.5%. */
+  fraction: number;
+}
+
+/** What a meter costs the main thread per 1-second window, and what its sampler thread costs besides. */
+async function costOf(meter: Meter): Promise<MeterCost> {
+  await (await meter.start()).stop(); // the first window starts the sampler thread
+  const reps = 20;
   const t0 = performance.now();
   for (let i = 0; i < reps; i++) await (await meter.start()).stop();
   const startStopS = (performance.now() - t0) / 1000 / reps;
-  // CPU this process spends over an idle second with a window open, minus an idle second without.
-  const idleCpu = async (withMeter: boolean) => {
-    const c0 = process.cpuUsage();
+  // The main thread's busy time (event-loop utilisation) and the process's CPU over one idle second,
+  // with a window open and without: the difference is the meter's.
+  const second = async (withMeter: boolean) => {
+    const elu = performance.eventLoopUtilization();
+    const cpu = process.cpuUsage();
     const w = withMeter ? await meter.start() : undefined;
     await new Promise((r) => setTimeout(r, 1000));
     await w?.stop();
-    const c = process.cpuUsage(c0);
-    return (c.user + c.system) / 1e6;
+    const c = process.cpuUsage(cpu);
+    const main = performance.eventLoopUtilization(elu).active / 1000;
+    return { main, others: (c.user + c.system) / 1e6 - main };
   };
-  const samplingCpuS = Math.max(0, (await idleCpu(true)) - (await idleCpu(false)));
-  return { startStopS, samplingCpuS, fraction: startStopS + samplingCpuS };
+  const without = await second(false);
+  const within = await second(true);
+  await meter.close();
+  const mainThreadS = Math.max(0, within.main - without.main);
+  return {
+    startStopS,
+    mainThreadS,
+    otherThreadsCpuS: Math.max(0, within.others - without.others),
+    fraction: mainThreadS / 1,
+  };
 }
 
 /**
@@ -221,15 +245,13 @@ async function costOf(meter: Meter): Promise<{ startStopS: number; samplingCpuS:
  * is then the cost of joulebench's own reading and sampling, labelled "(stand-in)".
  */
 async function meterOverhead() {
-  const out: Record<
-    string,
-    { startStopS: number; samplingCpuS: number; fraction: number; standIn: boolean; note?: string }
-  > = {};
-  const report = (name: string, cost: Awaited<ReturnType<typeof costOf>>, standIn: boolean) => {
+  const out: Record<string, MeterCost & { standIn: boolean; note?: string }> = {};
+  const report = (name: string, cost: MeterCost, standIn: boolean) => {
     out[standIn ? `${name} (stand-in)` : name] = { ...cost, standIn };
     console.log(
       `meter ${name}${standIn ? ' (stand-in)' : ''}: start+stop ${(cost.startStopS * 1e3).toFixed(3)} ms, ` +
-        `sampling ${(cost.samplingCpuS * 1e3).toFixed(2)} ms CPU per 1 s window = ${(cost.fraction * 100).toFixed(3)}%`,
+        `main thread ${(cost.mainThreadS * 1e3).toFixed(2)} ms per 1 s window = ${(cost.fraction * 100).toFixed(3)}%, ` +
+        `sampler thread ${(cost.otherThreadsCpuS * 1e3).toFixed(2)} ms CPU`,
     );
   };
   const listing = await describeMeters({});
@@ -237,16 +259,16 @@ async function meterOverhead() {
     report(m.name, await costOf((await selectMeter(m.name, {})).meter), false);
   const missing = new Set(listing.filter((m) => !m.available).map((m) => m.name));
   if (missing.has('rapl')) {
-    const tree = new PowercapFixture(serverZones());
+    const tree = await PowercapFixture.start(serverZones());
     report(
       'rapl',
       await costOf((await selectMeter('rapl', { env: { ...process.env, JOULEBENCH_POWERCAP_ROOT: tree.root } })).meter),
       true,
     );
-    tree.close();
+    await tree.close();
   }
   if (missing.has('nvml') && hasCompiler) {
-    configureStandin({ watts: [300, 300] });
+    configureStandin({ watts: [300, 300], persistence: [0, 1] });
     const lib = buildNvmlStandin();
     report(
       'nvml',
@@ -257,13 +279,11 @@ async function meterOverhead() {
   if (missing.has('nvidia-smi')) {
     const smi = installSmiStandin([300]);
     const env = { ...process.env, ...smi.env(), JOULEBENCH_NVML_LIB: '/nonexistent' };
-    // The sampling process is a child: its CPU is not in this process's figure (the JSON says so).
     report('nvidia-smi', await costOf((await selectMeter('nvidia-smi', { env })).meter), true);
-    out['nvidia-smi (stand-in)']!.note =
-      "sampling CPU is this process's only: the nvidia-smi child's own CPU is not counted";
+    out['nvidia-smi (stand-in)']!.note = "the nvidia-smi process's own CPU is not counted (it is another process)";
     smi.remove();
   }
-  // meterOverhead: fraction of a 1-second window per meter; the parts behind it alongside.
+  // meterOverhead: the main thread's share of a 1-second window per meter; the parts behind it alongside.
   return {
     meterOverhead: Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.fraction])),
     meterOverheadDetails: out,
@@ -322,6 +342,7 @@ async function batchingAndThreads(meter: Meter) {
           l.task.callOptions,
           meter,
           l.task.generative ? new TokenCounter() : undefined,
+          0, // one pass per configuration (short windows: relative figures only)
         );
         const row = {
           task: taskName,
@@ -346,6 +367,15 @@ async function batchingAndThreads(meter: Meter) {
 
 async function main() {
   if (process.argv.includes('--scaling-child')) return scalingChild(Number(process.argv.at(-1)));
+  if (process.argv.includes('--meters')) {
+    const report = { date: new Date().toISOString(), ...(await meterOverhead()) };
+    const dir = join(root, 'results', 'perf');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${report.date.slice(0, 10)}-meters.json`);
+    writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`\nwrote ${path}`);
+    return;
+  }
   const t0 = performance.now();
   const hardware = await describeHardware();
   const { meter, notes } = await selectMeter('auto', {});

@@ -119,6 +119,52 @@ describe('composite meter', () => {
     expect(Math.abs(parts.estimate!.durationS - parts.slow!.durationS)).toBeLessThan(0.01);
   });
 
+  it('takes the coarsest resolution of its parts, merges their timelines and cross-checks, and closes every part', async () => {
+    const closed: string[] = [];
+    const part = (name: string, component: Component, resolutionS: number | null) =>
+      defineMeter({
+        name,
+        kind: 'measured',
+        components: [component],
+        resolutionS,
+        describe: () => name,
+        zeroReason: 'fake',
+        close: async () => {
+          closed.push(name);
+        },
+        prepare: async () => ({
+          cancel: () => {},
+          open: () => ({
+            stop: async () => ({
+              durationS: 30,
+              components: { [component]: 30 },
+              details: {},
+              warnings: [],
+              timeline: { [component]: { tS: [30], watts: [1] } },
+              crossChecks: [
+                {
+                  components: [component],
+                  what: name,
+                  primary: { source: 'a', joules: 30 },
+                  secondary: { source: 'b', joules: 30 },
+                  difference: 0,
+                  flagged: false,
+                },
+              ],
+            }),
+          }),
+        }),
+      });
+    const meter = compositeMeter([part('rapl', 'cpu', 0.001), part('nvml', 'gpu', 0.1), part('x', 'dram', null)]);
+    expect(meter.resolutionS).toBe(0.1);
+    const r = await (await meter.start()).stop();
+    expect(r.resolutionS).toBe(0.1);
+    expect(Object.keys(r.timeline!)).toEqual(['cpu', 'gpu', 'dram']);
+    expect(r.crossChecks!.map((c) => c.what)).toEqual(['rapl', 'nvml', 'x']);
+    await meter.close();
+    expect(closed.sort()).toEqual(['nvml', 'rapl', 'x']);
+  });
+
   it('refuses to stop a window twice', async () => {
     const w = await compositeMeter([fake('rapl', 'measured', { cpu: 1 }).meter]).start();
     await w.stop();

@@ -44,7 +44,20 @@ describe.runIf(smallDiskAvailable)('a full disk (real tmpfs)', () => {
     const runs = join(out, 'runs');
     // Five pages: the plan, the lock, and three for records (a record is ~2.8 KB): the disk fills mid-run.
     disk.fill(5 * PAGE);
-    const bench = ['bench', ...smallModel, '--samples', '4', '--repetitions', '8', '--warmup', '0', '--out', out];
+    const bench = [
+      'bench',
+      ...smallModel,
+      '--samples',
+      '4',
+      '--repetitions',
+      '8',
+      '--warmup',
+      '0',
+      '--min-window-seconds',
+      '0',
+      '--out',
+      out,
+    ];
     const first = await cli([...bench, '--run-id', 'full']);
     const records = join(runs, 'full.jsonl');
     const kept = okReps(records); // every line parses: nothing glued

@@ -38,6 +38,8 @@ describe.each(['classification', 'generation', 'summarization'])('bench --task %
       '2',
       '--warmup',
       '1',
+      '--min-window-seconds',
+      '0',
       '--out',
       taskOut,
     ]));
@@ -150,7 +152,7 @@ describe('online path against a stand-in Hub', () => {
 
   /** `bench` with no mirror, the stand-in as the Hub, and `cache` as the download cache. */
   const bench = (args: string[], cache: string, out: string, env: Record<string, string> = {}) =>
-    cli(['bench', ...args, '--repetitions', '1', '--warmup', '0', '--out', out], {
+    cli(['bench', ...args, '--repetitions', '1', '--warmup', '0', '--min-window-seconds', '0', '--out', out], {
       JOULEBENCH_HUB: '',
       HF_ENDPOINT: hub.url,
       JOULEBENCH_CACHE: cache,

@@ -25,7 +25,7 @@ function readRun(out: string): RunRecord[] {
     .map((l) => RunRecordSchema.parse(JSON.parse(l)));
 }
 
-const quick = ['--samples', '3', '--repetitions', '1', '--warmup', '0'];
+const quick = ['--samples', '3', '--repetitions', '1', '--warmup', '0', '--min-window-seconds', '0'];
 const out = tempDir('joulebench-e2e-tasks-');
 
 describe.each(tasks)('bench --task %s on the offline mirror', (task) => {
@@ -210,8 +210,7 @@ describe('bad input: one line naming the file and row, or the model, before any 
       runs,
     ]);
     expect(r.status).toBe(1);
-    const message =
-      `Model ${ner.id}: models.json "labels" does not map the model's label 'B-MISC' ` + '(every label must map here)';
+    const message = `Model ${ner.id}: models.json "labels" does not map the model's label 'B-MISC' (every label must map here)`;
     const said = r.stderr.split('\n').filter((l) => l.includes('B-MISC'));
     expect(said).toEqual([`  ✗ ${ner.id}: prepare failed: ${message}`]);
     expect(r.stderr).not.toMatch(/warm-up|repetition 1\/1/);

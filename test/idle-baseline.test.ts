@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { measureIdle, netOf } from '../src/meters/idle.js';
+import { UserError } from '../src/util/errors.js';
 import { defineMeter, type Meter } from '../src/meters/base.js';
 import type { EnergyReading } from '../src/schema/energy.js';
 
@@ -38,6 +39,30 @@ describe('idle baseline', () => {
     expect(idle.watts.cpu).toBeCloseTo(20, 6);
     expect(idle.watts.gpu).toBeCloseTo(75, 6);
     expect(idle.totalWatts).toBeCloseTo(95, 6);
+  });
+
+  it('stops the run with one line when the meter fails during the baseline', async () => {
+    const failing = defineMeter({
+      name: 'failing',
+      kind: 'measured',
+      components: ['gpu'],
+      describe: () => 'failing',
+      zeroReason: 'failing',
+      prepare: async () => ({
+        cancel: () => {},
+        open: () => ({
+          stop: async () => {
+            throw new Error('nvidia-smi exited (code 15) during the energy window');
+          },
+        }),
+      }),
+    });
+    const err = await measureIdle(failing, 0.01).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toBe(
+      'the idle baseline could not be measured: nvidia-smi exited (code 15) during the energy window. ' +
+        'Run again, or skip the baseline with --idle-seconds 0',
+    );
   });
 
   it('net joules = gross - idle watts x window duration', () => {

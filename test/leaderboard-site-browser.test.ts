@@ -43,6 +43,8 @@ describe.skipIf(!hasChromium)(
           '2',
           '--warmup',
           '1',
+          '--min-window-seconds',
+          '0',
           '--out',
           join(out, task),
         ]);

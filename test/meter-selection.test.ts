@@ -19,14 +19,14 @@ const bare = {
 let powercap: PowercapFixture;
 let smi: SmiStandin;
 let nvmlLib = '';
-beforeAll(() => {
-  powercap = new PowercapFixture(serverZones()); // cpu 20 + 30 W, dram 4 + 5 W
+beforeAll(async () => {
+  powercap = await PowercapFixture.start(serverZones()); // cpu 20 + 30 W, dram 4 + 5 W (psys 120 W)
   smi = installSmiStandin([70, 150]);
   if (hasCompiler) nvmlLib = buildNvmlStandin();
-  configureStandin({ watts: [70] });
+  configureStandin({ watts: [70], persistence: [0], stepMs: 0 });
 });
-afterAll(() => {
-  powercap.close();
+afterAll(async () => {
+  await powercap.close();
   smi.remove();
   rmSync(bare.PATH, { recursive: true });
   if (nvmlLib) rmSync(dirname(nvmlLib), { recursive: true });
@@ -57,7 +57,7 @@ describe('--meter auto', () => {
       JOULEBENCH_POWERCAP_ROOT: powercap.root,
       JOULEBENCH_NVML_LIB: bare.JOULEBENCH_NVML_LIB,
     };
-    const { meter, notes } = await selectMeter('auto', { env, tuning: { rapl: { readFile: powercap.readFile } } });
+    const { meter, notes } = await selectMeter('auto', { env });
     expect(meter.name).toBe('rapl+nvidia-smi');
     expect(notes).toEqual([
       expect.stringMatching(
@@ -65,14 +65,21 @@ describe('--meter auto', () => {
       ),
     ]);
     const w = await meter.start();
-    await sleep(1000);
+    await sleep(600);
     const r = await w.stop();
     expect(r.kind).toBe('measured');
     expectWithin(r.components.cpu, 50 * r.durationS);
     expectWithin(r.components.dram, 9 * r.durationS);
     expectWithin(r.components.gpu, 220 * r.durationS);
     expect(Object.keys(r.details.parts as object)).toEqual(['rapl', 'nvidia-smi']);
-    expect(r.warnings).toEqual([expect.stringMatching(/^nvidia-smi: GPU energy is power.draw.instant sampled/)]);
+    expect(r.warnings).toEqual([
+      expect.stringMatching(/^rapl: intel-rapl:2 psys \(the whole platform\) read/),
+      expect.stringMatching(/^nvidia-smi: GPU energy is power.draw.instant sampled/),
+      expect.stringMatching(/^nvidia-smi: window of .* shorter than 200 × this meter's resolution/),
+    ]);
+    expect(meter.resolutionS).toBe(0.1); // the coarser part's
+    expect(Object.keys(r.timeline!)).toEqual(['cpu', 'dram', 'gpu']);
+    await meter.close();
   });
 
   it('uses the GPU meter alone, and says CPU and DRAM are not measured and why', async () => {
@@ -91,15 +98,19 @@ describe.skipIf(!hasCompiler)(`--meter auto with NVML${hasCompiler ? '' : ` (SKI
   it('combines RAPL and NVML, and never starts nvidia-smi for GPUs NVML already measures', async () => {
     const env = { ...smi.env(), JOULEBENCH_POWERCAP_ROOT: powercap.root, JOULEBENCH_NVML_LIB: nvmlLib };
     const runsBefore = smi.runs().length;
-    const { meter, notes } = await selectMeter('auto', { env, tuning: { rapl: { readFile: powercap.readFile } } });
+    const { meter, notes } = await selectMeter('auto', { env });
     expect(meter.name).toBe('rapl+nvml');
     expect(meter.kind).toBe('measured');
     expect(meter.components).toEqual(['cpu', 'dram', 'gpu']);
     expect(notes).toEqual([]);
     const w = await meter.start();
-    await sleep(1000);
+    await sleep(600);
     const r = await w.stop();
-    expect(r).toMatchObject({ meter: 'rapl+nvml', kind: 'measured', warnings: [] });
+    expect(r).toMatchObject({ meter: 'rapl+nvml', kind: 'measured' });
+    expect(r.warnings.filter((w) => !/shorter than 200 ×/.test(w))).toEqual([
+      expect.stringMatching(/^rapl: intel-rapl:2 psys/),
+    ]);
+    expect(r.crossChecks!.map((c) => c.components)).toEqual([['cpu', 'dram'], ['gpu']]);
     expectWithin(r.components.cpu, 50 * r.durationS);
     expectWithin(r.components.dram, 9 * r.durationS);
     expectWithin(r.components.gpu, 70 * r.durationS);

@@ -6,12 +6,12 @@ import { PowercapFixture, serverZones } from './helpers/powercap.js';
 
 let powercap: PowercapFixture;
 let smi: SmiStandin;
-beforeAll(() => {
-  powercap = new PowercapFixture(serverZones());
+beforeAll(async () => {
+  powercap = await PowercapFixture.start(serverZones());
   smi = installSmiStandin([70, 150]);
 });
-afterAll(() => {
-  powercap.close();
+afterAll(async () => {
+  await powercap.close();
   smi.remove();
 });
 
@@ -32,17 +32,21 @@ describe('joulebench meters', () => {
   it('lists every meter, available or not and why, with the devices each sees and what auto picks', async () => {
     const out = await runCommand([]);
     const lines = out.split('\n');
-    expect(lines[0]).toMatch(/^rapl +measured +available$/);
-    expect(out).toContain('- intel-rapl:0 package-0 -> cpu');
-    expect(out).toContain('- intel-rapl:1:1 dram -> dram');
+    expect(lines[0]).toMatch(/^rapl +measured +available \(resolution 1 ms; windows of at least 1 s by default\)$/);
+    expect(out).toMatch(/- intel-rapl:0 package-0 -> cpu, \d+\.\d W at start-up \(power limit 330 W\)\n/);
+    expect(out).toMatch(
+      /- intel-rapl:1:1 dram -> dram, \d+\.\d W at start-up \(no power limit in sysfs: bound 1000 W\)\n/,
+    );
     expect(out).toMatch(/- intel-rapl:2 psys \(excluded: platform counter/);
     expect(out).toMatch(
       /\nnvml +measured +unavailable: NVML library could not be loaded \(JOULEBENCH_NVML_LIB\): \/nonexistent\/libnvidia-ml\.so\.1/,
     );
     expect(out).toMatch(
-      /\nnvidia-smi +measured +available\n +- GPU 0: NVIDIA Stand-in 70W \(GPU-5a1e0000-0000-4000-8000-000000000000\) — power\.draw\.instant 70\.00\n/,
+      /\nnvidia-smi +measured +available \(resolution 100 ms; windows of at least 20 s by default\)\n +- GPU 0: NVIDIA Stand-in 70W \(GPU-5a1e0000-0000-4000-8000-000000000000\) — power\.draw\.instant 70\.00 \(power limit 400 W\)\n/,
     );
-    expect(out).toMatch(/\nestimate +estimated +available\n +- CPU /);
+    expect(out).toMatch(
+      /\nestimate +estimated +available \(resolution 0\.001 ms; windows of at least 1 s by default\)\n +- CPU /,
+    );
     expect(out).toMatch(/--meter auto uses: rapl \(Linux powercap: .*\) — measured \+ nvidia-smi \(/);
     expect(out).toMatch(/Meter auto: rapl\+nvidia-smi measures cpu, dram, gpu; not used — nvml: /);
   });

@@ -1,41 +1,53 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { probeRapl, type RaplMeter } from '../src/meters/rapl.js';
 import type { MeterProbe } from '../src/meters/base.js';
-import { PowercapFixture, serverZones } from './helpers/powercap.js';
+import { onePackage, serverZones, type ZoneSpec, powercapTrees } from './helpers/powercap.js';
 import { expectWithin, sleep } from './helpers/energy.js';
 
-let fixture: PowercapFixture | undefined;
-afterEach(() => {
-  fixture?.close();
-  fixture = undefined;
-});
+const trees = powercapTrees();
+afterAll(() => trees.closeAll());
 
 function meterOf(probe: MeterProbe): RaplMeter {
   if (!probe.available) throw new Error(`expected RAPL to be available: ${probe.reason}`);
   return probe.meter as RaplMeter;
 }
 
-describe('RAPL meter on a two-socket powercap tree', () => {
-  it('sums both packages as cpu and both DRAM zones as dram, within 1% of watts x seconds', async () => {
-    fixture = new PowercapFixture(serverZones());
-    const meter = meterOf(
-      await probeRapl({ env: { JOULEBENCH_POWERCAP_ROOT: fixture.root }, readFile: fixture.readFile }),
-    );
+/** The server without psys: packages and DRAM only. */
+const noPsys = (): ZoneSpec[] => serverZones().filter((z) => z.name !== 'psys');
+
+describe.concurrent('RAPL meter on a two-socket powercap tree', () => {
+  it('sums both packages as cpu and both DRAM zones as dram, within 1% of watts x seconds, with a timeline', async () => {
+    const fixture = await trees.start(noPsys());
+    const meter = meterOf(await probeRapl({ env: { JOULEBENCH_POWERCAP_ROOT: fixture.root } }));
     expect(meter.kind).toBe('measured');
     expect(meter.components).toEqual(['cpu', 'dram']);
+    expect(meter.resolutionS).toBe(0.001);
     const w = await meter.start();
-    await sleep(1000);
+    await sleep(700);
     const r = await w.stop();
     expect(r.meter).toBe('rapl');
-    expect(r.durationS).toBeGreaterThan(0.99);
+    expect(r.durationS).toBeGreaterThan(0.69);
     expectWithin(r.components.cpu, 50 * r.durationS); // package-0 20 W + package-1 30 W
     expectWithin(r.components.dram, 9 * r.durationS); // 4 W + 5 W
     expect(r.joules).toBeCloseTo(r.components.cpu! + r.components.dram!, 9);
     expect(r.warnings).toEqual([]);
+    expect(r.resolutionS).toBe(0.001);
+    expect(meter.sampleMs).toBe(100); // a 262 kJ counter wraps in minutes even at 2 x 330 W
+    // The power timeline per component: its energy adds up to the reading.
+    const energy = (s: { tS: number[]; watts: number[] }) =>
+      s.watts.reduce((j, w, i) => j + w * (s.tS[i]! - (i === 0 ? 0 : s.tS[i - 1]!)), 0);
+    for (const c of ['cpu', 'dram'] as const) {
+      const series = r.timeline![c]!;
+      expect(series.tS).toHaveLength(series.watts.length);
+      expect(series.watts.length).toBeGreaterThanOrEqual(5);
+      expect(Math.abs(energy(series) / r.components[c]! - 1)).toBeLessThan(0.002);
+    }
+    const cpu = [...r.timeline!.cpu!.watts].sort((a, b) => a - b);
+    expect(Math.abs(cpu[Math.floor(cpu.length / 2)]! / 50 - 1)).toBeLessThan(0.05);
   });
 
   it('counts each zone once though sysfs shows it nested and again as a top-level link', async () => {
-    fixture = new PowercapFixture(serverZones());
+    const fixture = await trees.start(serverZones());
     const meter = meterOf(await probeRapl({ root: fixture.root }));
     const w = await meter.start();
     await sleep(50);
@@ -48,8 +60,11 @@ describe('RAPL meter on a two-socket powercap tree', () => {
     ]);
   });
 
-  it('leaves out core, uncore (inside the package) and psys (the whole platform), and says why', async () => {
-    fixture = new PowercapFixture(serverZones(), { mmio: true });
+  it('leaves out core, uncore (inside the package), psys (the whole platform) and the MMIO copy, and says why', async () => {
+    const fixture = await trees.start([
+      ...serverZones(),
+      { id: 'intel-rapl-mmio:0', name: 'package-0', watts: 20, mirrorOf: 'intel-rapl:0' },
+    ]);
     const probe = await probeRapl({ root: fixture.root });
     const meter = meterOf(probe);
     const w = await meter.start();
@@ -64,55 +79,85 @@ describe('RAPL meter on a two-socket powercap tree', () => {
     ]);
     expect(excluded.find((e) => e.name === 'psys')!.why).toMatch(/double-count/);
     expect(excluded.find((e) => e.zone === 'intel-rapl:0:0')!.why).toMatch(/inside intel-rapl:0/);
-    expect(probe.devices).toContain('intel-rapl:0 package-0 -> cpu');
+    expect(excluded.find((e) => e.zone === 'intel-rapl-mmio:0')!.why).toMatch(/already read as intel-rapl:0/);
+    expect(probe.devices).toContainEqual(
+      expect.stringMatching(/^intel-rapl:0 package-0 -> cpu, \d+\.\d W at start-up \(power limit 330 W\)$/),
+    );
     expect(probe.devices.some((d) => d.startsWith('intel-rapl:2 psys (excluded'))).toBe(true);
     expect(meter.describe()).toMatch(/cpu = intel-rapl:0 package-0 \+ intel-rapl:1 package-1; dram = /);
   });
 
-  it('keeps two overlapping windows apart (idle baseline around a run)', async () => {
-    fixture = new PowercapFixture([{ id: 'intel-rapl:0', name: 'package-0', watts: 40 }]);
-    const meter = meterOf(await probeRapl({ root: fixture.root, readFile: fixture.readFile }));
-    const baseline = await meter.start();
-    await sleep(400);
-    const run = await meter.start();
-    await sleep(1000);
-    const r = await run.stop();
+  it('keeps psys beside package + DRAM as a cross-check, and flags it past 10%', async () => {
+    const fixture = await trees.start(serverZones()); // psys 120 W vs 59 W of packages and DRAM
+    const w = await meterOf(await probeRapl({ root: fixture.root })).start();
     await sleep(300);
+    const r = await w.stop();
+    expect(r.joules).toBeCloseTo(r.components.cpu! + r.components.dram!, 9); // psys is not added
+    expect(r.crossChecks).toHaveLength(1);
+    const check = r.crossChecks![0]!;
+    expect(check).toMatchObject({ components: ['cpu', 'dram'], flagged: true });
+    expectWithin(check.primary.joules, 59 * r.durationS, 3); // a short window: the flag is what counts here
+    expectWithin(check.secondary.joules, 120 * r.durationS, 3);
+    expect(check.difference).toBeCloseTo(120 / 59 - 1, 1);
+    expect(r.warnings.join('\n')).toMatch(/intel-rapl:2 psys \(the whole platform\) read \+10\d% of package \+ DRAM/);
+  });
+
+  it('keeps two overlapping windows apart (idle baseline around a run)', async () => {
+    const fixture = await trees.start(onePackage(40));
+    const meter = meterOf(await probeRapl({ root: fixture.root }));
+    const baseline = await meter.start();
+    await sleep(200);
+    const run = await meter.start();
+    await sleep(500);
+    const r = await run.stop();
+    await sleep(100);
     const b = await baseline.stop();
-    expect(b.durationS - r.durationS).toBeGreaterThan(0.6);
+    expect(b.durationS - r.durationS).toBeGreaterThan(0.28);
     expectWithin(r.components.cpu, 40 * r.durationS);
     expectWithin(b.components.cpu, 40 * b.durationS);
   });
 
-  it('reads the counter files themselves by default', async () => {
-    fixture = new PowercapFixture([
-      { id: 'intel-rapl:0', name: 'package-0', watts: 0 },
-      { id: 'intel-rapl:0:2', name: 'dram', watts: 0 },
+  it('reads exactly the counter values the files hold at the window ends', async () => {
+    const fixture = await trees.start([
+      { id: 'intel-rapl:0', name: 'package-0', watts: 10 },
+      { id: 'intel-rapl:0:2', name: 'dram', watts: 2 },
     ]);
-    fixture.write('intel-rapl:0', 5_000_000);
-    fixture.write('intel-rapl:0:2', 100);
     const meter = meterOf(await probeRapl({ root: fixture.root, sampleIntervalMs: 60_000 }));
+    await fixture.write('intel-rapl:0', 5_000_000);
+    await fixture.write('intel-rapl:0:2', 100);
     const w = await meter.start();
-    fixture.write('intel-rapl:0', 17_500_000);
-    fixture.write('intel-rapl:0:2', 2_000_100);
+    await fixture.write('intel-rapl:0', 17_500_000);
+    await fixture.write('intel-rapl:0:2', 2_000_100);
     const r = await w.stop();
     expect(r.components).toEqual({ cpu: 12.5, dram: 2 });
     expect(r.joules).toBe(14.5);
   });
 
   it('refuses to stop a window twice', async () => {
-    fixture = new PowercapFixture([{ id: 'intel-rapl:0', name: 'package-0', watts: 10 }]);
+    const fixture = await trees.start(onePackage(10));
     const w = await meterOf(await probeRapl({ root: fixture.root })).start();
     await w.stop();
     await expect(w.stop()).rejects.toThrow(/already stopped/);
   });
 
-  it('warns instead of reporting a silent zero when the counter does not move', async () => {
-    fixture = new PowercapFixture([{ id: 'intel-rapl:0', name: 'package-0', watts: 0 }]);
-    const w = await meterOf(await probeRapl({ root: fixture.root, readFile: fixture.readFile })).start();
+  it('warns instead of reporting a silent zero when the counter stops moving', async () => {
+    const fixture = await trees.start(onePackage(10));
+    const meter = meterOf(await probeRapl({ root: fixture.root }));
+    await fixture.write('intel-rapl:0', 123_456_789); // stuck from now on
+    const w = await meter.start();
     await sleep(20);
     const r = await w.stop();
     expect(r.components.cpu).toBe(0);
     expect(r.warnings.join('\n')).toMatch(/cpu read 0 J over .* did not advance/);
+  });
+
+  it('warns that a window is shorter than 200 x the resolution', async () => {
+    const fixture = await trees.start(onePackage(10));
+    const w = await meterOf(await probeRapl({ root: fixture.root })).start();
+    await sleep(50);
+    const r = await w.stop();
+    expect(r.warnings).toEqual([
+      expect.stringMatching(/^window of 0\.0\d\d s is shorter than 200 × this meter's resolution \(0\.001 s\)/),
+    ]);
   });
 });

@@ -7,7 +7,19 @@ import { readPlan } from '../src/records/plan-file.js';
 import { RunRecordSchema, type RunRecord } from '../src/schema/result-record.js';
 import { cli, finished, hubDir, startCli, tempDir, type CliResult } from './helpers/env.js';
 
-const GEN = ['bench', '--task', 'generation', '--samples', '40', '--repetitions', '3', '--warmup', '1'];
+const GEN = [
+  'bench',
+  '--task',
+  'generation',
+  '--samples',
+  '40',
+  '--repetitions',
+  '3',
+  '--warmup',
+  '1',
+  '--min-window-seconds',
+  '0',
+];
 const LOCAL_GEN_MODELS = ['karpathy/stories260K', 'karpathy/stories260K:q8'];
 
 function runFiles(out: string): { records: string; plan: string; runId: string } {
@@ -109,6 +121,8 @@ describe('resume safety', () => {
         '3',
         '--warmup',
         '1',
+        '--min-window-seconds',
+        '0',
         '--out',
         out,
         ...args,
@@ -239,6 +253,8 @@ describe('shards across machines', () => {
           '--repetitions',
           '2',
           '--warmup',
+          '0',
+          '--min-window-seconds',
           '0',
           '--shard',
           `${i + 1}/2`,

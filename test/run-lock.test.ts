@@ -26,7 +26,18 @@ describe('two processes on one run', () => {
     const out = tempDir();
     const runs = join(out, 'runs');
     // Enough repetitions to still be running while the others try (it is stopped below).
-    const args = ['bench', ...smallModel, '--samples', '2', '--repetitions', '100000', '--warmup', '0'];
+    const args = [
+      'bench',
+      ...smallModel,
+      '--samples',
+      '2',
+      '--repetitions',
+      '100000',
+      '--warmup',
+      '0',
+      '--min-window-seconds',
+      '0',
+    ];
     const first = startCli([...args, '--run-id', 'shared', '--out', out]);
     const firstDone = finished(first);
     await waitFor('the first run to record', () => (okLines(join(runs, 'shared.jsonl')) ?? 0) >= 1);

@@ -24,6 +24,8 @@ describe('verify', () => {
       '2',
       '--warmup',
       '0',
+      '--min-window-seconds',
+      '0',
       '--hub',
       hub,
       '--out',

@@ -95,6 +95,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       'idle baseline before the first model (default: 10 with a measured meter, 0 with the estimate)',
       nonNegativeNumber,
     )
+    .option(
+      '--min-window-seconds <s>',
+      'shortest energy window: whole passes over the samples repeat until it lasts this long ' +
+        "(default: the larger of 1 s and 200 × the meter's resolution; 0: one pass)",
+      nonNegativeNumber,
+    )
     .option('--hub <dir>', 'local mirror in Hub layout (models/, datasets/); env JOULEBENCH_HUB')
     .option('--cache <dir>', 'download cache; env JOULEBENCH_CACHE (default ~/.cache/joulebench)')
     .option('--offline', 'never contact the Hugging Face Hub (also HF_HUB_OFFLINE=1)', false)

@@ -2,7 +2,7 @@
 // defineMeter(), which supplies start(), the once-only stop and the reading envelope (meter
 // name, kind, total joules, the warning that keeps a zero from passing silently); and it
 // exports one MeterEntry, its line in the registry (index.ts).
-import type { Component, ComponentJoules, EnergyKind, EnergyReading } from '../schema/energy.js';
+import type { Component, ComponentJoules, CrossCheck, EnergyKind, EnergyReading, Timeline } from '../schema/energy.js';
 
 /** Where meters read their configuration (JOULEBENCH_*, CUDA_VISIBLE_DEVICES, PATH). */
 export type Env = Record<string, string | undefined>;
@@ -25,17 +25,22 @@ interface PreparedWindow {
 }
 
 /**
- * An energy meter. `start()` opens a window; meters keep no global state between windows,
- * so several windows can be open at once (e.g. an idle baseline and a run).
+ * An energy meter. `start()` opens a window; several windows can be open at once (e.g. an idle
+ * baseline and a run). Meters that sample keep a sampler running between windows (one
+ * nvidia-smi for a whole run, say): `close()` ends it; the process's exit does too.
  */
 export interface Meter {
   readonly name: string;
   readonly kind: EnergyKind;
   readonly components: readonly Component[];
+  /** Seconds between the counter's updates or the sampler's readings; null when the meter states none. */
+  readonly resolutionS: number | null;
   /** One line for consoles and tables, e.g. "estimate (CPU time x TDP/thread, estimated)". */
   describe(): string;
   prepare(): Promise<PreparedWindow>;
   start(): Promise<EnergyWindow>;
+  /** Stops what the meter keeps running between windows; open windows must be stopped first. */
+  close(): Promise<void>;
 }
 
 /** What a window measured, before the envelope: the meter's own figures and facts. */
@@ -44,6 +49,8 @@ export interface WindowFigures {
   components: ComponentJoules;
   details: Record<string, unknown>;
   warnings: string[];
+  timeline?: Timeline;
+  crossChecks?: CrossCheck[];
 }
 
 /** What a meter module supplies to defineMeter(). */
@@ -54,9 +61,31 @@ export interface MeterDefinition {
   describe(): string;
   /** Slow set-up, then a window ready to open; `open()` starts counting, the returned `stop()` ends it. */
   prepare(): Promise<{ open(): { stop(): Promise<WindowFigures> }; cancel(): void }>;
-  /** Why a covered component could read exactly 0 J, for the warning; null when the parts already said (composite). */
+  /**
+   * Why a covered component could read exactly 0 J, for the warning; null when the parts already
+   * said (composite): then no window-length warning is added either.
+   */
   zeroReason: string | null;
+  /** See Meter.resolutionS; default null. */
+  resolutionS?: number | null;
+  /** See Meter.close; default: nothing to close. */
+  close?: () => Promise<void>;
 }
+
+/** Windows this many times the resolution long are off by at most 1% from resolution alone. */
+export const STEADY_RESOLUTIONS = 200;
+
+/** Two sources of the same energy that differ by more than this are flagged (CrossCheck.flagged). */
+export const CROSS_CHECK_TOLERANCE = 0.1;
+
+/** A counter file's value ("123456\n"), or null for anything else (a counter never reads empty or signed). */
+export function counterValue(text: string): number | null {
+  const t = text.trim();
+  return /^\d+$/.test(t) ? Number(t) : null;
+}
+
+/** "+25%", "-3%". */
+export const signedPercent = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%`;
 
 /** Windows that need no set-up: `open` runs when the window opens. */
 export function ready(open: () => { stop(): Promise<WindowFigures> }): ReturnType<MeterDefinition['prepare']> {
@@ -65,6 +94,7 @@ export function ready(open: () => { stop(): Promise<WindowFigures> }): ReturnTyp
 
 /** A Meter from its definition: start = prepare + open; each window opens once and stops once. */
 export function defineMeter(def: MeterDefinition): Meter {
+  const resolutionS = def.resolutionS ?? null;
   const envelope = (figures: WindowFigures): EnergyReading => ({
     meter: def.name,
     kind: def.kind,
@@ -73,12 +103,23 @@ export function defineMeter(def: MeterDefinition): Meter {
     joules: totalJoules(figures.components),
     details: figures.details,
     warnings:
-      def.zeroReason === null ? figures.warnings : [...figures.warnings, ...zeroWarnings(figures, def.zeroReason)],
+      def.zeroReason === null
+        ? figures.warnings
+        : [
+            ...figures.warnings,
+            ...shortWindowWarning(figures.durationS, resolutionS),
+            ...zeroWarnings(figures, def.zeroReason),
+          ],
+    ...(resolutionS !== null ? { resolutionS } : {}),
+    ...(figures.timeline ? { timeline: figures.timeline } : {}),
+    ...(figures.crossChecks ? { crossChecks: figures.crossChecks } : {}),
   });
   const meter: Meter = {
     name: def.name,
     kind: def.kind,
     components: def.components,
+    resolutionS,
+    close: def.close ?? (async () => {}),
     describe: () => def.describe(),
     async prepare(): Promise<PreparedWindow> {
       const prepared = await def.prepare();
@@ -138,14 +179,26 @@ export interface MeterEntry {
   load(): Promise<MeterModule>;
 }
 
-/** Monotonic seconds: window durations must not jump with the wall clock. */
-export const monotonicS = (): number => performance.now() / 1000;
+/**
+ * Monotonic seconds (CLOCK_MONOTONIC): window durations must not jump with the wall clock, and
+ * the sampler thread reads the same clock (performance.now() has a time origin per thread).
+ */
+export const monotonicS = (): number => Number(process.hrtime.bigint()) / 1e9;
 
 /** Sum of the components, joules. */
 function totalJoules(components: ComponentJoules): number {
   let sum = 0;
   for (const j of Object.values(components)) sum += j ?? 0;
   return sum;
+}
+
+/** A window too short for the meter's resolution says so (the leaderboard marks such figures too). */
+function shortWindowWarning(durationS: number, resolutionS: number | null): string[] {
+  if (resolutionS === null || durationS >= STEADY_RESOLUTIONS * resolutionS) return [];
+  return [
+    `window of ${durationS.toFixed(3)} s is shorter than ${STEADY_RESOLUTIONS} × this meter's resolution ` +
+      `(${+resolutionS.toPrecision(2)} s): resolution alone may put the figure off by more than 1% (see --min-window-seconds)`,
+  ];
 }
 
 /** A warning for every covered component that read exactly 0 J: a zero is never silent. */
@@ -155,22 +208,23 @@ function zeroWarnings(reading: Pick<EnergyReading, 'components' | 'durationS'>, 
     .map(([c]) => `${c} read 0 J over ${reading.durationS.toFixed(3)} s: ${why}`);
 }
 
-/** Integrates power samples (trapezoid rule); samples must arrive in time order. */
-export class PowerIntegral {
-  joules = 0;
-  samples = 0;
-  #last: { t: number; w: number } | undefined;
+const exitHooks = new Set<() => void>();
+let exitListening = false;
 
-  add(t: number, watts: number): void {
-    if (this.#last) this.joules += ((t - this.#last.t) * (watts + this.#last.w)) / 2;
-    this.#last = { t, w: watts };
-    this.samples++;
+/** Runs `fn` when the process exits (one listener for all: meters may be many); returns its remover. */
+export function atExit(fn: () => void): () => void {
+  if (!exitListening) {
+    exitListening = true;
+    process.once('exit', () => {
+      for (const hook of exitHooks) {
+        try {
+          hook();
+        } catch {
+          // the process is ending either way
+        }
+      }
+    });
   }
-
-  /** Holds the last sample's power flat up to `t` (the window's end between two samples). */
-  holdUntil(t: number): void {
-    if (!this.#last || t <= this.#last.t) return;
-    this.joules += (t - this.#last.t) * this.#last.w;
-    this.#last = { t, w: this.#last.w };
-  }
+  exitHooks.add(fn);
+  return () => exitHooks.delete(fn);
 }

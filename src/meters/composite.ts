@@ -12,6 +12,8 @@ function overlap(a: Pick<Meter, 'components'>, b: Pick<Meter, 'components'>): Co
 }
 
 function merge(readings: readonly EnergyReading[]): WindowFigures {
+  const timeline = Object.assign({}, ...readings.map((r) => r.timeline ?? {}));
+  const crossChecks = readings.flatMap((r) => r.crossChecks ?? []);
   return {
     durationS: Math.max(...readings.map((r) => r.durationS)),
     components: Object.assign({}, ...readings.map((r) => r.components)),
@@ -24,6 +26,8 @@ function merge(readings: readonly EnergyReading[]): WindowFigures {
       ),
     },
     warnings: readings.flatMap((r) => r.warnings.map((w) => (w.startsWith(`${r.meter}:`) ? w : `${r.meter}: ${w}`))),
+    ...(Object.keys(timeline).length > 0 ? { timeline } : {}),
+    ...(crossChecks.length > 0 ? { crossChecks } : {}),
   };
 }
 
@@ -39,10 +43,16 @@ export function compositeMeter(parts: readonly Meter[]): CompositeMeter {
       if (shared) throw new Error(`meters ${a.name} and ${b.name} both measure ${shared}`);
     }
   }
+  const resolutions = parts.flatMap((p) => (p.resolutionS === null ? [] : [p.resolutionS]));
   const meter = defineMeter({
     name: parts.map((p) => p.name).join('+'),
     kind: parts.every((p) => p.kind === 'measured') ? 'measured' : 'estimated',
     components: parts.flatMap((p) => p.components),
+    // The coarsest part sets how long a window must be.
+    resolutionS: resolutions.length > 0 ? Math.max(...resolutions) : null,
+    close: async () => {
+      await Promise.all(parts.map((p) => p.close()));
+    },
     describe: () => parts.map((p) => p.describe()).join(' + '),
     zeroReason: null, // each part warned of its own zeros
     async prepare() {

@@ -1,13 +1,17 @@
 // The estimate meter: no sensor, only arithmetic. Every figure it produces is labelled
 // `estimated`. CPU: seconds of CPU time this process used (all its threads, onnxruntime's
 // included) x watts per busy hardware thread (TDP / threads, see cpu-tdp.ts). DRAM:
-// CodeCarbon's 3/8 W per GB (0.375 W/GB, the constant behind Power Hungry Processing's RAM
-// figures), applied to this process's resident memory rather than the machine's installed RAM.
+// CodeCarbon's rule before version 3, 3/8 W per GB where its GB is 1024^3 bytes (B_TO_GB), the
+// constant behind Power Hungry Processing's RAM figures, applied to this process's resident
+// memory rather than the machine's installed RAM. (CodeCarbon 3 counts 5 W per DIMM instead.)
 import { cpus } from 'node:os';
 import { defineMeter, ready, type Meter, type MeterContext, type MeterProbe } from './base.js';
 import { wattsPerThread, type PerThreadWatts } from './cpu-tdp.js';
 
-export const DRAM_WATTS_PER_GB = 0.375;
+export const DRAM_WATTS_PER_GIB = 0.375;
+const GIB = 1024 ** 3;
+/** process.cpuUsage() counts microseconds. */
+const CPU_TIME_RESOLUTION_S = 1e-6;
 
 /** What the meter reads; injectable so tests can drive it with known values. */
 export interface EstimateProbes {
@@ -46,8 +50,9 @@ export function estimateMeter(options: EstimateOptions = {}): EstimateMeter {
     name: 'estimate',
     kind: 'estimated',
     components: ['cpu', 'dram'],
+    resolutionS: CPU_TIME_RESOLUTION_S,
     describe: () =>
-      `estimate (process CPU time x ${perThread.watts.toFixed(2)} W/thread + DRAM ${DRAM_WATTS_PER_GB} W/GB of RSS) — ESTIMATED, not measured`,
+      `estimate (process CPU time x ${perThread.watts.toFixed(2)} W/thread + DRAM ${DRAM_WATTS_PER_GIB} W/GiB of RSS) — ESTIMATED, not measured`,
     zeroReason: 'no CPU time was charged to this process in the window (shorter than the OS CPU-time resolution?)',
     // Nothing to set up: in a composite meter this window opens together with the others.
     prepare: () =>
@@ -59,17 +64,18 @@ export function estimateMeter(options: EstimateOptions = {}): EstimateMeter {
           async stop() {
             const durationS = probes.now() - t0;
             const cpuSeconds = probes.cpuSeconds() - cpu0;
-            const meanRssGB = (rss0 + probes.rssBytes()) / 2 / 1e9;
+            const meanRssGiB = (rss0 + probes.rssBytes()) / 2 / GIB;
             return {
               durationS,
-              components: { cpu: cpuSeconds * perThread.watts, dram: meanRssGB * DRAM_WATTS_PER_GB * durationS },
+              components: { cpu: cpuSeconds * perThread.watts, dram: meanRssGiB * DRAM_WATTS_PER_GIB * durationS },
               details: {
-                method: 'cpu = process CPU seconds x W/thread; dram = mean RSS (GB) x 0.375 W/GB x window seconds',
+                method:
+                  'cpu = process CPU seconds x W/thread; dram = mean RSS (GiB) x 0.375 W/GiB x window seconds (CodeCarbon < 3)',
                 cpuSeconds,
                 wattsPerThread: perThread.watts,
                 wattsPerThreadSource: perThread.source,
-                meanRssGB,
-                dramWattsPerGB: DRAM_WATTS_PER_GB,
+                meanRssGiB,
+                dramWattsPerGiB: DRAM_WATTS_PER_GIB,
               },
               warnings: perThread.fallback ? [perThread.source] : [],
             };

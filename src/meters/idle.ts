@@ -2,6 +2,7 @@
 // seconds. Records keep the gross joules and add idle watts and net joules (gross minus idle
 // power times the window), so a GPU idling at ~75 W is not charged to a CPU-only model.
 import type { ComponentJoules, EnergyReading } from '../schema/energy.js';
+import { UserError, errorMessage } from '../util/errors.js';
 import type { Meter } from './base.js';
 
 export interface IdleBaseline {
@@ -14,10 +15,19 @@ export interface IdleBaseline {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The baseline's window; a meter that fails in it (nvidia-smi exited, say) stops the run with one line. */
 export async function measureIdle(meter: Meter, seconds: number): Promise<IdleBaseline> {
-  const window = await meter.start();
-  await sleep(seconds * 1000);
-  const r = await window.stop();
+  let r: EnergyReading;
+  try {
+    const window = await meter.start();
+    await sleep(seconds * 1000);
+    r = await window.stop();
+  } catch (err) {
+    throw new UserError(
+      `the idle baseline could not be measured: ${errorMessage(err)}. Run again, or skip the baseline with --idle-seconds 0`,
+      1,
+    );
+  }
   const watts = Object.fromEntries(
     Object.entries(r.components).map(([c, j]) => [c, (j ?? 0) / r.durationS]),
   ) as ComponentJoules;

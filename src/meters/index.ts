@@ -119,6 +119,8 @@ export interface MeterListing {
   kind: 'measured' | 'estimated';
   available: boolean;
   reason?: string;
+  /** The available meter's resolution, seconds (see Meter.resolutionS). */
+  resolutionS?: number | null;
   /** What the meter sees: RAPL zones, GPUs with name and UUID, the CPU for the estimate. */
   devices: string[];
 }
@@ -134,7 +136,7 @@ export async function describeMeters(options: MeterOptions = {}): Promise<MeterL
       name: entry.name,
       kind: entry.measured ? 'measured' : 'estimated',
       available: found.available,
-      ...(found.available ? {} : { reason: found.reason }),
+      ...(found.available ? { resolutionS: found.meter.resolutionS } : { reason: found.reason }),
       devices: found.devices,
     });
   }

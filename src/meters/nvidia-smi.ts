@@ -1,16 +1,16 @@
 // Fallback GPU meter for hosts where libnvidia-ml cannot be loaded but `nvidia-smi` runs.
-// nvidia-smi has no energy-counter field, so each window runs ONE long-lived
-// `nvidia-smi --query-gpu=... -lms 100` and integrates the instantaneous power it prints. The
-// result is sampled power, not a counter, and every reading says so.
-import { execFile, spawn } from 'node:child_process';
-import type { Socket } from 'node:net';
+// nvidia-smi has no energy-counter field, so ONE long-lived
+// `nvidia-smi --query-gpu=timestamp,index,uuid,<power> -lms 100` per meter (per run) prints every
+// GPU's power in the sampler thread, which times each line by nvidia-smi's own `timestamp`, not
+// by when it was read; windows integrate what falls inside them. The result is sampled power, not
+// a counter, and every reading says so. If nvidia-smi exits or stops printing, the window fails
+// (the next one starts a new nvidia-smi).
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { z } from 'zod';
 import { errorCode } from '../util/errors.js';
 import {
-  PowerIntegral,
   defineMeter,
   monotonicS,
   type Env,
@@ -20,6 +20,9 @@ import {
   type WindowFigures,
 } from './base.js';
 import { visibleGpus, type GpuIdentity } from './cuda-visible.js';
+import { energyOf, sampledSteps, sumSteps, timelineOf } from './power-series.js';
+import { SourceSlot } from './sampler.js';
+import type { Taken } from './sampler-protocol.js';
 
 export const DEFAULT_SMI_SAMPLE_MS = 100;
 /** `power.draw.instant` (newer drivers); older ones only have `power.draw`, a 1-second average. */
@@ -31,9 +34,10 @@ export interface NvidiaSmiOptions {
   env?: Env;
   /** Sampling period passed to `-lms`. */
   sampleMs?: number;
-  /** How long a window waits for the first samples before giving up. */
+  /** How long to wait for nvidia-smi's first samples before giving up. */
   startTimeoutMs?: number;
-  now?: () => number;
+  /** A window fails when a GPU's last sample is older than this at its end (default max(1 s, 10 periods)). */
+  stallS?: number;
 }
 
 const index = z.string().regex(/^\d+$/).transform(Number);
@@ -42,11 +46,11 @@ const watts = z
   .string()
   .regex(/^\d+(\.\d+)?$/)
   .transform(Number);
-const listRow = z.tuple([index, uuid, z.string(), z.string()]);
-const sampleRow = z.tuple([index, uuid, watts]);
+const listRow = z.tuple([index, uuid, z.string(), z.string(), z.string()]);
 
 interface SmiGpu extends GpuIdentity {
   power: string;
+  limitW: number | null;
 }
 
 function csvRows(text: string): string[][] {
@@ -66,18 +70,28 @@ function firstLine(err: { stdout?: string; stderr?: string; message: string }): 
 async function listGpus(env: Env, field: PowerField): Promise<SmiGpu[]> {
   const { stdout } = await run(
     'nvidia-smi',
-    [`--query-gpu=index,uuid,name,${field}`, '--format=csv,noheader,nounits'],
-    {
-      env,
-      timeout: 15_000,
-    },
+    [`--query-gpu=index,uuid,name,${field},power.limit`, '--format=csv,noheader,nounits'],
+    { env, timeout: 15_000 },
   );
   return csvRows(stdout).map((row) => {
     const parsed = listRow.safeParse(row);
     if (!parsed.success) throw new Error(`unexpected nvidia-smi line: '${row.join(', ')}'`);
-    const [i, id, name, power] = parsed.data;
-    return { index: i, uuid: id, name, power };
+    const [i, id, name, power, limit] = parsed.data;
+    const limitW = watts.safeParse(limit);
+    return { index: i, uuid: id, name, power, limitW: limitW.success ? limitW.data : null };
   });
+}
+
+/** The start-up check: a power reading above 0 and below twice the GPU's power limit. */
+function implausible(g: SmiGpu, field: PowerField): string | undefined {
+  const w = Number(g.power);
+  if (w <= 0) return `GPU ${g.index} (${g.name}): ${field} reads ${g.power} W at start-up (start-up check)`;
+  if (g.limitW !== null && w >= 2 * g.limitW)
+    return (
+      `GPU ${g.index} (${g.name}): ${g.power} W at start-up is not plausible ` +
+      `(power limit ${g.limitW.toFixed(0)} W; expected 0–${(2 * g.limitW).toFixed(0)} W)`
+    );
+  return undefined;
 }
 
 export async function probeNvidiaSmi(options: NvidiaSmiOptions = {}): Promise<MeterProbe> {
@@ -99,10 +113,11 @@ export async function probeNvidiaSmi(options: NvidiaSmiOptions = {}): Promise<Me
   }
   const visible = visibleGpus(all, env);
   const shown = visible.ok ? new Set(visible.gpus) : new Set();
-  const devices = all.map(
-    (g) =>
-      `GPU ${g.index}: ${g.name} (${g.uuid}) — ${field} ${g.power}${visible.ok && !shown.has(g) ? ', hidden by CUDA_VISIBLE_DEVICES' : ''}`,
-  );
+  const devices = all.map((g) => {
+    const limit = g.limitW !== null ? ` (power limit ${g.limitW.toFixed(0)} W)` : '';
+    const hidden = visible.ok && !shown.has(g) ? ', hidden by CUDA_VISIBLE_DEVICES' : '';
+    return `GPU ${g.index}: ${g.name} (${g.uuid}) — ${field} ${g.power}${limit}${hidden}`;
+  });
   if (all.length === 0) return { available: false, reason: 'nvidia-smi lists no GPU', devices };
   if (!visible.ok) return { available: false, reason: visible.reason, devices };
   const blind = visible.gpus.filter((g) => !watts.safeParse(g.power).success);
@@ -113,6 +128,8 @@ export async function probeNvidiaSmi(options: NvidiaSmiOptions = {}): Promise<Me
       devices,
     };
   }
+  const failed = visible.gpus.map((g) => implausible(g, field)).find((r) => r !== undefined);
+  if (failed) return { available: false, reason: failed, devices };
   const warnings = [...visible.warnings];
   if (field === 'power.draw')
     warnings.push(
@@ -135,130 +152,67 @@ export function nvidiaSmiMeter(
 ): NvidiaSmiMeter {
   const env = options.env ?? process.env;
   const sampleMs = options.sampleMs ?? DEFAULT_SMI_SAMPLE_MS;
-  const startTimeoutMs = options.startTimeoutMs ?? 15_000;
-  const now = options.now ?? monotonicS;
+  const stallS = options.stallS ?? Math.max(1, (10 * sampleMs) / 1000);
+  const args = [`--query-gpu=timestamp,index,uuid,${field}`, '--format=csv,noheader,nounits', '-lms', String(sampleMs)];
+  /** The one nvidia-smi of this meter: started with the first window, again after it died. */
+  const source = new SourceSlot(() => ({
+    kind: 'nvidia-smi',
+    args,
+    env,
+    uuids: gpus.map((g) => g.uuid),
+    startTimeoutMs: options.startTimeoutMs ?? 15_000,
+  }));
 
-  /** Launches nvidia-smi and waits for a first sample of every GPU: the window opens after. */
-  const prepare = async () => {
-    const child = spawn(
-      'nvidia-smi',
-      [`--query-gpu=index,uuid,${field}`, '--format=csv,noheader,nounits', '-lms', String(sampleMs)],
-      {
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const kill = (): void => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    };
-    const release = (): void => {
-      kill();
-      process.removeListener('exit', kill);
-    };
-    process.once('exit', kill); // never leave a sampler behind
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
-    let failure: string | undefined;
-    const exited = new Promise<void>((resolve) => {
-      child.once('error', (err) => {
-        failure ??= `nvidia-smi could not run (${errorCode(err)})`;
-        resolve();
-      });
-      child.once('exit', (code, signal) => {
-        failure ??= `nvidia-smi exited (${signal ?? `code ${code}`})${stderr.trim() ? `: ${stderr.trim().split('\n')[0]}` : ''}`;
-        resolve();
-      });
-    });
-
-    // Samples before the window opens only tell each GPU's current power.
-    const integrals = new Map<string, PowerIntegral>();
-    const latest = new Map<string, number>();
-    let badLines = 0;
-    const wanted = new Set(gpus.map((g) => g.uuid));
-    const parser = child.stdout.pipe(parse({ trim: true, skip_empty_lines: true, relax_column_count: true }));
-    parser.on('error', (err: Error) => (failure ??= `nvidia-smi output unreadable: ${err.message}`));
-    let allReported: () => void = () => {};
-    const allSeen = new Promise<void>((resolve) => (allReported = resolve));
-    parser.on('data', (row: string[]) => {
-      const t = now();
-      const parsed = sampleRow.safeParse(row);
-      if (!parsed.success) {
-        badLines++;
-        return;
+  const figures = (t0: number, t1: number, taken: Taken): WindowFigures => {
+    const died = taken.died;
+    if (died && died.t <= t1)
+      throw new Error(`${died.reason} during the energy window${died.detail ? `: ${died.detail}` : ''}`);
+    const rows = [...taken.before, ...taken.rows];
+    const devices = gpus.map((g, c) => {
+      const points = rows.flatMap((r) => (r.v[c] === null || r.v[c] === undefined ? [] : [{ t: r.t, w: r.v[c]! }]));
+      const last = points.at(-1);
+      if (!last || t1 - last.t > stallS) {
+        const when = last ? `came ${(t1 - last.t).toFixed(1)} s before` : 'never came, up to';
+        throw new Error(
+          `nvidia-smi stopped printing: its last sample of GPU ${g.index} ${when} the end of the energy window`,
+        );
       }
-      const [, id, w] = parsed.data;
-      if (!wanted.has(id)) return;
-      const integral = integrals.get(id);
-      if (integral) integral.add(t, w);
-      else latest.set(id, w);
-      if (latest.size === wanted.size) allReported();
-    });
-
-    let timeout: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<void>((resolve) => (timeout = setTimeout(resolve, startTimeoutMs)));
-    await Promise.race([allSeen, exited, timedOut]);
-    clearTimeout(timeout);
-    if (latest.size < wanted.size) {
-      release();
-      throw new Error(failure ?? `nvidia-smi gave no power sample for every GPU within ${startTimeoutMs} ms`);
-    }
-    const open = () => {
-      const t0 = now();
-      for (const [id, w] of latest) {
-        const integral = new PowerIntegral();
-        integral.add(t0, w);
-        integrals.set(id, integral);
-      }
-      // An open window must not keep the process alive.
-      child.unref();
-      (child.stdout as unknown as Socket).unref();
-      (child.stderr as unknown as Socket).unref();
+      const steps = sampledSteps(points, t0, t1);
       return {
-        async stop() {
-          const t1 = now();
-          const died = failure;
-          release();
-          if (died) throw new Error(`${died} during the energy window; no GPU figure for it`);
-          for (const integral of integrals.values()) integral.holdUntil(t1);
-          return figures(integrals, t1 - t0, badLines);
+        device: {
+          index: g.index,
+          name: g.name,
+          uuid: g.uuid,
+          method: 'sampled-power',
+          joules: energyOf(steps),
+          samples: points.filter((p) => p.t > t0).length,
         },
-      };
-    };
-    return { open, cancel: release };
-  };
-
-  const figures = (integrals: Map<string, PowerIntegral>, durationS: number, badLines: number): WindowFigures => {
-    const devices = gpus.map((g) => {
-      const integral = integrals.get(g.uuid)!;
-      return {
-        index: g.index,
-        name: g.name,
-        uuid: g.uuid,
-        method: 'sampled-power',
-        joules: integral.joules,
-        samples: integral.samples,
+        steps,
       };
     });
     const warnings = [
       `nvidia-smi: GPU energy is ${field} sampled every ${sampleMs} ms and integrated, not read from an energy counter`,
       ...facts,
     ];
-    if (devices.some((d) => d.samples < 2)) {
+    if (taken.clockMismatches)
       warnings.push(
-        `nvidia-smi: window of ${durationS.toFixed(3)} s is shorter than the ${sampleMs} ms sampling period; the first power sample was held throughout`,
+        `nvidia-smi: ${taken.clockMismatches} sample(s) carried a timestamp far from when they arrived ` +
+          '(clock changed?); those were timed on arrival',
       );
-    }
-    if (badLines > 0) warnings.push(`nvidia-smi: ${badLines} unparsable output line(s) skipped`);
     return {
-      durationS,
-      components: { gpu: devices.reduce((a, d) => a + d.joules, 0) },
+      durationS: t1 - t0,
+      components: { gpu: devices.reduce((a, d) => a + d.device.joules, 0) },
       details: {
-        method: `integrated sampled power: one 'nvidia-smi --query-gpu=index,uuid,${field} -lms ${sampleMs}' per window, samples time-stamped on arrival, trapezoid rule`,
+        method:
+          `integrated sampled power: one 'nvidia-smi --query-gpu=timestamp,index,uuid,${field} -lms ${sampleMs}' ` +
+          'per run, read in a sampler thread, trapezoid rule',
+        clock: "each sample is timed by nvidia-smi's own timestamp (local time, ms), mapped onto the monotonic clock",
         field,
         sampleMs,
-        devices,
+        devices: devices.map((d) => d.device),
       },
       warnings,
+      timeline: timelineOf({ gpu: sumSteps(devices.map((d) => d.steps)) }, t0),
     };
   };
 
@@ -266,10 +220,33 @@ export function nvidiaSmiMeter(
     name: 'nvidia-smi',
     kind: 'measured',
     components: ['gpu'],
+    resolutionS: sampleMs / 1000,
     describe: () =>
-      `nvidia-smi (${gpus.map((g) => `GPU ${g.index} ${g.name}`).join('; ')}: ${field} sampled every ${sampleMs} ms and integrated) — measured, sampled power`,
+      `nvidia-smi (${gpus.map((g) => `GPU ${g.index} ${g.name}`).join('; ')}: ${field} sampled every ${sampleMs} ms ` +
+      'and integrated) — measured, sampled power',
     zeroReason: 'nvidia-smi reported 0 W throughout',
-    prepare,
+    async prepare() {
+      const s = await source.get();
+      return {
+        open: () => {
+          const t0 = monotonicS();
+          const w = s.open(t0);
+          return {
+            async stop() {
+              const t1 = monotonicS();
+              try {
+                return figures(t0, t1, await w.take(t1));
+              } catch (err) {
+                await source.retire(); // a dead or silent nvidia-smi is replaced for the next window
+                throw err;
+              }
+            },
+          };
+        },
+        cancel: () => {},
+      };
+    },
+    close: () => source.retire(),
   });
   return { ...meter, gpus, field };
 }

@@ -1,13 +1,16 @@
-// NVIDIA GPUs through NVML (libnvidia-ml), called in-process with koffi. Each GPU's energy
-// counter (mJ since driver load, Volta and newer) is read at the window's start and end; a GPU
-// without one (NVML says NOT_SUPPORTED) has its power (mW) sampled every 100 ms and integrated.
-// NVML is initialised per window and shut down at its end: NVML counts nested inits, so
-// overlapping windows each hold their own.
+// NVIDIA GPUs through NVML (libnvidia-ml, nvml-api.ts). Each GPU's energy counter (mJ since driver
+// load, Volta and newer) is read at the window's two ends; its update period is measured at
+// start-up (it steps every 20–100 ms), and is the meter's resolution. The sampler thread reads
+// every GPU's power each 100 ms meanwhile: the measurement for a GPU without a counter (NVML
+// says NOT_SUPPORTED), the power timeline, and a cross-check of the counter for the others.
+// NVML is initialised once per process (nvml-api.ts), never per window.
 import { errorMessage } from '../util/errors.js';
+import type { CrossCheck } from '../schema/energy.js';
 import {
-  PowerIntegral,
+  CROSS_CHECK_TOLERANCE,
   defineMeter,
   monotonicS,
+  signedPercent,
   type Env,
   type Meter,
   type MeterContext,
@@ -15,158 +18,53 @@ import {
   type WindowFigures,
 } from './base.js';
 import { visibleGpus, type GpuIdentity } from './cuda-visible.js';
+import { holdNvml, loadNvml, NVML_ERROR_NO_PERMISSION, NvmlError, type Handle, type NvmlApi } from './nvml-api.js';
+import { energyOf, sampledSteps, sumSteps, timelineOf, type Steps } from './power-series.js';
+import { SourceSlot } from './sampler.js';
+import type { Taken } from './sampler-protocol.js';
 
-/** Tried in order unless JOULEBENCH_NVML_LIB names one: the driver installs the first. */
-export const NVML_LIBRARY_NAMES = ['libnvidia-ml.so.1', 'libnvidia-ml.so'] as const;
+export { NVML_LIBRARY_NAMES } from './nvml-api.js';
 export const DEFAULT_NVML_POWER_SAMPLE_MS = 100;
-
-const NVML_SUCCESS = 0;
-const NAME_BUFFER = 96; // NVML_DEVICE_NAME_V2_BUFFER_SIZE, NVML_DEVICE_UUID_V2_BUFFER_SIZE
-const VERSION_BUFFER = 80; // NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE
+/** How long the start-up check watches an energy counter for its updates. */
+export const DEFAULT_NVML_PROBE_TIMEOUT_MS = 1200;
 
 export interface NvmlOptions {
   env?: Env;
   /** Library path; default env JOULEBENCH_NVML_LIB, else the driver's sonames. */
   libraryPath?: string | undefined;
-  /** Power sampling period for GPUs without an energy counter (at most 100 ms in normal use). */
+  /** Power sampling period (at most 100 ms in normal use). */
   powerSampleMs?: number;
-  now?: () => number;
+  /** The start-up check's limit for seeing an energy counter update. */
+  probeTimeoutMs?: number;
 }
 
-type Handle = bigint;
 type Method = 'energy-counter' | 'sampled-power';
 
 export interface NvmlGpu extends GpuIdentity {
   method: Method;
+  persistent: boolean | null;
+  powerLimitW: number | null;
+  /** Energy counter update period measured at start-up, seconds. */
+  updatePeriodS: number | null;
+  startupW: number;
 }
 
-class NvmlError extends Error {
-  constructor(
-    readonly fn: string,
-    readonly code: number,
-    text: string,
-  ) {
-    super(`${fn} failed: ${text} (NVML error ${code})`);
-  }
+interface Found extends GpuIdentity {
+  /** Why NVML refused the device's handle (NO_PERMISSION), if it did. */
+  denied?: string;
+  handle?: Handle;
+  method?: Method | { unsupported: string };
+  persistent?: boolean | null;
+  powerLimitW?: number | null;
 }
 
-/** The ten NVML calls this meter makes, bound once per library path. */
-export class NvmlApi {
-  readonly path: string;
-  readonly #f: Record<string, (...args: unknown[]) => unknown>;
-
-  private constructor(path: string, f: Record<string, (...args: unknown[]) => unknown>) {
-    this.path = path;
-    this.#f = f;
-  }
-
-  static async load(path: string): Promise<NvmlApi> {
-    const koffi = (await import('koffi')).default;
-    const lib = koffi.load(path);
-    const f = {
-      init: lib.func('int nvmlInit_v2()'),
-      shutdown: lib.func('int nvmlShutdown()'),
-      errorString: lib.func('const char *nvmlErrorString(int result)'),
-      count: lib.func('int nvmlDeviceGetCount_v2(_Out_ unsigned int *count)'),
-      handle: lib.func('int nvmlDeviceGetHandleByIndex_v2(unsigned int index, _Out_ void **device)'),
-      name: lib.func('int nvmlDeviceGetName(void *device, char *name, unsigned int length)'),
-      uuid: lib.func('int nvmlDeviceGetUUID(void *device, char *uuid, unsigned int length)'),
-      energy: lib.func('int nvmlDeviceGetTotalEnergyConsumption(void *device, _Out_ unsigned long long *energy)'),
-      power: lib.func('int nvmlDeviceGetPowerUsage(void *device, _Out_ unsigned int *power)'),
-      driver: lib.func('int nvmlSystemGetDriverVersion(char *version, unsigned int length)'),
-    };
-    return new NvmlApi(path, f);
-  }
-
-  #check(fn: string, code: unknown): void {
-    if (code !== NVML_SUCCESS) throw new NvmlError(fn, code as number, String(this.#f.errorString!(code)));
-  }
-
-  #out<T>(fn: string, call: (out: unknown[]) => unknown): T {
-    const out: unknown[] = [null];
-    this.#check(fn, call(out));
-    return out[0] as T;
-  }
-
-  #text(fn: string, call: (buf: Buffer) => unknown, size: number): string {
-    const buf = Buffer.alloc(size);
-    this.#check(fn, call(buf));
-    const end = buf.indexOf(0);
-    return buf.toString('utf8', 0, end < 0 ? size : end);
-  }
-
-  init(): void {
-    this.#check('nvmlInit_v2', this.#f.init!());
-  }
-  shutdown(): void {
-    this.#check('nvmlShutdown', this.#f.shutdown!());
-  }
-  count(): number {
-    return this.#out('nvmlDeviceGetCount_v2', (o) => this.#f.count!(o));
-  }
-  handle(index: number): Handle {
-    return this.#out('nvmlDeviceGetHandleByIndex_v2', (o) => this.#f.handle!(index, o));
-  }
-  name(h: Handle): string {
-    return this.#text('nvmlDeviceGetName', (b) => this.#f.name!(h, b, NAME_BUFFER), NAME_BUFFER);
-  }
-  uuid(h: Handle): string {
-    return this.#text('nvmlDeviceGetUUID', (b) => this.#f.uuid!(h, b, NAME_BUFFER), NAME_BUFFER);
-  }
-  driverVersion(): string {
-    return this.#text('nvmlSystemGetDriverVersion', (b) => this.#f.driver!(b, VERSION_BUFFER), VERSION_BUFFER);
-  }
-  /** Millijoules since driver load. */
-  energyMj(h: Handle): number {
-    return Number(this.#out<number | bigint>('nvmlDeviceGetTotalEnergyConsumption', (o) => this.#f.energy!(h, o)));
-  }
-  /** Milliwatts now. */
-  powerMw(h: Handle): number {
-    return this.#out('nvmlDeviceGetPowerUsage', (o) => this.#f.power!(h, o));
-  }
-}
-
-const loaded = new Map<string, NvmlApi>();
-
-/** Loads the first library that opens; the reason lists every path tried. */
-export async function loadNvml(
-  options: NvmlOptions = {},
-): Promise<{ ok: true; api: NvmlApi } | { ok: false; reason: string }> {
-  const override = options.libraryPath ?? (options.env ?? process.env).JOULEBENCH_NVML_LIB;
-  const candidates = override ? [override] : [...NVML_LIBRARY_NAMES];
-  const failures: string[] = [];
-  for (const path of candidates) {
-    const cached = loaded.get(path);
-    if (cached) return { ok: true, api: cached };
-    try {
-      const api = await NvmlApi.load(path);
-      loaded.set(path, api);
-      return { ok: true, api };
-    } catch (err) {
-      failures.push(`${path}: ${errorMessage(err)}`);
-    }
-  }
-  if (!override && failures.every((f) => f.includes('No such file or directory'))) {
-    return {
-      ok: false,
-      reason: `NVML library not found (tried ${candidates.join(', ')}): no NVIDIA driver here, or set JOULEBENCH_NVML_LIB to its path`,
-    };
-  }
-  return {
-    ok: false,
-    reason: `NVML library could not be loaded${override ? ' (JOULEBENCH_NVML_LIB)' : ''}: ${failures.join('; ')}`,
-  };
-}
-
-/** Runs `fn` between nvmlInit_v2 and nvmlShutdown. */
-function session<T>(api: NvmlApi, fn: () => T): T {
-  api.init();
+const attempt = <T>(f: () => T): T | null => {
   try {
-    return fn();
-  } finally {
-    api.shutdown();
+    return f();
+  } catch {
+    return null;
   }
-}
+};
 
 /** The energy counter where NVML has one (Volta and newer), else sampled power, else nothing. */
 function methodOf(api: NvmlApi, h: Handle): Method | { unsupported: string } {
@@ -185,57 +83,192 @@ function methodOf(api: NvmlApi, h: Handle): Method | { unsupported: string } {
   return { unsupported: failures.join('; ') };
 }
 
-const methodText = (m: Method) =>
-  m === 'energy-counter' ? 'energy counter' : 'no energy counter: power sampled and integrated';
+function findGpus(api: NvmlApi): Found[] {
+  return Array.from({ length: api.count() }, (_, index): Found => {
+    let h: Handle;
+    try {
+      h = api.handle(index);
+    } catch (err) {
+      // nvmlDeviceGetCount_v2 counts devices whose handle is refused: a GPU this process may not use.
+      if (err instanceof NvmlError && err.code === NVML_ERROR_NO_PERMISSION)
+        return { index, uuid: '', name: '', denied: err.message };
+      throw err;
+    }
+    return {
+      index,
+      handle: h,
+      name: api.name(h),
+      uuid: api.uuid(h),
+      method: methodOf(api, h),
+      persistent: attempt(() => api.persistent(h)),
+      powerLimitW: attempt(() => api.powerLimitMw(h) / 1000),
+    };
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The start-up check watches at least this long, so the power it reads spans many updates of a fast counter. */
+const MIN_WATCH_MS = 50;
+
+/**
+ * Watches each energy counter until it has updated four times and MIN_WATCH_MS passed (or
+ * `timeoutMs` did): the shortest time between updates is its period (as Zeus infers it), the mean
+ * rate between the first and last update its power.
+ */
+async function watchCounters(
+  api: NvmlApi,
+  handles: Handle[],
+  timeoutMs: number,
+): Promise<{ periodS: number | null; watts: number | null }[]> {
+  const changes = handles.map(() => [] as { t: number; mj: number }[]);
+  const last = handles.map((h) => api.energyMj(h));
+  const t0 = monotonicS();
+  const watching = () => {
+    const elapsed = monotonicS() - t0;
+    return elapsed < timeoutMs / 1000 && (elapsed < MIN_WATCH_MS / 1000 || changes.some((c) => c.length < 4));
+  };
+  while (handles.length > 0 && watching()) {
+    await sleep(1);
+    const t = monotonicS();
+    for (const [i, h] of handles.entries()) {
+      const mj = api.energyMj(h);
+      if (mj !== last[i]) changes[i]!.push({ t, mj });
+      last[i] = mj;
+    }
+  }
+  return changes.map((c) => {
+    if (c.length < 2) return { periodS: null, watts: null };
+    const gaps = c.slice(1).map((p, i) => p.t - c[i]!.t);
+    return { periodS: Math.min(...gaps), watts: (c.at(-1)!.mj - c[0]!.mj) / 1000 / (c.at(-1)!.t - c[0]!.t) };
+  });
+}
+
+const methodText = (g: NvmlGpu) =>
+  g.method === 'energy-counter'
+    ? `energy counter, updates every ${Math.round(g.updatePeriodS! * 1000)} ms (measured)`
+    : 'no energy counter: power sampled and integrated';
+const limitText = (w: number | null) => (w === null ? 'no power limit readable' : `power limit ${w.toFixed(0)} W`);
+const persistenceText = (p: boolean | null) =>
+  p === null ? 'persistence mode unknown' : `persistence mode ${p ? 'on' : 'off'}`;
+
+/** The start-up check of one selected GPU: its counter advances (or its power reads), plausibly. */
+function checkGpu(
+  g: Found,
+  watched: { periodS: number | null; watts: number | null } | undefined,
+  api: NvmlApi,
+  timeoutMs: number,
+) {
+  const label = `GPU ${g.index} (${g.name})`;
+  const watts = g.method === 'energy-counter' ? watched?.watts : attempt(() => api.powerMw(g.handle!) / 1000);
+  if (watts === null || watts === undefined || watts <= 0) {
+    const what =
+      g.method === 'energy-counter'
+        ? `energy counter did not advance in ${(timeoutMs / 1000).toFixed(1)} s`
+        : 'power read 0 W';
+    return { error: `${label}: ${what} (start-up check)` };
+  }
+  if (g.powerLimitW && watts >= 2 * g.powerLimitW)
+    return {
+      error:
+        `${label}: ${watts.toFixed(1)} W at start-up is not plausible ` +
+        `(${limitText(g.powerLimitW)}; expected 0–${(2 * g.powerLimitW).toFixed(0)} W)`,
+    };
+  return { watts, periodS: watched?.periodS ?? null };
+}
 
 export async function probeNvml(options: NvmlOptions = {}): Promise<MeterProbe> {
   const lib = await loadNvml(options);
   if (!lib.ok) return { available: false, reason: lib.reason, devices: [] };
   const api = lib.api;
   const env = options.env ?? process.env;
-  let all: (GpuIdentity & { method: Method | { unsupported: string } })[];
+  let all: Found[];
   let driverVersion: string;
   try {
-    ({ all, driverVersion } = session(api, () => {
-      const count = api.count();
-      const gpus = Array.from({ length: count }, (_, index) => {
-        const h = api.handle(index);
-        return { index, name: api.name(h), uuid: api.uuid(h), method: methodOf(api, h) };
-      });
-      return { all: gpus, driverVersion: api.driverVersion() };
-    }));
+    holdNvml(api);
+    all = findGpus(api);
+    driverVersion = api.driverVersion();
   } catch (err) {
     return { available: false, reason: `${api.path}: ${errorMessage(err)}`, devices: [] };
   }
   const visible = visibleGpus(all, env);
-  const shown = visible.ok ? new Set(visible.gpus) : new Set();
-  const devices = all.map((g) => {
-    const how = typeof g.method === 'string' ? methodText(g.method) : g.method.unsupported;
-    const hidden = visible.ok && !shown.has(g) ? ', hidden by CUDA_VISIBLE_DEVICES' : '';
-    return `GPU ${g.index}: ${g.name} (${g.uuid}) — ${how}${hidden}`;
-  });
-  if (all.length === 0) return { available: false, reason: `NVML (driver ${driverVersion}) sees no GPU`, devices };
-  if (!visible.ok) return { available: false, reason: visible.reason, devices };
+  const shown = visible.ok ? new Set<Found>(visible.gpus) : new Set<Found>();
+  const hidden = (g: Found) => (visible.ok && !shown.has(g) ? ', hidden by CUDA_VISIBLE_DEVICES' : '');
+  const lines = new Map<Found, string>();
+  for (const g of all) {
+    const how =
+      typeof g.method === 'string'
+        ? g.method === 'energy-counter'
+          ? 'energy counter'
+          : 'no energy counter: power sampled and integrated'
+        : g.method?.unsupported;
+    lines.set(
+      g,
+      g.denied
+        ? `GPU ${g.index}: not accessible (${g.denied})${hidden(g)}`
+        : `GPU ${g.index}: ${g.name} (${g.uuid}) — ${how}${hidden(g)}`,
+    );
+  }
+  const devices = () => all.map((g) => lines.get(g)!);
+  if (all.length === 0) return { available: false, reason: `NVML (driver ${driverVersion}) sees no GPU`, devices: [] };
+  if (!visible.ok) return { available: false, reason: visible.reason, devices: devices() };
+  const denied = visible.gpus.find((g) => g.denied);
+  if (denied) {
+    const selection =
+      env.CUDA_VISIBLE_DEVICES === undefined
+        ? 'CUDA_VISIBLE_DEVICES unset: every GPU'
+        : `CUDA_VISIBLE_DEVICES=${env.CUDA_VISIBLE_DEVICES}`;
+    return {
+      available: false,
+      reason:
+        `GPU ${denied.index} is selected (${selection}) but NVML refuses access to it (${denied.denied}): ` +
+        'give this process access to it, or leave it out of CUDA_VISIBLE_DEVICES',
+      devices: devices(),
+    };
+  }
   const blind = visible.gpus.filter((g) => typeof g.method !== 'string');
   if (blind.length > 0) {
     const which = blind.map((g) => `GPU ${g.index} (${g.name})`).join(', ');
     const why = blind.map((g) => (g.method as { unsupported: string }).unsupported).join('; ');
-    return { available: false, reason: `${which}: neither energy counter nor power readable (${why})`, devices };
+    return {
+      available: false,
+      reason: `${which}: neither energy counter nor power readable (${why})`,
+      devices: devices(),
+    };
   }
-  const gpus = visible.gpus.map((g) => ({ ...g, method: g.method as Method }));
+  const counters = visible.gpus.filter((g) => g.method === 'energy-counter');
+  const timeoutMs = options.probeTimeoutMs ?? DEFAULT_NVML_PROBE_TIMEOUT_MS;
+  const watched = await watchCounters(
+    api,
+    counters.map((g) => g.handle!),
+    timeoutMs,
+  );
+  const gpus: NvmlGpu[] = [];
+  for (const g of visible.gpus) {
+    const check = checkGpu(g, watched[counters.indexOf(g)], api, timeoutMs);
+    if ('error' in check) return { available: false, reason: check.error, devices: devices() };
+    const gpu: NvmlGpu = {
+      index: g.index,
+      name: g.name,
+      uuid: g.uuid,
+      method: g.method as Method,
+      persistent: g.persistent ?? null,
+      powerLimitW: g.powerLimitW ?? null,
+      updatePeriodS: check.periodS,
+      startupW: check.watts,
+    };
+    gpus.push(gpu);
+    lines.set(
+      g,
+      `GPU ${g.index}: ${g.name} (${g.uuid}) — ${methodText(gpu)}, ${check.watts.toFixed(1)} W at start-up ` +
+        `(${limitText(gpu.powerLimitW)}), ${persistenceText(gpu.persistent)}`,
+    );
+  }
   return {
     available: true,
     meter: nvmlMeter(api, gpus, { driverVersion, warnings: visible.warnings }, options),
-    devices,
+    devices: devices(),
   };
-}
-
-interface Track {
-  gpu: NvmlGpu;
-  handle: Handle;
-  startMj?: number;
-  integral?: PowerIntegral;
-  sampleErrors: number;
 }
 
 export interface NvmlMeter extends Meter {
@@ -248,109 +281,95 @@ export function nvmlMeter(
   facts: { driverVersion: string; warnings: string[] },
   options: NvmlOptions = {},
 ): NvmlMeter {
-  const now = options.now ?? monotonicS;
   const sampleMs = options.powerSampleMs ?? DEFAULT_NVML_POWER_SAMPLE_MS;
+  const handles = gpus.map((g) => api.handle(g.index));
+  const counter = gpus.map((g) => g.method === 'energy-counter');
+  // The resolution is the coarser of the counters' update period and the power sampling period.
+  const resolutionS = Math.max(
+    ...gpus.map((g) => (g.method === 'energy-counter' ? (g.updatePeriodS ?? sampleMs / 1000) : sampleMs / 1000)),
+  );
+  const indices = gpus.map((g) => g.index);
+  const source = new SourceSlot(() => ({ kind: 'nvml', library: api.path, indices, intervalMs: sampleMs }));
 
-  /** NVML init and device handles: the slow part, done before the window opens. */
-  const prepare = async () => {
-    api.init();
-    let tracks: Track[];
-    try {
-      tracks = gpus.map((gpu) => {
-        const handle = api.handle(gpu.index);
-        // Indices follow PCI order and stay put while the driver is loaded; check anyway.
-        const uuid = api.uuid(handle);
-        if (uuid !== gpu.uuid)
-          throw new Error(`nvml: GPU ${gpu.index} is now ${uuid}, was ${gpu.uuid} (driver reloaded?)`);
-        return { gpu, handle, sampleErrors: 0 };
-      });
-    } catch (err) {
-      api.shutdown();
-      throw err;
-    }
-    return { open: () => open(tracks), cancel: () => api.shutdown() };
+  /** Power and (where there is one) the energy counter of every GPU, now: read between tb and ta. */
+  const readEnds = () => {
+    const tb = monotonicS();
+    const watts = handles.map((h) => attempt(() => api.powerMw(h) / 1000));
+    const mj = handles.map((h, i) => (counter[i] ? api.energyMj(h) : null));
+    const ta = monotonicS();
+    return { t: (tb + ta) / 2, tb, ta, watts, mj };
   };
 
-  const open = (tracks: Track[]) => {
-    try {
-      for (const t of tracks) {
-        if (t.gpu.method === 'energy-counter') t.startMj = api.energyMj(t.handle);
-        else {
-          t.integral = new PowerIntegral();
-          t.integral.add(now(), api.powerMw(t.handle) / 1000);
-        }
-      }
-    } catch (err) {
-      api.shutdown();
-      throw err;
-    }
-    const t0 = now();
-    const sampled = tracks.filter((t) => t.integral);
-    const samplePower = (): void => {
-      for (const t of sampled) {
-        try {
-          const w = api.powerMw(t.handle) / 1000;
-          t.integral!.add(now(), w);
-        } catch {
-          t.sampleErrors++; // the trapezoid then spans the gap
-        }
-      }
-    };
-    const timer = sampled.length > 0 ? setInterval(samplePower, sampleMs) : undefined;
-    timer?.unref(); // an open window must not keep the process alive
-    return {
-      async stop() {
-        clearInterval(timer);
-        try {
-          const ends = tracks.map((t) => {
-            if (t.integral) {
-              t.integral.add(now(), api.powerMw(t.handle) / 1000);
-              return t.integral.joules;
-            }
-            const endMj = api.energyMj(t.handle);
-            if (endMj < t.startMj!)
-              throw new Error(`nvml: GPU ${t.gpu.index}'s energy counter went backwards (driver reloaded?)`);
-            return (endMj - t.startMj!) / 1000;
-          });
-          return figures(tracks, ends, now() - t0);
-        } finally {
-          api.shutdown();
-        }
-      },
-    };
-  };
-
-  const figures = (tracks: Track[], joules: number[], durationS: number): WindowFigures => {
+  const figures = (a: ReturnType<typeof readEnds>, b: ReturnType<typeof readEnds>, taken: Taken): WindowFigures => {
+    const [t0, t1] = [a.t, b.t];
     const warnings = [...facts.warnings];
-    for (const t of tracks) {
-      if (t.integral) {
+    const crossChecks: CrossCheck[] = [];
+    const steps: Steps[] = [];
+    const devices = gpus.map((g, i) => {
+      const points = [
+        ...(a.watts[i] === null ? [] : [{ t: t0, w: a.watts[i]! }]),
+        ...taken.rows.flatMap((r) => (r.v[i] === null ? [] : [{ t: r.t, w: r.v[i]! }])),
+        ...(b.watts[i] === null ? [] : [{ t: t1, w: b.watts[i]! }]),
+      ];
+      const sampled = points.length > 0 ? sampledSteps(points, t0, t1) : undefined;
+      if (sampled) steps.push(sampled);
+      const label = `GPU ${g.index} (${g.name})`;
+      let joules: number;
+      if (counter[i]) {
+        if (b.mj[i]! < a.mj[i]!) throw new Error(`nvml: ${label}'s energy counter went backwards (driver reloaded?)`);
+        joules = (b.mj[i]! - a.mj[i]!) / 1000;
+        if (sampled && joules > 0) {
+          const check = crossCheck(label, joules, energyOf(sampled), sampleMs);
+          crossChecks.push(check);
+          if (check.flagged)
+            warnings.push(
+              `nvml: ${label}: its sampled power integrates to ${signedPercent(check.difference)} of its energy ` +
+                'counter (more than 10% apart; the counter is what counts)',
+            );
+        }
+      } else {
+        if (!sampled) throw new Error(`nvml: no power reading of ${label} in the window`);
+        joules = energyOf(sampled);
         warnings.push(
-          `nvml: GPU ${t.gpu.index} (${t.gpu.name}) has no energy counter: its figure integrates power sampled every ${sampleMs} ms, which NVML may itself average over about 1 s`,
+          `nvml: ${label} has no energy counter: its figure integrates power sampled every ${sampleMs} ms, ` +
+            'which NVML may itself average over about 1 s',
         );
       }
-      if (t.sampleErrors > 0)
+      if (g.persistent === false)
         warnings.push(
-          `nvml: ${t.sampleErrors} power reading(s) of GPU ${t.gpu.index} failed; the integral spans the gaps`,
+          `nvml: persistence mode is off on GPU ${g.index} (${g.name}): the driver tears GPU state down ` +
+            'whenever no client holds it (joulebench holds it for the whole run); enable it with `sudo nvidia-smi -pm 1`',
         );
-    }
+      return {
+        index: g.index,
+        name: g.name,
+        uuid: g.uuid,
+        method: g.method,
+        joules,
+        persistenceMode: g.persistent === null ? 'unknown' : g.persistent ? 'enabled' : 'disabled',
+        powerLimitW: g.powerLimitW,
+        ...(g.updatePeriodS !== null ? { updatePeriodS: g.updatePeriodS } : {}),
+        ...(counter[i] ? {} : { samples: points.length }),
+      };
+    });
+    if (taken.failedReads > 0)
+      warnings.push(
+        `nvml: ${taken.failedReads} power reading(s) failed during the window; the integral spans the gaps`,
+      );
     return {
-      durationS,
-      components: { gpu: joules.reduce((a, b) => a + b, 0) },
+      durationS: t1 - t0,
+      components: { gpu: devices.reduce((sum, d) => sum + d.joules, 0) },
       details: {
         method:
-          'NVML: per-GPU energy counter (mJ) difference; where unsupported, power (mW) sampled and integrated (trapezoid)',
+          'NVML: per-GPU energy counter (mJ) difference; where unsupported, power (mW) sampled in a sampler thread and integrated (trapezoid)',
         library: api.path,
         driverVersion: facts.driverVersion,
-        devices: tracks.map((t, i) => ({
-          index: t.gpu.index,
-          name: t.gpu.name,
-          uuid: t.gpu.uuid,
-          method: t.gpu.method,
-          joules: joules[i],
-          ...(t.integral ? { samples: t.integral.samples, sampleMs } : {}),
-        })),
+        sampleMs,
+        devices,
       },
       warnings,
+      ...(steps.length > 0 ? { timeline: timelineOf({ gpu: sumSteps(steps) }, t0) } : {}),
+      ...(crossChecks.length > 0 ? { crossChecks } : {}),
     };
   };
 
@@ -358,17 +377,49 @@ export function nvmlMeter(
     name: 'nvml',
     kind: 'measured',
     components: ['gpu'],
+    resolutionS,
     describe: () => {
-      const list = gpus.map(
-        (g) =>
-          `GPU ${g.index} ${g.name} via ${g.method === 'energy-counter' ? 'energy counter' : `power sampled every ${sampleMs} ms`}`,
-      );
+      const list = gpus.map((g) => {
+        const via =
+          g.method === 'energy-counter'
+            ? `energy counter (updates every ${Math.round(g.updatePeriodS! * 1000)} ms)`
+            : `power sampled every ${sampleMs} ms`;
+        return `GPU ${g.index} ${g.name} via ${via}`;
+      });
       return `nvml (${list.join('; ')}) — measured`;
     },
     zeroReason: 'the GPU energy counter did not advance (window shorter than its update period?)',
-    prepare,
+    async prepare() {
+      const s = await source.get();
+      return {
+        open: () => {
+          const a = readEnds();
+          const w = s.open(a.ta); // the sampler's readings in between begin after these
+          return {
+            async stop() {
+              const b = readEnds();
+              return figures(a, b, await w.take(b.tb));
+            },
+          };
+        },
+        cancel: () => {},
+      };
+    },
+    close: () => source.retire(),
   });
   return { ...meter, gpus };
+}
+
+function crossCheck(what: string, counterJ: number, sampledJ: number, sampleMs: number): CrossCheck {
+  const difference = sampledJ / counterJ - 1;
+  return {
+    components: ['gpu'],
+    what,
+    primary: { source: 'energy counter', joules: counterJ },
+    secondary: { source: `power (nvmlDeviceGetPowerUsage) sampled every ${sampleMs} ms`, joules: sampledJ },
+    difference,
+    flagged: Math.abs(difference) > CROSS_CHECK_TOLERANCE,
+  };
 }
 
 export function probe(ctx: MeterContext): Promise<MeterProbe> {

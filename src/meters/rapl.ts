@@ -1,325 +1,212 @@
 // RAPL through the Linux powercap interface (Intel, and AMD Zen through the same driver).
-// Package zones (`package-N`, one per socket) are the CPU; `dram` zones are memory. `core` and
-// `uncore` sit inside their package, and `psys` covers the whole platform, so counting any of
-// them as well would double-count. Counters are microjoules that wrap at max_energy_range_uj;
-// each window samples them on a timer, often enough that no wrap goes unseen.
-import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+// Package zones are the CPU, `dram` zones memory (rapl-discovery.ts finds and checks them).
+// Counters are microjoules that wrap at max_energy_range_uj. A window reads them at its two ends
+// (on the main thread, as it opens and closes); in between, the sampler thread reads them on its
+// own timer, so inference holding the main thread cannot make it miss a wrap. Its period is a
+// quarter of the shortest time any zone takes to wrap at its power bound (its stated limit, else
+// 1,000 W), at most 100 ms (which is also the power timeline's resolution).
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorCode } from '../util/errors.js';
+import type { CrossCheck } from '../schema/energy.js';
 import {
+  CROSS_CHECK_TOLERANCE,
+  counterValue,
   defineMeter,
   monotonicS,
-  ready,
-  type Env,
+  signedPercent,
   type Meter,
   type MeterContext,
   type MeterProbe,
   type WindowFigures,
 } from './base.js';
+import { counterFigures, sumSteps, timelineOf, type Steps } from './power-series.js';
+import {
+  DEFAULT_POWER_BOUND_W,
+  discoverRapl,
+  type RaplOptions,
+  type RaplTopology,
+  type RaplZone,
+} from './rapl-discovery.js';
+import { SourceSlot } from './sampler.js';
+import type { Row, Taken } from './sampler-protocol.js';
 
-export const DEFAULT_POWERCAP_ROOT = '/sys/class/powercap';
-/** A package counter wraps after about 262 kJ: minutes even at 500 W, so 250 ms is ample. */
-export const DEFAULT_RAPL_SAMPLE_MS = 250;
+export { DEFAULT_POWERCAP_ROOT, discoverRapl, type RaplOptions, type RaplTopology } from './rapl-discovery.js';
 
-/** Zone directories (`intel-rapl:0`, `intel-rapl:0:1`) and the control type (`intel-rapl`). */
-const ZONE_DIR = /^intel-rapl(:\d+)*$/;
-
-export interface RaplOptions {
-  /** powercap root; default env JOULEBENCH_POWERCAP_ROOT, else /sys/class/powercap. */
-  root?: string | undefined;
-  env?: Env;
-  /** Counter sampling period within a window (at most 500 ms in normal use). */
-  sampleIntervalMs?: number;
-  /** Synchronous file reader; injectable so tests can stage EACCES or scripted counters. */
-  readFile?: (path: string) => string;
-  /** Monotonic clock, seconds. */
-  now?: () => number;
-}
-
-export interface RaplZone {
-  /** Zone id, e.g. `intel-rapl:0:2`. */
-  id: string;
-  /** Directory the counters are read from. */
-  dir: string;
-  /** The zone's `name` file: `package-0`, `dram`, ... */
-  name: string;
-  component: 'cpu' | 'dram';
-  maxRangeUj: number;
-}
-
-export interface RaplTopology {
-  root: string;
-  zones: RaplZone[];
-  /** Zones seen and deliberately not counted, with the reason. */
-  excluded: { zone: string; name: string; why: string }[];
-  /** DRAM zones whose counter could not be read (the packages could). */
-  unreadable: { zone: string; name: string; error: string }[];
-}
-
-export type RaplDiscovery =
-  | { ok: true; topology: RaplTopology; devices: string[] }
-  | { ok: false; reason: string; devices: string[] };
-
-const defaultRead = (path: string): string => readFileSync(path, 'utf8');
-
-export function powercapRoot(options: RaplOptions): string {
-  return options.root ?? (options.env ?? process.env).JOULEBENCH_POWERCAP_ROOT ?? DEFAULT_POWERCAP_ROOT;
-}
-
-/** Every RAPL zone once: the tree shows each zone nested and again as a top-level link. */
-function findZoneDirs(root: string): Map<string, string> {
-  const found = new Map<string, string>();
-  const seen = new Set<string>();
-  const walk = (dir: string): void => {
-    let entries: string[];
-    try {
-      entries = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const entry of entries.sort()) {
-      // Only zone names: sysfs also links back up (`subsystem`, `device`), which would loop.
-      if (!ZONE_DIR.test(entry)) continue;
-      let real: string;
-      try {
-        real = realpathSync(join(dir, entry));
-        if (seen.has(real) || !statSync(real).isDirectory()) continue;
-      } catch {
-        continue;
-      }
-      seen.add(real);
-      if (entry.includes(':') && !found.has(entry)) found.set(entry, real);
-      walk(real);
-    }
-  };
-  walk(root);
-  return found;
-}
-
-function classify(id: string, name: string): { component: 'cpu' | 'dram' } | { why: string } {
-  if (/^package-\d+$/.test(name)) return { component: 'cpu' };
-  if (name === 'dram') return { component: 'dram' };
-  if (name === 'core' || name === 'uncore') return { why: `inside ${id.replace(/:\d+$/, '')}'s package counter` };
-  if (name === 'psys')
-    return { why: 'platform counter (psys) spans package, DRAM and more: counting it too would double-count' };
-  return { why: `unknown RAPL domain '${name}'` };
-}
-
-function readCounter(read: (p: string) => string, path: string): number {
-  const text = read(path).trim();
-  if (!/^\d+$/.test(text)) throw new Error(`not a counter: '${text.slice(0, 40)}'`);
-  return Number(text);
-}
-
-function permissionRemedy(root: string, path: string): string {
-  return (
-    `permission denied reading ${path}: energy counters are root-only on kernels patched for CVE-2020-8694 (since November 2020). ` +
-    `Run as root, or grant read access: \`sudo chmod o+r ${root}/intel-rapl:*/energy_uj\` (until reboot; a tmpfiles.d or udev rule makes it stick, see README "Meters")`
-  );
-}
-
-/** Finds the zones, classifies them, and checks that each counted zone can be read. */
-export function discoverRapl(options: RaplOptions = {}): RaplDiscovery {
-  const root = powercapRoot(options);
-  const read = options.readFile ?? defaultRead;
-  let rootEntries: string[];
-  try {
-    rootEntries = readdirSync(root);
-  } catch (err) {
-    return {
-      ok: false,
-      reason: `no powercap tree at ${root} (${errorCode(err)}): not Linux, RAPL driver not loaded, or hidden by a VM or container`,
-      devices: [],
-    };
-  }
-  const dirs = findZoneDirs(root);
-  if (dirs.size === 0) {
-    return {
-      ok: false,
-      reason: `no RAPL zones (intel-rapl:*) under ${root}: this CPU or kernel exposes no RAPL counters`,
-      devices: [],
-    };
-  }
-  const topology: RaplTopology = { root, zones: [], excluded: [], unreadable: [] };
-  for (const mmio of rootEntries.filter((e) => /^intel-rapl-mmio:\d+$/.test(e))) {
-    topology.excluded.push({
-      zone: mmio,
-      name: 'mmio',
-      why: 'MMIO copy of a package counter already read through intel-rapl',
-    });
-  }
-  const devices: string[] = [];
-  const failures: { zone: string; name: string; component: 'cpu' | 'dram'; path: string; err: unknown }[] = [];
-  for (const [id, dir] of [...dirs].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))) {
-    let name: string;
-    try {
-      name = read(join(dir, 'name')).trim();
-    } catch (err) {
-      topology.excluded.push({ zone: id, name: '?', why: `name unreadable (${errorCode(err)})` });
-      devices.push(`${id} ? (excluded: name unreadable)`);
-      continue;
-    }
-    const kind = classify(id, name);
-    if ('why' in kind) {
-      topology.excluded.push({ zone: id, name, why: kind.why });
-      devices.push(`${id} ${name} (excluded: ${kind.why})`);
-      continue;
-    }
-    const energyPath = join(dir, 'energy_uj');
-    try {
-      const maxRangeUj = readCounter(read, join(dir, 'max_energy_range_uj'));
-      readCounter(read, energyPath);
-      topology.zones.push({ id, dir, name, component: kind.component, maxRangeUj });
-      devices.push(`${id} ${name} -> ${kind.component}`);
-    } catch (err) {
-      failures.push({ zone: id, name, component: kind.component, path: energyPath, err });
-      devices.push(`${id} ${name} (unreadable: ${errorCode(err)})`);
-    }
-  }
-  const denied = failures.find((f) => ['EACCES', 'EPERM'].includes(errorCode(f.err)));
-  const packageFailure = failures.find((f) => f.component === 'cpu');
-  if (packageFailure) {
-    const reason = denied
-      ? permissionRemedy(root, denied.path)
-      : `cannot read ${packageFailure.path} (${errorCode(packageFailure.err)})`;
-    return { ok: false, reason, devices };
-  }
-  if (!topology.zones.some((z) => z.component === 'cpu')) {
-    return { ok: false, reason: `no RAPL package zone under ${root} (only: ${devices.join('; ')})`, devices };
-  }
-  for (const f of failures) topology.unreadable.push({ zone: f.zone, name: f.name, error: errorCode(f.err) });
-  return { ok: true, topology, devices };
-}
+/** RAPL's energy status updates about every millisecond (nominal: sysfs does not say). */
+export const RAPL_RESOLUTION_S = 0.001;
+const MAX_SAMPLE_MS = 100;
+const MIN_SAMPLE_MS = 1;
 
 export async function probeRapl(options: RaplOptions = {}): Promise<MeterProbe> {
-  const found = discoverRapl(options);
+  const found = await discoverRapl(options);
   if (!found.ok) return { available: false, reason: found.reason, devices: found.devices };
   return { available: true, meter: raplMeter(found.topology, options), devices: found.devices };
 }
 
-interface Track {
-  zone: RaplZone;
-  last: number;
-  uj: number;
-  wraps: number;
-  readErrors: number;
-}
+const boundW = (z: RaplZone) => z.powerLimitW ?? DEFAULT_POWER_BOUND_W;
+/** Seconds the zone's counter takes to wrap at its power bound: readings must be closer than this. */
+const wrapS = (z: RaplZone) => (z.maxRangeUj + 1) / 1e6 / boundW(z);
 
 export interface RaplMeter extends Meter {
   readonly topology: RaplTopology;
+  readonly sampleMs: number;
 }
 
 export function raplMeter(topology: RaplTopology, options: RaplOptions = {}): RaplMeter {
-  const read = options.readFile ?? defaultRead;
-  const now = options.now ?? monotonicS;
-  const intervalMs = options.sampleIntervalMs ?? DEFAULT_RAPL_SAMPLE_MS;
-  const components = (['cpu', 'dram'] as const).filter((c) => topology.zones.some((z) => z.component === c));
-  const counter = (zone: RaplZone) => readCounter(read, join(zone.dir, 'energy_uj'));
-
-  const open = () => {
-    const tracks: Track[] = topology.zones.map((zone) => ({
-      zone,
-      last: counter(zone),
-      uj: 0,
-      wraps: 0,
-      readErrors: 0,
-    }));
-    const t0 = now();
-    let lastT = t0;
-    let maxGapS = 0;
-    let samples = 1;
-    const sample = (final: boolean): void => {
-      for (const t of tracks) {
-        let value: number;
-        try {
-          value = counter(t.zone);
-        } catch (err) {
-          // A missed tick only lengthens the next delta; a missed final read would lose energy.
-          if (final) throw new Error(`rapl: cannot read ${t.zone.id}/energy_uj at window end (${errorCode(err)})`);
-          t.readErrors++;
-          continue;
-        }
-        let delta = value - t.last;
-        if (delta < 0) {
-          delta += t.zone.maxRangeUj + 1; // the counter runs 0..max_energy_range_uj, then restarts
-          t.wraps++;
-        }
-        t.uj += delta;
-        t.last = value;
+  const zones = topology.zones;
+  const counted = zones.filter((z) => z.component !== 'psys');
+  const components = (['cpu', 'dram'] as const).filter((c) => zones.some((z) => z.component === c));
+  const shortestWrapS = Math.min(...zones.map(wrapS));
+  const sampleMs =
+    options.sampleIntervalMs ?? Math.min(MAX_SAMPLE_MS, Math.max(MIN_SAMPLE_MS, (shortestWrapS * 1000) / 4));
+  const files = zones.map((z) => join(z.dir, 'energy_uj'));
+  const read = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  /** Every counter now, with the time the reads began and ended. */
+  const readRow = (): Row => {
+    const t = monotonicS();
+    const v = files.map((f) => {
+      try {
+        return counterValue(read(f));
+      } catch {
+        return null;
       }
-      const t = now();
-      maxGapS = Math.max(maxGapS, t - lastT);
-      lastT = t;
-      samples++;
-    };
-    const timer = setInterval(() => sample(false), intervalMs);
-    timer.unref(); // an open window must not keep the process alive
-    return {
-      async stop() {
-        clearInterval(timer);
-        sample(true);
-        return figures(tracks, lastT - t0, samples, maxGapS);
-      },
-    };
+    });
+    return { t, te: monotonicS(), v };
   };
+  const source = new SourceSlot(() => ({ kind: 'rapl', files, intervalMs: sampleMs }));
 
-  const figures = (tracks: Track[], durationS: number, samples: number, maxGapS: number): WindowFigures => {
-    const joules: Partial<Record<'cpu' | 'dram', number>> = {};
-    for (const t of tracks) joules[t.zone.component] = (joules[t.zone.component] ?? 0) + t.uj / 1e6;
+  const figures = (start: Row, end: Row, taken: Taken): WindowFigures => {
     const warnings: string[] = [];
-    for (const u of topology.unreadable)
-      warnings.push(`rapl: DRAM zone ${u.zone} is unreadable (${u.error}); DRAM energy is not included`);
-    for (const t of tracks) {
-      if (t.readErrors > 0)
+    const perZone = zones.map((zone, i) => {
+      for (const [row, when] of [
+        [start, 'start'],
+        [end, 'end'],
+      ] as const)
+        if (row.v[i] === null) throw new Error(`rapl: cannot read ${zone.id}/energy_uj at window ${when}`);
+      // A counter was read at some moment between a row's t and te: its midpoint is the best guess.
+      const points = [start, ...taken.rows, end].flatMap((r) =>
+        r.v[i] === null ? [] : [{ t: (r.t + r.te) / 2, uj: r.v[i]! }],
+      );
+      const f = counterFigures(points, zone.maxRangeUj);
+      if (f.maxGapS > wrapS(zone))
         warnings.push(
-          `rapl: ${t.readErrors} read(s) of ${t.zone.id} failed during the window; the deltas around them were still counted`,
+          `rapl: ${zone.id} was read ${f.maxGapS.toFixed(1)} s apart, longer than the ${wrapS(zone).toFixed(1)} s ` +
+            `its counter takes to wrap at ${boundW(zone)} W: a wrap may have been missed`,
         );
-      const wattsUj = t.uj / Math.max(durationS, 1e-9);
-      const wrapS = (t.zone.maxRangeUj + 1) / wattsUj;
-      if (wattsUj > 0 && maxGapS > wrapS / 2) {
-        warnings.push(
-          `rapl: ${t.zone.id} wraps every ~${wrapS.toFixed(1)} s at this power but samples were up to ${maxGapS.toFixed(1)} s apart (event loop blocked?): a wrap may have been missed`,
-        );
-      }
+      return { zone, ...f };
+    });
+    const sum = (c: RaplZone['component']) =>
+      perZone.filter((z) => z.zone.component === c).reduce((j, z) => j + z.joules, 0);
+    const joules: Partial<Record<'cpu' | 'dram', number>> = {};
+    const steps: Partial<Record<'cpu' | 'dram', Steps>> = {};
+    for (const c of components) {
+      joules[c] = sum(c);
+      steps[c] = sumSteps(perZone.filter((z) => z.zone.component === c).map((z) => z.steps));
     }
+    for (const u of topology.unreadable)
+      warnings.push(
+        u.name === 'dram'
+          ? `rapl: DRAM zone ${u.zone} is unreadable (${u.error}); DRAM energy is not included`
+          : `rapl: ${u.name} zone ${u.zone} is unreadable (${u.error}); not cross-checked against it`,
+      );
+    if (taken.failedReads > 0)
+      warnings.push(
+        `rapl: ${taken.failedReads} counter read(s) failed during the window; the deltas around them were still counted`,
+      );
+    const crossChecks = psysCheck(perZone, joules, warnings);
     return {
-      durationS,
+      durationS: (end.t + end.te) / 2 - (start.t + start.te) / 2,
       components: joules,
       details: {
-        method: `powercap energy_uj deltas, sampled every ${intervalMs} ms; each wrap at max_energy_range_uj adds one counter range`,
+        method:
+          `powercap energy_uj deltas, read in a sampler thread every ${+sampleMs.toFixed(2)} ms; ` +
+          'each wrap at max_energy_range_uj adds one counter range' +
+          (topology.mirrored.length > 0 ? '; zones that mirror one package counter are counted once' : ''),
         root: topology.root,
-        zones: tracks.map((t) => ({
-          zone: t.zone.id,
-          name: t.zone.name,
-          component: t.zone.component,
-          joules: t.uj / 1e6,
-          wraps: t.wraps,
-        })),
+        zones: perZone
+          .filter((z) => z.zone.component !== 'psys')
+          .map((z) => ({
+            zone: z.zone.id,
+            name: z.zone.name,
+            component: z.zone.component,
+            joules: z.joules,
+            wraps: z.wraps,
+            powerBoundW: boundW(z.zone),
+          })),
         excluded: topology.excluded,
-        wraps: tracks.reduce((n, t) => n + t.wraps, 0),
-        samples,
-        maxSampleGapS: maxGapS,
+        mirrored: topology.mirrored,
+        wraps: perZone.filter((z) => z.zone.component !== 'psys').reduce((n, z) => n + z.wraps, 0),
+        samples: taken.rows.length + 2,
+        maxSampleGapS: Math.max(...perZone.map((z) => z.maxGapS)),
       },
       warnings,
+      timeline: timelineOf(steps, (start.t + start.te) / 2),
+      ...(crossChecks.length > 0 ? { crossChecks } : {}),
     };
   };
 
-  const zoneNames = (c: 'cpu' | 'dram') =>
-    topology.zones.filter((z) => z.component === c).map((z) => `${z.id} ${z.name}`);
+  const zoneNames = (c: 'cpu' | 'dram') => counted.filter((z) => z.component === c).map((z) => `${z.id} ${z.name}`);
   const meter = defineMeter({
     name: 'rapl',
     kind: 'measured',
     components,
+    resolutionS: RAPL_RESOLUTION_S,
     describe: () => {
       const parts = [`cpu = ${zoneNames('cpu').join(' + ')}`];
       if (components.includes('dram')) parts.push(`dram = ${zoneNames('dram').join(' + ')}`);
-      return `rapl (Linux powercap: ${parts.join('; ')}) — measured`;
+      return `rapl (Linux powercap: ${parts.join('; ')}; updates ~1 ms, read every ${+sampleMs.toFixed(2)} ms) — measured`;
     },
     zeroReason: 'the RAPL counter did not advance (window shorter than its ~1 ms update?)',
-    // Nothing to set up: reading the counters is the window's first step.
-    prepare: () => ready(open),
+    async prepare() {
+      const s = await source.get();
+      return {
+        open: () => {
+          const start = readRow();
+          // The sampler's readings must begin after this one is done, and end before the last begins.
+          const w = s.open(start.te);
+          return {
+            stop: async () => {
+              const end = readRow();
+              return figures(start, end, await w.take(end.t));
+            },
+          };
+        },
+        cancel: () => {},
+      };
+    },
+    close: () => source.retire(),
   });
-  return { ...meter, topology };
+  return { ...meter, topology, sampleMs };
+}
+
+/** psys covers the platform, packages and DRAM included: kept beside them, flagged past 10%. */
+function psysCheck(
+  perZone: { zone: RaplZone; joules: number }[],
+  joules: Partial<Record<'cpu' | 'dram', number>>,
+  warnings: string[],
+): CrossCheck[] {
+  const psys = perZone.filter((z) => z.zone.component === 'psys');
+  const primary = (joules.cpu ?? 0) + (joules.dram ?? 0);
+  if (psys.length === 0 || primary <= 0) return []; // a zero is warned about already
+  const secondary = psys.reduce((j, z) => j + z.joules, 0);
+  const difference = secondary / primary - 1;
+  const flagged = Math.abs(difference) > CROSS_CHECK_TOLERANCE;
+  const what = psys.map((z) => `${z.zone.id} ${z.zone.name}`).join(' + ');
+  if (flagged)
+    warnings.push(
+      `rapl: ${what} (the whole platform) read ${signedPercent(difference)} of package + DRAM, more than 10% apart ` +
+        '(psys also counts what those zones do not, so it may exceed them)',
+    );
+  return [
+    {
+      components: Object.keys(joules) as ('cpu' | 'dram')[],
+      what: `package + DRAM zones vs ${what}`,
+      primary: { source: 'package + DRAM zones', joules: primary },
+      secondary: { source: 'psys (platform)', joules: secondary },
+      difference,
+      flagged,
+    },
+  ];
 }
 
 export function probe(ctx: MeterContext): Promise<MeterProbe> {

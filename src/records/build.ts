@@ -74,6 +74,8 @@ export function skippedRecord(run: RunFacts, subject: Subject, message: string):
 export interface Measurement {
   reading: EnergyReading;
   latenciesMs: number[];
+  /** Whole passes over the samples in the window. */
+  passes: number;
   outputTokens: number | undefined;
   startedAt: Date;
 }
@@ -83,6 +85,7 @@ export interface UnitFacts {
   source: { where: Source; dir: string; files: Record<string, string> };
   dataset: LoadedDataset;
   selection: Selection;
+  /** Samples per pass. */
   inferences: number;
   loadS: number;
   idle: IdleBaseline | undefined;
@@ -110,7 +113,8 @@ export function okRecord(
   unit: UnitFacts,
 ): OkRecord {
   const { reading } = m;
-  const { inferences, dataset, idle } = unit;
+  const { dataset, idle } = unit;
+  const inferences = unit.inferences * m.passes; // every inference in the window
   const net = idle ? netOf(reading, idle) : undefined;
   return {
     ...recordBase(run, subject, repetition),
@@ -127,6 +131,7 @@ export function okRecord(
       selection: unit.selection,
     },
     inferences,
+    passes: m.passes,
     durationS: reading.durationS,
     energy: {
       meter: reading.meter,
@@ -143,6 +148,9 @@ export function okRecord(
         : {}),
       details: reading.details,
       warnings: net?.warning ? [...reading.warnings, net.warning] : reading.warnings,
+      ...(reading.resolutionS !== undefined ? { resolutionS: reading.resolutionS } : {}),
+      ...(reading.timeline ? { timeline: reading.timeline } : {}),
+      ...(reading.crossChecks ? { crossChecks: reading.crossChecks } : {}),
     },
     joulesPer1kInferences: (reading.joules / inferences) * 1000,
     latencyMs: latencySummary(m.latenciesMs),

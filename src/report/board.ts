@@ -146,7 +146,8 @@ export interface BoardOptions {
 
 /** Records that may be averaged together: same model, data and rows, and everything of the group. */
 function rowKey(r: OkRecord): string {
-  return JSON.stringify([groupKey(r), r.model, r.modelInfo.dtype, r.dataset.sha256, r.inferences]);
+  // Samples per pass, not inferences: repetitions of one setting may run different numbers of passes.
+  return JSON.stringify([groupKey(r), r.model, r.modelInfo.dtype, r.dataset.sha256, r.inferences / (r.passes ?? 1)]);
 }
 
 /** The settings of a meter that change its figures (estimate: W/thread and its source), never its readings. */
@@ -181,6 +182,7 @@ function groupKey(r: OkRecord): string {
     r.settings.batchSize,
     r.settings.threads,
     r.settings.callOptions,
+    r.settings.minWindowSeconds ?? null, // the window rule
   ]);
 }
 

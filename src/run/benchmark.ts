@@ -107,6 +107,8 @@ export async function runBenchmark(request: BenchRequest, log: Log = stderrLog):
     if (err instanceof WriteError) throw writeFailure(err, recordsPath, runExists() ? resume : undefined);
     if (err instanceof UserError || !runExists()) throw err;
     throw new InternalError(err, resume); // a bug mid-run: its finished records are kept
+  } finally {
+    await meter.close(); // the meter's samplers (one nvidia-smi per run) end with the run
   }
 }
 

@@ -126,36 +126,37 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
     );
     process.exit(signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
   });
-  const hardware = await describeHardware();
-  if (settings.device !== 'cpu') hardware.accelerator = acceleratorName(hardware.gpus);
-  const run: RunFacts = { runId: plan.runId, options: settings, hardware, software: describeSoftware() };
-  const idleSeconds = cellsToRun > 0 ? idleSecondsFor(settings, meter.kind === 'measured') : 0;
-  let idle: IdleBaseline | undefined;
-  if (idleSeconds > 0) {
-    log(`Idle baseline: measuring ${idleSeconds} s of idle power (--idle-seconds 0 skips it)…`);
-    idle = await measureIdle(meter, idleSeconds);
-    log(
-      `Idle baseline: ${idle.totalWatts.toFixed(1)} W (${Object.entries(idle.watts)
-        .map(([c, w]) => `${c} ${w!.toFixed(1)} W`)
-        .join(', ')})`,
-    );
-  }
-  const unitContext: UnitContext = { run, meter, idle, writer, progress };
-  const shardNote = plan.shard
-    ? `, shard ${plan.shard.index}/${plan.shard.count} (${mine.length} of ${plan.units.length} model runs)`
-    : '';
-  log(
-    `${ctx.resumed ? 'Resuming' : 'Run'} ${plan.runId}: ${plan.source}, ${runnable.length} model run(s) to do` +
-      `${unavailable > 0 ? `, ${unavailable} unavailable (listed below)` : ''}${shardNote}, ` +
-      `${settings.samples} samples × ${settings.repetitions} repetition(s), batch ${settings.batchSize}`,
-  );
-  if (ctx.resumed) log(`${cellsToRun} repetition(s) left; ${finished.ok.size} already recorded in ${recordsPath}`);
-  log(`Meter: ${meter.describe()}`);
-  for (const t of targets)
-    log(`Dataset: ${t.inputs.dataset.id} (${t.inputs.dataset.split}) from ${t.inputs.dataset.path}`);
-
   const records: RunRecord[] = [];
+  // Everything from here runs inside the try: a failure (a failed idle baseline) removes the handlers.
   try {
+    const hardware = await describeHardware();
+    if (settings.device !== 'cpu') hardware.accelerator = acceleratorName(hardware.gpus);
+    const run: RunFacts = { runId: plan.runId, options: settings, hardware, software: describeSoftware() };
+    const idleSeconds = cellsToRun > 0 ? idleSecondsFor(settings, meter.kind === 'measured') : 0;
+    let idle: IdleBaseline | undefined;
+    if (idleSeconds > 0) {
+      log(`Idle baseline: measuring ${idleSeconds} s of idle power (--idle-seconds 0 skips it)…`);
+      idle = await measureIdle(meter, idleSeconds);
+      log(
+        `Idle baseline: ${idle.totalWatts.toFixed(1)} W (${Object.entries(idle.watts)
+          .map(([c, w]) => `${c} ${w!.toFixed(1)} W`)
+          .join(', ')})`,
+      );
+    }
+    const unitContext: UnitContext = { run, meter, idle, writer, progress };
+    const shardNote = plan.shard
+      ? `, shard ${plan.shard.index}/${plan.shard.count} (${mine.length} of ${plan.units.length} model runs)`
+      : '';
+    log(
+      `${ctx.resumed ? 'Resuming' : 'Run'} ${plan.runId}: ${plan.source}, ${runnable.length} model run(s) to do` +
+        `${unavailable > 0 ? `, ${unavailable} unavailable (listed below)` : ''}${shardNote}, ` +
+        `${settings.samples} samples × ${settings.repetitions} repetition(s), batch ${settings.batchSize}`,
+    );
+    if (ctx.resumed) log(`${cellsToRun} repetition(s) left; ${finished.ok.size} already recorded in ${recordsPath}`);
+    log(`Meter: ${meter.describe()}`);
+    for (const t of targets)
+      log(`Dataset: ${t.inputs.dataset.id} (${t.inputs.dataset.split}) from ${t.inputs.dataset.path}`);
+
     for (const { unit, repetitions } of work) {
       const { target, inputs, located } = liveOf(unit);
       const entry = target.entries.find((e) => e.id === unit.model)!;

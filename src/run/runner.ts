@@ -11,6 +11,7 @@ import { errorRecord, okRecord, type RunFacts, type Subject } from '../records/b
 import type { RecordWriter } from '../records/writer.js';
 import type { ModelEntry } from '../schema/model-entry.js';
 import type { ErrorRecord, RunRecord, Selection } from '../schema/result-record.js';
+import { minWindowSecondsFor } from '../schema/run-options.js';
 import type { DatasetSpec, Sample, ScoreContext, TaskDef } from '../task-api.js';
 import { errorMessage } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
@@ -94,6 +95,7 @@ export async function runUnit(ctx: UnitContext, job: UnitJob): Promise<RunRecord
       return [fail(null, 'warmup', err)];
     }
     const perCallS = warmup > 0 ? (performance.now() - warmStart) / 1000 / warmup : undefined;
+    const minWindowS = minWindowSecondsFor(ctx.run.options, ctx.meter.resolutionS);
     const unit = {
       source: { where: job.location.where, dir: job.location.dir, files },
       dataset: job.dataset,
@@ -103,14 +105,16 @@ export async function runUnit(ctx: UnitContext, job: UnitJob): Promise<RunRecord
       idle: ctx.idle,
     };
 
+    ctx.progress.note(`  ${label}: ${windowRule(ctx.run.options.minWindowSeconds, minWindowS, ctx.meter.resolutionS)}`);
     for (const repetition of job.repetitions) {
-      const eta = perCallS !== undefined ? `, ~${(perCallS * inputs.length).toFixed(1)} s expected` : '';
+      const passS = perCallS !== undefined ? perCallS * inputs.length : undefined;
+      const eta = passS !== undefined ? `, ~${Math.max(passS, minWindowS).toFixed(1)} s expected` : '';
       ctx.progress.step(
-        `${label}: repetition ${repetition}/${repetitions}, ${samples.length} inferences in the energy window${eta}`,
+        `${label}: repetition ${repetition}/${repetitions}, ${samples.length} inferences per pass in the energy window${eta}`,
       );
       let m: WindowResult;
       try {
-        m = await measureWindow(call, inputs, task.callOptions, ctx.meter, counter);
+        m = await measureWindow(call, inputs, task.callOptions, ctx.meter, counter, minWindowS);
       } catch (err) {
         records.push(fail(repetition, 'measure', err));
         break;
@@ -134,4 +138,12 @@ export async function runUnit(ctx: UnitContext, job: UnitJob): Promise<RunRecord
     await pipe.dispose();
   }
   return records;
+}
+
+/** How long this run's windows are, and why (the default follows the meter's resolution). */
+function windowRule(setting: number | null, minWindowS: number, resolutionS: number | null): string {
+  if (setting === 0) return 'one pass over the samples per window (--min-window-seconds 0)';
+  if (setting !== null) return `passes repeat until each window lasts at least ${setting} s (--min-window-seconds)`;
+  const why = resolutionS === null ? '1 s' : `200 × the meter's ${+resolutionS.toPrecision(2)} s resolution, or 1 s`;
+  return `passes repeat until each window lasts at least ${+minWindowS.toFixed(3)} s (${why})`;
 }

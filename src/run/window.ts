@@ -1,8 +1,11 @@
 // One energy window: the pipeline calls of one repetition, timed by tinybench, whose setup and
 // teardown hooks open and close the meter's window, so it spans exactly the timed iterations.
-// Inside it there is only inference: no logging, no scoring, no file writes.
+// A window repeats whole passes over the inputs until it lasts at least `minWindowS` (a counter
+// that updates every 100 ms cannot resolve a 40 ms pass): each pass is one tinybench run, the
+// first opens the window and the one that reaches the minimum closes it. Inside it there is only
+// inference: no logging, no scoring, no file writes; only the first pass's outputs are kept.
 import { Bench } from 'tinybench';
-import type { Meter, EnergyWindow } from '../meters/base.js';
+import { monotonicS, type EnergyWindow, type Meter } from '../meters/base.js';
 import type { PipelineCall, TokenCounter } from '../model/pipeline.js';
 import type { EnergyReading } from '../schema/energy.js';
 import type { Sample, SampleInput } from '../task-api.js';
@@ -28,24 +31,31 @@ export function perSample(outputs: readonly unknown[], batchSize: number): unkno
 export interface WindowResult {
   reading: EnergyReading;
   latenciesMs: number[];
+  /** The first pass's outputs, one per input. */
   outputs: unknown[];
+  /** Whole passes over the inputs the window ran. */
+  passes: number;
+  /** Generated tokens over every pass. */
   outputTokens: number | undefined;
   startedAt: Date;
 }
 
-/** Runs one pipeline call per input inside one energy window. */
+/** Runs one pipeline call per input, pass after pass until the window lasts `minWindowS`, inside one energy window. */
 export async function measureWindow(
   pipe: PipelineCall,
   inputs: readonly (SampleInput | SampleInput[])[],
   callOptions: Record<string, unknown>,
   meter: Meter,
   counter: TokenCounter | undefined,
+  minWindowS: number,
 ): Promise<WindowResult> {
   const outputs = new Array<unknown>(inputs.length);
   const options = counter ? { ...callOptions, streamer: counter } : callOptions;
   let window: EnergyWindow | undefined;
+  let openedAt = 0;
   let reading: EnergyReading | undefined;
   let next = 0;
+  let passes = 0;
   const bench = new Bench({
     iterations: inputs.length,
     time: 0,
@@ -53,30 +63,40 @@ export async function measureWindow(
     retainSamples: true,
     throws: true,
     setup: async (_task, mode) => {
-      if (mode === 'run') window = await meter.start();
+      if (mode !== 'run' || window) return;
+      window = await meter.start();
+      openedAt = monotonicS();
     },
     teardown: async (_task, mode) => {
-      if (mode === 'run' && window) reading = await window.stop();
+      if (mode !== 'run' || !window) return;
+      passes++;
+      if (monotonicS() - openedAt >= minWindowS) reading = await window.stop();
     },
   });
   bench.add('inference', async () => {
     const i = next++;
-    outputs[i] = await pipe(inputs[i]!, options);
+    const out = await pipe(inputs[i % inputs.length]!, options);
+    if (i < inputs.length) outputs[i] = out;
   });
   if (counter) counter.total = 0;
   const startedAt = new Date();
-  await bench.run();
-  const result = bench.tasks[0]!.result;
-  if (result.state !== 'completed') {
-    throw result.state === 'errored' ? result.error : new Error(`measurement ended in state ${result.state}`);
+  const latenciesMs: number[] = [];
+  try {
+    while (!reading) {
+      bench.reset();
+      await bench.run();
+      const result = bench.tasks[0]!.result;
+      if (result.state !== 'completed') {
+        throw result.state === 'errored' ? result.error : new Error(`measurement ended in state ${result.state}`);
+      }
+      latenciesMs.push(...(result.latency.samples ?? []));
+    }
+  } catch (err) {
+    // A pass failed with the window open: close it (its figure is dropped) so its sampler stops.
+    if (window && !reading) await window.stop().catch(() => {});
+    throw err;
   }
-  if (!reading) throw new Error('the energy window did not close');
-  if (next !== inputs.length) throw new Error(`tinybench ran ${next} calls, expected ${inputs.length}`);
-  return {
-    reading,
-    latenciesMs: [...(result.latency.samples ?? [])],
-    outputs,
-    outputTokens: counter?.total,
-    startedAt,
-  };
+  if (next !== inputs.length * passes)
+    throw new Error(`tinybench ran ${next} calls, expected ${inputs.length} x ${passes}`);
+  return { reading, latenciesMs, outputs, passes, outputTokens: counter?.total, startedAt };
 }

@@ -23,6 +23,12 @@ const RecordEnergySchema = z.object({
   netJoules: z.number().optional(),
   details: reading.details,
   warnings: reading.warnings,
+  /** The meter's resolution, seconds (see EnergyReading); absent in records made before it was kept. */
+  resolutionS: reading.resolutionS,
+  /** Power over the window, per component (see EnergyReading). */
+  timeline: reading.timeline,
+  /** Two sources of the same energy, side by side (see EnergyReading). */
+  crossChecks: reading.crossChecks,
 });
 
 const HardwareSchema = z.object({
@@ -44,13 +50,15 @@ const SoftwareSchema = z.object({
 
 /**
  * The run's resolved options plus this record's repetition and the task's call options.
- * Records written before joulebench kept every option lack sampleSeed, meter, cpuWatts and idleSeconds.
+ * Records written before joulebench kept every option lack sampleSeed, meter, cpuWatts and
+ * idleSeconds; those written before steady windows lack minWindowSeconds (they ran one pass).
  */
 const RecordSettingsSchema = RunSettingsSchema.partial({
   sampleSeed: true,
   meter: true,
   cpuWatts: true,
   idleSeconds: true,
+  minWindowSeconds: true,
 }).extend({
   /** 1-based repetition of this record; null on a skipped model's single line. */
   repetition: z.number().int().nullable(),
@@ -110,7 +118,10 @@ export const OkRecordSchema = z.object({
     /** Which rows: the first n usable rows, or n drawn with a seeded generator. */
     selection: SelectionSchema,
   }),
+  /** Inferences in the energy window: samples x passes (records before steady windows: one pass). */
   inferences: z.number().int().positive(),
+  /** Whole passes over the samples the window ran; quality is scored on the first. Absent: 1. */
+  passes: z.number().int().positive().optional(),
   /** Duration of the energy window, seconds. */
   durationS: z.number(),
   energy: RecordEnergySchema,

@@ -36,6 +36,11 @@ export const RunSettingsSchema = z.object({
   device: z.string(),
   /** Idle baseline length; null = 10 s with a measured meter, none with the estimate. */
   idleSeconds: z.number().min(0).nullable(),
+  /**
+   * Shortest energy window: whole passes over the samples repeat until a window lasts this long;
+   * null = the meter's default (minWindowSecondsFor); 0 = one pass per window.
+   */
+  minWindowSeconds: z.number().min(0).nullable(),
 });
 /** Every setting, defaults applied: what a plan stores and a run uses. */
 export type ResolvedRunOptions = z.output<typeof RunSettingsSchema>;
@@ -55,6 +60,7 @@ export const DEFAULT_RUN_OPTIONS: ResolvedRunOptions = {
   threads: null,
   device: 'cpu',
   idleSeconds: null,
+  minWindowSeconds: null,
 };
 
 /** Defaults, then each layer in turn (a suite's settings, then the flags typed). */
@@ -65,4 +71,15 @@ export function resolveRunOptions(...layers: readonly RunOptions[]): ResolvedRun
 /** Idle baseline length: as set, else 10 s for a measured meter; the estimate only counts this process's CPU time, so it has no idle draw to subtract. */
 export function idleSecondsFor(options: ResolvedRunOptions, measured: boolean): number {
   return options.idleSeconds ?? (measured ? 10 : 0);
+}
+
+/** Windows this many times the meter's resolution long are off by at most 1% from resolution alone. */
+const RESOLUTIONS_PER_WINDOW = 200;
+
+/**
+ * Shortest window: as set, else the larger of 1 s and 200 × the meter's resolution (RAPL ~1 ms ->
+ * 1 s; an NVML counter updating every 100 ms, or nvidia-smi sampling every 100 ms -> 20 s).
+ */
+export function minWindowSecondsFor(options: ResolvedRunOptions, resolutionS: number | null): number {
+  return options.minWindowSeconds ?? Math.max(1, RESOLUTIONS_PER_WINDOW * (resolutionS ?? 0));
 }

@@ -35,8 +35,11 @@ export const PlanSchema = z.object({
   createdAt: z.string(),
   /** --task name or --suite name, for messages. */
   source: z.string(),
-  /** Settings that must not change between a run and its resumption. */
-  settings: RunSettingsSchema,
+  /**
+   * Settings that must not change between a run and its resumption. Plans written before
+   * windows repeated passes ran one pass per window: they resume so (minWindowSeconds 0).
+   */
+  settings: RunSettingsSchema.extend({ minWindowSeconds: RunSettingsSchema.shape.minWindowSeconds.default(0) }),
   targets: z.array(PlanTargetSchema),
   /** Every unit of the whole plan, in the stable order shards slice. */
   units: z.array(PlanUnitSchema),

@@ -21,7 +21,7 @@ if (!existsSync(join(hubDir, 'models')) || !existsSync(join(hubDir, 'datasets'))
 export const smallModel = ['--task', 'classification', '--model', 'joulebench-fixtures/sentiment-bow-en'];
 
 /** Few samples and windows: what a bench run in a test needs unless it tests the figures. */
-export const quickRun = ['--samples', '4', '--repetitions', '2', '--warmup', '1'];
+export const quickRun = ['--samples', '4', '--repetitions', '2', '--warmup', '1', '--min-window-seconds', '0'];
 
 export function tempDir(prefix = 'joulebench-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

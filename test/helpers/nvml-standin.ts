@@ -1,6 +1,7 @@
 // Builds test/fixtures/nvml-standin.c (a fake libnvidia-ml over GPUs of known, constant power)
 // into a temp dir, and configures it. The library reads its configuration from the process
-// environment at each nvmlInit_v2, so tests set process.env (koffi calls see it through getenv).
+// environment at nvmlInit_v2 and nvmlDeviceGetCount_v2 (each probe calls it), so tests set
+// process.env (koffi calls see it through getenv).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ export const noCompilerMessage = 'no C compiler (cc) on this machine: the NVML s
 /** Compiles the stand-in; returns the path of libnvidia-ml.so.1. */
 export function buildNvmlStandin(): string {
   const lib = join(mkdtempSync(join(tmpdir(), 'joulebench-nvml-')), 'libnvidia-ml.so.1');
-  const cc = spawnSync('cc', ['-shared', '-fPIC', '-O1', '-o', lib, source], { encoding: 'utf8' });
+  const cc = spawnSync('cc', ['-shared', '-fPIC', '-O1', '-o', lib, source, '-lm'], { encoding: 'utf8' });
   if (cc.status !== 0) throw new Error(`cc failed to build the NVML stand-in: ${cc.stderr}`);
   return lib;
 }
@@ -27,15 +28,30 @@ export interface StandinConfig {
   noCounter?: number[];
   /** GPU indices without power readings either. */
   noPower?: number[];
+  /** GPU indices whose handle NVML refuses (NVML_ERROR_NO_PERMISSION). */
+  noPermission?: number[];
+  /** GPU indices with persistence mode on (default: none, as on Linux after boot). */
+  persistence?: number[];
+  /** Every GPU's enforced power limit, watts (default 400). */
+  limitW?: number;
+  /** Energy counter update period, ms (default 100, as real GPUs). */
+  stepMs?: number;
   /** nvmlReturn_t that nvmlInit_v2 fails with (9 = driver not loaded). */
   initError?: number;
+  /** File that gets a line per nvmlInit_v2 and nvmlShutdown. */
+  log?: string;
 }
 
 export function configureStandin(config: StandinConfig): void {
   process.env.NVML_STANDIN_WATTS = config.watts.join(',');
   process.env.NVML_STANDIN_NO_COUNTER = (config.noCounter ?? []).join(',');
   process.env.NVML_STANDIN_NO_POWER = (config.noPower ?? []).join(',');
+  process.env.NVML_STANDIN_NO_PERMISSION = (config.noPermission ?? []).join(',');
+  process.env.NVML_STANDIN_PERSISTENCE = (config.persistence ?? []).join(',');
+  process.env.NVML_STANDIN_LIMIT_W = config.limitW === undefined ? '' : String(config.limitW);
+  process.env.NVML_STANDIN_STEP_MS = config.stepMs === undefined ? '' : String(config.stepMs);
   process.env.NVML_STANDIN_INIT_ERROR = config.initError === undefined ? '' : String(config.initError);
+  process.env.NVML_STANDIN_LOG = config.log ?? '';
 }
 
 /** Stand-in UUID of GPU `index`. */

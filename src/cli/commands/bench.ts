@@ -15,6 +15,7 @@ const SETTINGS = [
   'threads',
   'device',
   'idleSeconds',
+  'minWindowSeconds',
 ] as const;
 
 export async function bench(opts: Record<string, unknown>, command: Command): Promise<number> {

@@ -1,12 +1,23 @@
 // `joulebench meters`: every energy meter, whether it can run here and why not, the devices it
 // sees, and what `--meter auto` would pick. The first thing to run on a new machine.
 import { describeMeters, selectMeter, type MeterListing, type MeterOptions } from '../../meters/index.js';
+import { DEFAULT_RUN_OPTIONS, minWindowSecondsFor } from '../../schema/run-options.js';
+
+/** "resolution 100 ms, windows of at least 20 s by default" for an available meter. */
+function resolutionText(resolutionS: number | null | undefined): string {
+  if (resolutionS === undefined) return '';
+  const window = minWindowSecondsFor(DEFAULT_RUN_OPTIONS, resolutionS);
+  const res = resolutionS === null ? 'resolution not stated' : `resolution ${+(resolutionS * 1000).toPrecision(2)} ms`;
+  return ` (${res}; windows of at least ${+window.toFixed(2)} s by default)`;
+}
 
 export function renderMeters(listings: readonly MeterListing[], auto: { name: string; notes: string[] }): string {
   const width = Math.max(...listings.map((l) => l.name.length));
   const lines: string[] = [];
   for (const l of listings) {
-    const status = l.available ? 'available' : `unavailable: ${l.reason ?? 'no reason given'}`;
+    const status = l.available
+      ? `available${resolutionText(l.resolutionS)}`
+      : `unavailable: ${l.reason ?? 'no reason given'}`;
     lines.push(`${l.name.padEnd(width)}  ${l.kind.padEnd(9)}  ${status}`);
     for (const d of l.devices) lines.push(`${' '.repeat(width + 2)}- ${d}`);
   }
