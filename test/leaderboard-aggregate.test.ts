@@ -198,3 +198,41 @@ describe('groups never pool unlike runs', () => {
     expect(rows[0]!.provenance).toEqual(['r1', 'r2']);
   });
 });
+
+describe('marks on figures a window could not resolve', () => {
+  it('marks a window shorter than 200 x its resolution (†) and a flagged cross-check (‡), with the legend', async () => {
+    const short = okRecord({ model: 'short', joulesPer1k: 10, meter: 'rapl', energyKind: 'measured' });
+    short.energy.resolutionS = 0.1; // 100 ms counter, 1 s window: 10 updates, not 200
+    const steady = okRecord({
+      model: 'steady',
+      joulesPer1k: 20,
+      meter: 'rapl',
+      energyKind: 'measured',
+      runId: 'run-2',
+    });
+    steady.energy.resolutionS = 0.001;
+    steady.energy.crossChecks = [
+      {
+        components: ['cpu', 'dram'],
+        what: 'RAPL package + DRAM vs psys',
+        primary: { source: 'package+dram', joules: 1 },
+        secondary: { source: 'psys', joules: 1.2 },
+        difference: 0.2,
+        flagged: true,
+      },
+    ];
+    const board = await buildBoard([short, steady]);
+    const rows = board.tasks[0]!.groups[0]!.rows;
+    expect(rows.map((r) => [r.model, r.shortWindow, r.crossCheckFlagged])).toEqual([
+      ['short', true, false],
+      ['steady', false, true],
+    ]);
+    const md = renderMarkdown(board);
+    expect(md).toMatch(/\| short \| 1K \| 10 \(n=1, no CI\)† \|/);
+    expect(md).toMatch(/\| steady \| 1K \| 20 \(n=1, no CI\)‡ \|/);
+    expect(md).toContain("† a window lasted less than 200 × its meter's resolution");
+    expect(md).toContain('‡ two sources for the same energy');
+    const unmarked = renderMarkdown(await buildBoard([okRecord({ model: 'plain' })]));
+    expect(unmarked).not.toMatch(/[†‡]/);
+  });
+});

@@ -69,6 +69,10 @@ export interface BoardRow {
   provenance: string[];
   /** The row's repetitions trend (first vs last third differ by more than the CI): thermal drift or a neighbour. */
   drift: boolean;
+  /** A window lasted less than 200 × its meter's resolution: resolution alone may be more than 1 % of the figure. */
+  shortWindow: boolean;
+  /** Two sources for the same energy (NVML counter vs power, RAPL vs psys) differed by more than 10 % in a window. */
+  crossCheckFlagged: boolean;
   /** Imports only: the row as published. */
   published: PublishedFigure | null;
   warnings: string[];
@@ -279,11 +283,18 @@ function recordRow(
     stars: null,
     provenance: [...new Set(records.map((r) => r.runId))],
     drift: drifts(energies, j),
+    shortWindow: records.some(
+      (r) => r.energy.resolutionS !== undefined && r.durationS < SHORT_WINDOW * r.energy.resolutionS,
+    ),
+    crossCheckFlagged: records.some((r) => r.energy.crossChecks?.some((c) => c.flagged) ?? false),
     published: null,
     warnings: [...new Set(records.flatMap((r) => r.energy.warnings))],
   };
   return row;
 }
+
+/** A window shorter than this many times its meter's resolution is marked (resolution may then exceed 1 %). */
+export const SHORT_WINDOW = 200;
 
 /** Significance of a difference between two rows' repetition figures (Welch, two-sided). */
 export const ALPHA = 0.05;
@@ -466,6 +477,8 @@ function importGroups(table: ImportedTable, o: Resolved, firstIndex: number): Bo
       stars: null,
       provenance: [`${table.file}:${p.line}`],
       drift: false,
+      shortWindow: false,
+      crossCheckFlagged: false,
       published: { kWhPer1k: p.kWhPer1k, energyScore: p.energyScore, class: p.class, line: p.line },
       warnings: [],
     }));

@@ -29,6 +29,31 @@ export function withCi(
   return `${fmt(s.mean)} (n=${s.n}, no CI)`;
 }
 
+/** The marks a row's energy figure carries, with what each means (printed under the table). */
+export const MARKS = {
+  shortWindow: {
+    sign: '†',
+    text: "a window lasted less than 200 × its meter's resolution: the resolution alone may be more than 1 % of the figure (--min-window-seconds lengthens windows)",
+  },
+  crossCheck: {
+    sign: '‡',
+    text: 'two sources for the same energy (NVML energy counter vs power samples, or RAPL package + DRAM vs psys) differed by more than 10 % in a window',
+  },
+} as const;
+
+/** The signs for a row: "†", "‡", "†‡" or "". */
+export function marksOf(row: { shortWindow: boolean; crossCheckFlagged: boolean }): string {
+  return `${row.shortWindow ? MARKS.shortWindow.sign : ''}${row.crossCheckFlagged ? MARKS.crossCheck.sign : ''}`;
+}
+
+/** The legend lines for the marks these rows carry. */
+export function markLegend(rows: readonly { shortWindow: boolean; crossCheckFlagged: boolean }[]): string[] {
+  const out: string[] = [];
+  if (rows.some((r) => r.shortWindow)) out.push(`${MARKS.shortWindow.sign} ${MARKS.shortWindow.text}.`);
+  if (rows.some((r) => r.crossCheckFlagged)) out.push(`${MARKS.crossCheck.sign} ${MARKS.crossCheck.text}.`);
+  return out;
+}
+
 /** A row's rank as tables print it: "=2" when it ties with a neighbour. */
 export function rankText(row: { rank: number | null; tied: boolean }): string {
   if (row.rank === null) return '—';

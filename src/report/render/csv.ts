@@ -34,6 +34,8 @@ export function renderCsv(board: Board): string {
         n: group.origin === 'import' ? '' : r.joulesPer1k.n,
         tied: r.tied ? 'yes' : 'no',
         drift: r.drift ? 'yes' : 'no',
+        short_window: r.shortWindow ? 'yes' : 'no',
+        cross_check_flagged: r.crossCheckFlagged ? 'yes' : 'no',
         kwh_per_1k_inferences: r.kWhPer1k,
         gco2e_per_1k_inferences: r.gCO2ePer1k,
         carbon_intensity_g_per_kwh: board.carbon.gPerKWh,

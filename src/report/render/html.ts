@@ -2,7 +2,18 @@
 // group, star ratings with the rule printed under each table, and the figures as inline SVG.
 // Estimated figures carry a visible "est." mark in every energy cell; fixtures a "not citable" badge.
 import type { Board, BoardGroup, BoardRow, BoardTask } from '../board.js';
-import { finiteOrNull, params, partlyMeasured, qualityNumber, rankText, sig, varies, withCi } from '../format.js';
+import {
+  MARKS,
+  finiteOrNull,
+  markLegend,
+  params,
+  partlyMeasured,
+  qualityNumber,
+  rankText,
+  sig,
+  varies,
+  withCi,
+} from '../format.js';
 import { describeRule, starString } from '../stars.js';
 import type { Figure } from './charts.js';
 import { renderCsv } from './csv.js';
@@ -76,7 +87,15 @@ function columns(board: Board, task: BoardTask): Column[] {
       type: 'num',
       cell: (row, group) => {
         const text = group.origin === 'import' ? sig(row.joulesPer1k.mean) : withCi(row.joulesPer1k);
-        return { html: energyHtml(esc(text), group), sort: n(row.joulesPer1k.mean) };
+        const marks = [
+          row.shortWindow
+            ? `<span class="mark" title="${esc(MARKS.shortWindow.text)}">${MARKS.shortWindow.sign}</span>`
+            : '',
+          row.crossCheckFlagged
+            ? `<span class="mark" title="${esc(MARKS.crossCheck.text)}">${MARKS.crossCheck.sign}</span>`
+            : '',
+        ].join('');
+        return { html: energyHtml(`${esc(text)}${marks}`, group), sort: n(row.joulesPer1k.mean) };
       },
     },
     {
@@ -180,6 +199,9 @@ function groupSection(board: Board, task: BoardTask, group: BoardGroup): string 
 <h3>${esc(group.hardware)}${group.device ? ` · device ${esc(group.device)}` : ''}${group.dataset ? ` · ${esc(group.dataset)}` : ''} · ${esc(group.source)}${cls}${origin}</h3>
 <p class="boundary">${flag}${esc(group.boundary)}.${group.setup ? ` <span class="muted">${esc(group.setup)}.</span>` : ''}</p>
 ${groupTable(board, task, group)}
+${markLegend(group.rows)
+  .map((l) => `<p class="mark-legend">${esc(l)}</p>`)
+  .join('\n')}
 <p class="stars-rule">${esc(group.starsRule)}</p>
 ${notes}
 </div>`;

@@ -29,6 +29,8 @@ function jsonRow(row: BoardRow, group: BoardGroup) {
     rank: row.rank,
     tied: row.tied,
     drift: row.drift,
+    shortWindow: row.shortWindow,
+    crossCheckFlagged: row.crossCheckFlagged,
     kWhPer1kInferences: num(row.kWhPer1k),
     gCO2ePer1kInferences: num(row.gCO2ePer1k),
     stars: row.stars,

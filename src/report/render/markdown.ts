@@ -2,7 +2,18 @@
 // dataset + settings), stars and the rule under each table. Estimated figures carry the word
 // "estimated" in the group heading and in every row. Also the summary at the end of `bench`.
 import type { Board, BoardGroup, BoardRow, BoardTask } from '../board.js';
-import { estimateHow, params, partlyMeasured, qualityNumber, rankText, sig, varies, withCi } from '../format.js';
+import {
+  estimateHow,
+  markLegend,
+  marksOf,
+  params,
+  partlyMeasured,
+  qualityNumber,
+  rankText,
+  sig,
+  varies,
+  withCi,
+} from '../format.js';
 import { describeRule, starString } from '../stars.js';
 import type { Renderer } from './renderer.js';
 
@@ -17,7 +28,7 @@ function qualityCell(row: BoardRow): string {
 }
 
 function energyCell(row: BoardRow): string {
-  return withCi(row.joulesPer1k);
+  return `${withCi(row.joulesPer1k)}${marksOf(row)}`;
 }
 
 function starsCell(row: BoardRow, estimated: boolean): string {
@@ -85,6 +96,7 @@ function recordGroup(task: BoardTask, group: BoardGroup): string[] {
     out.push('Plumbing fixtures (random or toy weights; their quality means nothing; never cite these rows):', '');
     out.push(...table(task, group, fixtures, true), '');
   }
+  for (const legend of markLegend(group.rows)) out.push(legend, '');
   out.push(group.starsRule, '');
   for (const w of group.notes) out.push(`> Note: ${w}`, '');
   return out;

@@ -39,6 +39,8 @@ tr.fixture { background: repeating-linear-gradient(135deg, #fff, #fff 6px, #fbee
 .stars { color: #c48a00; letter-spacing: .05em; }
 .not-rated { color: var(--muted); font-size: .8rem; }
 .stars-rule { font-size: .85rem; color: var(--muted); margin: .4rem 0 0; }
+.mark { color: var(--est); font-weight: 700; margin-left: .15rem; cursor: help; }
+.mark-legend { font-size: .85rem; color: var(--muted); margin: .4rem 0 0; }
 .notes { font-size: .85rem; color: var(--muted); }
 figure { margin: 1.5rem 0; }
 figure svg { max-width: 100%; height: auto; }
