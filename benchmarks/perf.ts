@@ -29,7 +29,8 @@ import { selectRows } from '../src/datasets/selection.js';
 import type { Meter } from '../src/meters/base.js';
 import { describeMeters, selectMeter } from '../src/meters/index.js';
 import { locateModel, resolveHubConfig, type HubConfig } from '../src/model/hub.js';
-import { loadPipeline, TokenCounter, type LoadedPipeline } from '../src/model/pipeline.js';
+import { loadPipeline, type LoadedPipeline } from '../src/model/pipeline.js';
+import { TokenStream } from '../src/model/token-stream.js';
 import { openRegistry } from '../src/run/benchmark.js';
 import { callInputs, measureWindow } from '../src/run/window.js';
 import type { ModelEntry } from '../src/schema/model-entry.js';
@@ -103,9 +104,9 @@ async function harness(
   l: Loaded,
   meter: Meter,
 ): Promise<number> {
-  const counter = l.task.generative ? new TokenCounter() : undefined;
+  const stream = l.task.generative ? new TokenStream() : undefined;
   const t0 = performance.now();
-  await measureWindow(pipe, inputs, l.task.callOptions, meter, counter, 0); // one pass, as the bare loop
+  await measureWindow(pipe, inputs, l.task.callOptions, meter, stream, 0); // one pass, as the bare loop
   return (performance.now() - t0) / 1000;
 }
 
@@ -341,7 +342,7 @@ async function batchingAndThreads(meter: Meter) {
           inputs,
           l.task.callOptions,
           meter,
-          l.task.generative ? new TokenCounter() : undefined,
+          l.task.generative ? new TokenStream() : undefined,
           0, // one pass per configuration (short windows: relative figures only)
         );
         const row = {
