@@ -2,6 +2,7 @@
 // machine and the software; an ok record adds the window's reading, latency and quality.
 import type { LoadedDataset } from '../datasets/load.js';
 import { netOf, type IdleBaseline } from '../meters/idle.js';
+import { generationLatency, type RequestTiming } from '../model/token-stream.js';
 import type { ModelEntry } from '../schema/model-entry.js';
 import {
   SCHEMA_VERSION,
@@ -17,6 +18,7 @@ import type { EnergyReading } from '../schema/energy.js';
 import type { ResolvedRunOptions } from '../schema/run-options.js';
 import type { DatasetSpec, TaskDef } from '../task-api.js';
 import { mean, quantile, sd } from '../util/stats.js';
+import { splitEnergy } from './energy-split.js';
 
 /** What every record of a run shares. */
 export interface RunFacts {
@@ -77,7 +79,19 @@ export interface Measurement {
   /** Whole passes over the samples in the window. */
   passes: number;
   outputTokens: number | undefined;
+  /** Generative tasks: each request's start and token steps (TTFT, TPOT). */
+  requests?: readonly RequestTiming[] | undefined;
+  /** Generative tasks: the prefill-only window of the same inputs. */
+  prefill?: PrefillMeasurement | undefined;
   startedAt: Date;
+}
+
+/** The prefill window (max_new_tokens = 1) of one repetition. */
+export interface PrefillMeasurement {
+  reading: EnergyReading;
+  passes: number;
+  outputTokens: number | undefined;
+  callOptions: Record<string, unknown>;
 }
 
 /** What the run knew of the unit besides the measurement. */
@@ -116,6 +130,15 @@ export function okRecord(
   const { dataset, idle } = unit;
   const inferences = unit.inferences * m.passes; // every inference in the window
   const net = idle ? netOf(reading, idle) : undefined;
+  const generation = m.requests ? generationLatency(m.requests, run.options.batchSize) : undefined;
+  const prefill = m.prefill ? prefillWindow(m.prefill, unit.inferences * m.prefill.passes, idle) : undefined;
+  const split =
+    prefill && m.outputTokens !== undefined
+      ? splitEnergy(
+          { joules: reading.joules, inferences, outputTokens: m.outputTokens },
+          { joules: prefill.joules, inferences: prefill.inferences, outputTokens: prefill.outputTokens },
+        )
+      : undefined;
   return {
     ...recordBase(run, subject, repetition),
     status: 'ok',
@@ -151,6 +174,15 @@ export function okRecord(
       ...(reading.resolutionS !== undefined ? { resolutionS: reading.resolutionS } : {}),
       ...(reading.timeline ? { timeline: reading.timeline } : {}),
       ...(reading.crossChecks ? { crossChecks: reading.crossChecks } : {}),
+      ...(split
+        ? {
+            prefillJoules: split.prefillJoules,
+            prefillJoulesPerToken: split.prefillJoulesPerToken,
+            ...(split.decodeJoules !== undefined ? { decodeJoules: split.decodeJoules } : {}),
+            ...(split.decodeJoulesPerToken !== undefined ? { decodeJoulesPerToken: split.decodeJoulesPerToken } : {}),
+            split: { kind: 'derived' as const, resolved: split.resolved },
+          }
+        : {}),
     },
     joulesPer1kInferences: (reading.joules / inferences) * 1000,
     latencyMs: latencySummary(m.latenciesMs),
@@ -158,7 +190,24 @@ export function okRecord(
     quality,
     ...(m.outputTokens !== undefined ? { outputTokens: m.outputTokens } : {}),
     ...(m.outputTokens ? { joulesPerOutputToken: reading.joules / m.outputTokens } : {}),
+    ...(generation ? { generation } : {}),
+    ...(prefill ? { prefill } : {}),
     loadS: unit.loadS,
     endedAt: new Date().toISOString(),
+  };
+}
+
+/** The prefill window as a record keeps it: its totals (gross, and net with a baseline) and how its calls ran. */
+function prefillWindow(p: PrefillMeasurement, inferences: number, idle: IdleBaseline | undefined) {
+  const net = idle ? netOf(p.reading, idle) : undefined;
+  return {
+    callOptions: p.callOptions,
+    durationS: p.reading.durationS,
+    inferences,
+    passes: p.passes,
+    joules: p.reading.joules,
+    ...(net ? { netJoules: net.netJoules } : {}),
+    outputTokens: p.outputTokens ?? 0,
+    warnings: net?.warning ? [...p.reading.warnings, net.warning] : p.reading.warnings,
   };
 }
