@@ -12,6 +12,7 @@ import { spread, welch, type Spread } from '../util/student-t.js';
 import { hardwareLabel } from '../util/system.js';
 import { DEFAULT_CARBON_INTENSITY, gramsCO2e, type CarbonIntensity } from './carbon.js';
 import { estimateHow, type MeterPart } from './format.js';
+import { rowGeneration, rowSplit, type RowGeneration, type RowSplit } from './generation-figures.js';
 import type { ImportedTable } from './imports/aies.js';
 import { rate, type StarRule } from './stars.js';
 
@@ -56,6 +57,12 @@ export interface BoardRow {
   latencyP50Ms: number | null;
   throughput: number | null;
   joulesPerOutputToken: number | null;
+  /** Generative tasks: J per response (one inference), beside J per token: long outputs rank differently. */
+  joulesPerResponse: number | null;
+  /** Generative tasks: TTFT and TPOT percentiles (mean over repetitions). */
+  generation: RowGeneration | null;
+  /** Generative tasks: prefill vs decode energy, derived from the prefill windows. */
+  split: RowSplit | null;
   batchSize: number | null;
   /** onnxruntime threads; null = its default (or an import). */
   threads: number | null;
@@ -275,6 +282,9 @@ function recordRow(
     latencyP50Ms: mean(records.map((r) => r.latencyMs.p50)),
     throughput: mean(records.map((r) => r.throughput)),
     joulesPerOutputToken: perToken.length > 0 ? mean(perToken) : null,
+    joulesPerResponse: perToken.length > 0 ? j.mean / 1000 : null,
+    generation: rowGeneration(ordered),
+    split: rowSplit(ordered, energies, basis),
     batchSize: first.settings.batchSize,
     threads: first.settings.threads,
     inferences: first.inferences,
@@ -469,6 +479,9 @@ function importGroups(table: ImportedTable, o: Resolved, firstIndex: number): Bo
       latencyP50Ms: null,
       throughput: null,
       joulesPerOutputToken: null,
+      joulesPerResponse: null,
+      generation: null,
+      split: null,
       batchSize: null,
       threads: null,
       inferences: null,
