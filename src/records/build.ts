@@ -78,6 +78,7 @@ export interface Measurement {
   passes: number;
   outputTokens: number | undefined;
   startedAt: Date;
+  loadAverage: { open: number; close: number };
 }
 
 /** What the run knew of the unit besides the measurement. */
@@ -133,6 +134,7 @@ export function okRecord(
     inferences,
     passes: m.passes,
     durationS: reading.durationS,
+    loadAverage: m.loadAverage,
     energy: {
       meter: reading.meter,
       kind: reading.kind,

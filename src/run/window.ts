@@ -4,6 +4,7 @@
 // that updates every 100 ms cannot resolve a 40 ms pass): each pass is one tinybench run, the
 // first opens the window and the one that reaches the minimum closes it. Inside it there is only
 // inference: no logging, no scoring, no file writes; only the first pass's outputs are kept.
+import { loadavg } from 'node:os';
 import { Bench } from 'tinybench';
 import { monotonicS, type EnergyWindow, type Meter } from '../meters/base.js';
 import type { PipelineCall, TokenCounter } from '../model/pipeline.js';
@@ -38,6 +39,8 @@ export interface WindowResult {
   /** Generated tokens over every pass. */
   outputTokens: number | undefined;
   startedAt: Date;
+  /** The 1-minute load average when the window opened and when it closed (another process competing?). */
+  loadAverage: { open: number; close: number };
 }
 
 /** Runs one pipeline call per input, pass after pass until the window lasts `minWindowS`, inside one energy window. */
@@ -53,6 +56,8 @@ export async function measureWindow(
   const options = counter ? { ...callOptions, streamer: counter } : callOptions;
   let window: EnergyWindow | undefined;
   let openedAt = 0;
+  let loadOpen = 0;
+  let loadClose = 0;
   let reading: EnergyReading | undefined;
   let next = 0;
   let passes = 0;
@@ -66,11 +71,15 @@ export async function measureWindow(
       if (mode !== 'run' || window) return;
       window = await meter.start();
       openedAt = monotonicS();
+      loadOpen = loadavg()[0]!;
     },
     teardown: async (_task, mode) => {
       if (mode !== 'run' || !window) return;
       passes++;
-      if (monotonicS() - openedAt >= minWindowS) reading = await window.stop();
+      if (monotonicS() - openedAt >= minWindowS) {
+        reading = await window.stop();
+        loadClose = loadavg()[0]!;
+      }
     },
   });
   bench.add('inference', async () => {
@@ -98,5 +107,13 @@ export async function measureWindow(
   }
   if (next !== inputs.length * passes)
     throw new Error(`tinybench ran ${next} calls, expected ${inputs.length} x ${passes}`);
-  return { reading, latenciesMs, outputs, passes, outputTokens: counter?.total, startedAt };
+  return {
+    reading,
+    latenciesMs,
+    outputs,
+    passes,
+    outputTokens: counter?.total,
+    startedAt,
+    loadAverage: { open: loadOpen, close: loadClose },
+  };
 }
