@@ -236,3 +236,20 @@ describe('marks on figures a window could not resolve', () => {
     expect(unmarked).not.toMatch(/[†‡]/);
   });
 });
+
+describe('contention', () => {
+  it('flags a window that ran while the load average was above the machine threads', async () => {
+    const busy = okRecord({ model: 'busy', joulesPer1k: 10 });
+    busy.loadAverage = { open: 3.2, close: 9.5 }; // the helpers' machine has 8 threads
+    const calm = okRecord({ model: 'calm', joulesPer1k: 12, runId: 'run-2' });
+    calm.loadAverage = { open: 0.4, close: 1.1 };
+    const group = (await buildBoard([busy, calm])).tasks[0]!.groups[0]!;
+    expect(group.rows.map((r) => [r.model, r.contention])).toEqual([
+      ['busy', true],
+      ['calm', false],
+    ]);
+    expect(group.notes.join(' ')).toMatch(
+      /busy: a window ran while the machine's load average was above its 8 hardware threads/,
+    );
+  });
+});

@@ -66,7 +66,7 @@ describe('prefill / decode arithmetic', () => {
       kind: 'pretrained' as const,
       note: 'n',
     },
-    spec: { id: 'org/data', split: 'test', config: 'default', fields: {} },
+    spec: { id: 'org/data', split: 'test', config: 'default', fields: {}, description: 'd' },
   };
   const unit = (inferences: number): UnitFacts => ({
     source: { where: 'local-hub', dir: '/m', files: {} },

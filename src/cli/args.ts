@@ -54,6 +54,15 @@ export function nonNegativeNumber(value: string): number {
   return n;
 }
 
+/** A fraction strictly between 0 and 1 (--target-ci 0.02 = within 2 % of the mean). */
+export function fraction(value: string): number {
+  const n = value.trim() === '' ? Number.NaN : Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n >= 1) {
+    throw new InvalidArgumentError(`expected a fraction between 0 and 1 (0.02 = 2 %), got '${value}'`);
+  }
+  return n;
+}
+
 export function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got '${value}'`);

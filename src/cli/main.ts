@@ -17,6 +17,7 @@ import { ownVersion } from '../util/paths.js';
 import {
   collect,
   folder,
+  fraction,
   integer,
   nonNegativeNumber,
   oneOf,
@@ -74,9 +75,20 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option(
       '--repetitions <n>',
-      'energy windows per model (mean ± sd in the leaderboard)',
+      'energy windows per model (the minimum with --target-ci); the leaderboard shows the mean and its 95% CI',
       integer(1, LIMITS.maxCount),
       DEFAULT_RUN_OPTIONS.repetitions,
+    )
+    .option(
+      '--target-ci <fraction>',
+      'after --repetitions, add repetitions until the 95% CI half-width of J/1k is within this fraction of the mean',
+      fraction,
+    )
+    .option(
+      '--max-repetitions <n>',
+      'with --target-ci: stop at this many repetitions even if the CI is wider',
+      integer(1, LIMITS.maxCount),
+      DEFAULT_RUN_OPTIONS.maxRepetitions,
     )
     .option(
       '--meter <name>',

@@ -84,6 +84,7 @@ export interface Measurement {
   /** Generative tasks: the prefill-only window of the same inputs. */
   prefill?: PrefillMeasurement | undefined;
   startedAt: Date;
+  loadAverage: { open: number; close: number };
 }
 
 /** The prefill window (max_new_tokens = 1) of one repetition. */
@@ -156,6 +157,7 @@ export function okRecord(
     inferences,
     passes: m.passes,
     durationS: reading.durationS,
+    loadAverage: m.loadAverage,
     energy: {
       meter: reading.meter,
       kind: reading.kind,

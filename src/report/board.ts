@@ -80,6 +80,10 @@ export interface BoardRow {
   shortWindow: boolean;
   /** Two sources for the same energy (NVML counter vs power, RAPL vs psys) differed by more than 10 % in a window. */
   crossCheckFlagged: boolean;
+  /** With --target-ci: the repetitions stopped at --max-repetitions, before the CI reached the target. */
+  ciTargetMissed: boolean;
+  /** A window ran while the machine was busier than its hardware threads (load average): contention. */
+  contention: boolean;
   /** Imports only: the row as published. */
   published: PublishedFigure | null;
   warnings: string[];
@@ -239,6 +243,17 @@ function qualityOf(metrics: Record<string, Stat>, spec: MetricSpec | undefined):
   return { metric: spec.name, label: spec.label, higherIsBetter: spec.higherIsBetter, ...q };
 }
 
+/** A window that opened or closed with the 1-minute load average above the machine's hardware threads. */
+function busy(r: OkRecord): boolean {
+  return r.loadAverage !== undefined && Math.max(r.loadAverage.open, r.loadAverage.close) > r.hardware.cpu.logicalCores;
+}
+
+/** A setting as the records state it ("—" when they do not). */
+function settingOf(records: readonly OkRecord[], key: 'targetCi'): string {
+  const value = records.find((r) => r.settings[key] !== undefined)?.settings[key];
+  return value === undefined || value === null ? '—' : String(value);
+}
+
 /** First and last third of the repetitions (in repetition order) differ by more than the CI's half-width. */
 function drifts(xs: readonly number[], s: Stat): boolean {
   if (!s.ci95 || xs.length < 3) return false;
@@ -297,6 +312,8 @@ function recordRow(
       (r) => r.energy.resolutionS !== undefined && r.durationS < SHORT_WINDOW * r.energy.resolutionS,
     ),
     crossCheckFlagged: records.some((r) => r.energy.crossChecks?.some((c) => c.flagged) ?? false),
+    ciTargetMissed: records.some((r) => r.stoppedBecause === 'max-repetitions'),
+    contention: records.some((r) => busy(r)),
     published: null,
     warnings: [...new Set(records.flatMap((r) => r.energy.warnings))],
   };
@@ -407,6 +424,16 @@ function recordGroup(
   const byEnergy = (a: BoardRow, b: BoardRow) => a.joulesPer1k.mean - b.joulesPer1k.mean;
   const ties = rankWithTies(all.filter((r) => r.kind === 'pretrained').sort(byEnergy));
   const rows = [...ties.flat(), ...all.filter((r) => r.kind === 'fixture').sort(byEnergy)];
+  for (const r of rows.filter((r) => r.ciTargetMissed)) {
+    r.warnings.push(
+      `${r.model}: stopped at --max-repetitions (${r.repetitions}) before its 95% CI reached --target-ci ${settingOf(records, 'targetCi')}`,
+    );
+  }
+  for (const r of rows.filter((r) => r.contention)) {
+    r.warnings.push(
+      `${r.model}: a window ran while the machine's load average was above its ${first.hardware.cpu.logicalCores} hardware threads: another process competed for the CPU, so the figure may be high`,
+    );
+  }
   for (const r of rows.filter((r) => r.drift)) {
     r.warnings.push(
       `${r.model}: its repetitions trend (first and last third differ by more than the 95% CI): thermal drift or a busy neighbour?`,
@@ -492,6 +519,8 @@ function importGroups(table: ImportedTable, o: Resolved, firstIndex: number): Bo
       drift: false,
       shortWindow: false,
       crossCheckFlagged: false,
+      ciTargetMissed: false,
+      contention: false,
       published: { kWhPer1k: p.kWhPer1k, energyScore: p.energyScore, class: p.class, line: p.line },
       warnings: [],
     }));

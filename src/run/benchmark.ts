@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadAllTasks } from '../../tasks/index.js';
+import type { Meter } from '../meters/base.js';
 import { selectMeter } from '../meters/index.js';
 import { checkDevice } from '../model/device.js';
 import { provideHint, resolveHubConfig } from '../model/hub.js';
@@ -68,13 +69,24 @@ function writeFailure(err: WriteError, recordsPath: string, resume: string | und
 
 const stderrLog: Log = (line) => process.stderr.write(`${line}\n`);
 
-export async function runBenchmark(request: BenchRequest, log: Log = stderrLog): Promise<BenchResult> {
+/** What a library caller may hand runBenchmark besides the request. */
+export interface BenchSeams {
+  log?: Log;
+  /** A meter of the caller's own, in place of --meter (its name is what the plan records as the meter). */
+  meter?: Meter;
+}
+
+export async function runBenchmark(request: BenchRequest, seams: BenchSeams | Log = {}): Promise<BenchResult> {
+  const { log = stderrLog, meter: ownMeter } = typeof seams === 'function' ? { log: seams, meter: undefined } : seams;
   if (request.out.trim() === '') throw new UserError("--out '': give a folder, e.g. --out results"); // not "here"
   const runsDir = checkWritableDir(join(resolve(request.out), 'runs'), '--out', request.out); // nothing created yet
   const registry = await openRegistry(request.modelsFile);
   const hub = resolveHubConfig(request);
   const draft = await draftPlan(request, registry, runsDir, log);
-  const { meter, notes } = await selectMeter(draft.settings.meter, { cpuWatts: draft.settings.cpuWatts });
+  const { meter, notes } = ownMeter
+    ? { meter: ownMeter, notes: [] }
+    : await selectMeter(draft.settings.meter, { cpuWatts: draft.settings.cpuWatts });
+  if (ownMeter) draft.settings = { ...draft.settings, meter: ownMeter.name };
   for (const n of notes) log(n);
   await checkDevice(draft.settings.device);
   // Every flag is checked: from here on the run's folder may be created.

@@ -14,14 +14,14 @@ import { planPath, writePlan } from '../records/plan-file.js';
 import type { RunLock } from '../records/run-lock.js';
 import { RecordWriter } from '../records/writer.js';
 import type { RunRecord } from '../schema/result-record.js';
-import { idleSecondsFor } from '../schema/run-options.js';
+import { idleSecondsFor, type ResolvedRunOptions } from '../schema/run-options.js';
 import type { Plan, PlanTarget, PlanUnit } from '../schema/run-plan.js';
 import { UserError } from '../util/errors.js';
 import { EXIT } from '../util/exit-codes.js';
 import { createProgress } from '../util/progress.js';
 import { acceleratorName, describeHardware, describeSoftware } from '../util/system.js';
 import { targetInputs, type Log, type Target, type TargetInputs } from './plan.js';
-import { finishedCells, repairTornTail } from './resume.js';
+import { finishedCells, nothingFinished, repairTornTail, type Finished } from './resume.js';
 import { runUnit, type UnitContext } from './runner.js';
 import { cellKey, cellsOf, shardUnits, unitKey } from './units.js';
 
@@ -57,6 +57,19 @@ function onInterrupt(handler: (signal: NodeJS.Signals) => void): () => void {
   };
 }
 
+/** "3 repetition(s)", or "3 to 20 repetitions, until the 95% CI is within 2% of the mean". */
+export function repetitionRule(s: Pick<ResolvedRunOptions, 'repetitions' | 'targetCi' | 'maxRepetitions'>): string {
+  if (s.targetCi === null) return `${s.repetitions} repetition(s)`;
+  return `${s.repetitions} to ${s.maxRepetitions} repetitions, until the 95% CI is within ${+(s.targetCi * 100).toPrecision(3)}% of the mean`;
+}
+
+/** What a unit already has (a resumed run): its figures in repetition order, and the next repetition's number. */
+function priorOf(finished: Finished, unit: PlanUnit, minimum: number): { prior: number[]; next: number } {
+  const figures = finished.units.get(unitKey(unit))?.figures ?? new Map<number, number>();
+  const order = [...figures.keys()].sort((a, b) => a - b);
+  return { prior: order.map((r) => figures.get(r)!), next: Math.max(minimum, ...order) + 1 };
+}
+
 /** A plan target made runnable again: its task, models and inputs, checked against the plan's hashes. */
 interface LiveTarget {
   target: Target;
@@ -89,16 +102,16 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
   // otherwise count as finished and then be moved away with the fragment.
   const torn = ctx.resumed ? repairTornTail(recordsPath) : undefined;
   if (torn) log(`warning: ${torn}`);
-  const finished = ctx.resumed
-    ? finishedCells(recordsPath)
-    : { ok: new Set<string>(), reported: new Map<string, RunRecord>(), warnings: [] };
+  const finished = ctx.resumed ? finishedCells(recordsPath) : nothingFinished();
   for (const w of finished.warnings) log(`warning: ${w}`);
 
   const mine = shardUnits(plan.units, plan.shard);
   const todo = cellsOf(mine, settings.repetitions).filter((c) => !finished.ok.has(cellKey(c.unit, c.repetition)));
+  // With --target-ci a unit whose minimum is done still runs until a record says it stopped.
+  const adaptive = (unit: PlanUnit) => settings.targetCi !== null && !finished.units.get(unitKey(unit))?.stopped;
   const work = mine
     .map((unit) => ({ unit, repetitions: todo.filter((c) => c.unit === unit).map((c) => c.repetition) }))
-    .filter((w) => w.repetitions.length > 0);
+    .filter((w) => w.repetitions.length > 0 || adaptive(w.unit));
   const targets = await Promise.all(plan.targets.map((t) => revive(plan, t, ctx)));
   const liveOf = (unit: PlanUnit) =>
     targets.find(
@@ -150,7 +163,7 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
     log(
       `${ctx.resumed ? 'Resuming' : 'Run'} ${plan.runId}: ${plan.source}, ${runnable.length} model run(s) to do` +
         `${unavailable > 0 ? `, ${unavailable} unavailable (listed below)` : ''}${shardNote}, ` +
-        `${settings.samples} samples × ${settings.repetitions} repetition(s), batch ${settings.batchSize}`,
+        `${settings.samples} samples × ${repetitionRule(settings)}, batch ${settings.batchSize}`,
     );
     if (ctx.resumed) log(`${cellsToRun} repetition(s) left; ${finished.ok.size} already recorded in ${recordsPath}`);
     log(`Meter: ${meter.describe()}`);
@@ -187,6 +200,7 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
         selection: inputs.selection,
         samples: inputs.samples,
         repetitions,
+        ...priorOf(finished, unit, settings.repetitions),
       };
       records.push(...(await runUnit(unitContext, job)));
     }

@@ -68,13 +68,20 @@ function newRunId(now = new Date()): string {
 
 /** Settings as given: a schema failure (a suite's bad value) is one line naming the setting. */
 function settingsOf(...layers: RunOptions[]): ResolvedRunOptions {
+  let settings: ResolvedRunOptions;
   try {
-    return resolveRunOptions(...layers);
+    settings = resolveRunOptions(...layers);
   } catch (err) {
     const issue = (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
     if (!issue) throw err;
     throw new UserError(`Invalid setting '${issue.path.join('.')}': ${issue.message}`);
   }
+  if (settings.targetCi !== null && settings.maxRepetitions < settings.repetitions) {
+    throw new UserError(
+      `--max-repetitions ${settings.maxRepetitions} is below --repetitions ${settings.repetitions}, the minimum with --target-ci`,
+    );
+  }
+  return settings;
 }
 
 async function targetsFromArgs(

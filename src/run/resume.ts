@@ -102,15 +102,28 @@ export interface Finished {
   reported: Map<string, RunRecord>;
   /** Lines that could not be read (reported, never merged). */
   warnings: string[];
+  /** unitKey -> the J/1k of its ok records by repetition, and whether one says the unit stopped (--target-ci). */
+  units: Map<string, { figures: Map<number, number>; stopped: boolean }>;
+}
+
+/** An empty Finished: a new run has recorded nothing. */
+export function nothingFinished(): Finished {
+  return { ok: new Set(), reported: new Map(), warnings: [], units: new Map() };
 }
 
 export function finishedCells(path: string): Finished {
-  const done: Finished = { ok: new Set(), reported: new Map(), warnings: [] };
+  const done = nothingFinished();
   if (!existsSync(path)) return done;
   const { records, warnings } = parseRecordLines(readFileSync(path, 'utf8'), path);
   done.warnings.push(...warnings.map((w) => `${w} (that cell runs again)`));
   for (const r of records) {
-    if (r.status === 'ok') done.ok.add(cellKey(r, r.settings.repetition ?? 0));
+    if (r.status === 'ok') {
+      done.ok.add(cellKey(r, r.settings.repetition ?? 0));
+      const unit = done.units.get(unitKey(r)) ?? { figures: new Map(), stopped: false };
+      unit.figures.set(r.settings.repetition ?? 0, r.joulesPer1kInferences);
+      unit.stopped ||= r.stoppedBecause !== undefined;
+      done.units.set(unitKey(r), unit);
+    }
     if (r.status === 'skipped' || (r.status === 'error' && r.settings.repetition === null))
       done.reported.set(unitKey(r), r);
   }

@@ -18,6 +18,7 @@ import { errorMessage } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
 import { pipelineCaller, samplesForModel } from './inputs.js';
 import { measureRepetition, type RepetitionWindows } from './repetition.js';
+import { stopAfter } from './stopping.js';
 import { callInputs, perSample } from './window.js';
 
 /** What every unit of a run shares. */
@@ -40,8 +41,12 @@ export interface UnitJob {
   selection: Selection;
   /** Inputs as the task prepared them (the model's input prefix is added here). */
   samples: readonly Sample[];
-  /** Which repetitions to run (all of 1..R, or what a resumed run still lacks). */
+  /** Which of the minimum repetitions to run (all of 1..R, or what a resumed run still lacks). */
   repetitions: readonly number[];
+  /** J/1k of the unit's repetitions already recorded (a resumed run), for --target-ci. */
+  prior: readonly number[];
+  /** The repetition number an extra repetition (--target-ci) gets next. */
+  next: number;
 }
 
 /** Benchmarks one model; every repetition appends its record as soon as it is scored. */
@@ -108,12 +113,20 @@ export async function runUnit(ctx: UnitContext, job: UnitJob): Promise<RunRecord
     };
 
     ctx.progress.note(`  ${label}: ${windowRule(ctx.run.options.minWindowSeconds, minWindowS, ctx.meter.resolutionS)}`);
-    for (const repetition of job.repetitions) {
+    const rule = ctx.run.options;
+    const of = rule.targetCi === null ? `${repetitions}` : `${repetitions}–${rule.maxRepetitions}`;
+    const queue = [...job.repetitions];
+    const figures = [...job.prior];
+    let extra = job.next;
+    // The minimum repetitions first; then, with --target-ci, more until the CI is tight enough.
+    const nextRepetition = () =>
+      queue.shift() ?? (stopAfter(figures, rule) === null && rule.targetCi !== null ? extra++ : undefined);
+    for (let repetition = nextRepetition(); repetition !== undefined; repetition = nextRepetition()) {
       const passS = perCallS !== undefined ? perCallS * inputs.length : undefined;
       const eta = passS !== undefined ? `, ~${Math.max(passS, minWindowS).toFixed(1)} s expected` : '';
       const prefill = task.generative ? ', then its prefill window (max_new_tokens 1)' : '';
       ctx.progress.step(
-        `${label}: repetition ${repetition}/${repetitions}, ${samples.length} inferences per pass in the energy window${eta}${prefill}`,
+        `${label}: repetition ${repetition}/${of}, ${samples.length} inferences per pass in the energy window${eta}${prefill}`,
       );
       let windows: RepetitionWindows;
       try {
@@ -131,10 +144,13 @@ export async function runUnit(ctx: UnitContext, job: UnitJob): Promise<RunRecord
         break;
       }
       const record = okRecord(ctx.run, subject, repetition, m, quality, unit);
+      figures.push(record.joulesPer1kInferences);
+      const stop = queue.length === 0 ? stopAfter(figures, rule) : null;
+      if (stop) record.stoppedBecause = stop; // the last repetition says why the unit stopped
       ctx.writer.append(record);
       records.push(record);
       ctx.progress.done(
-        `${label} rep ${repetition}/${repetitions}: ${record.joulesPer1kInferences.toFixed(1)} J/1k inferences ` +
+        `${label} rep ${repetition}/${of}: ${record.joulesPer1kInferences.toFixed(1)} J/1k inferences ` +
           `(${record.energy.kind}), ${record.throughput.toFixed(1)} inf/s`,
       );
     }

@@ -4,6 +4,7 @@
 // that updates every 100 ms cannot resolve a 40 ms pass): each pass is one tinybench run, the
 // first opens the window and the one that reaches the minimum closes it. Inside it there is only
 // inference: no logging, no scoring, no file writes; only the first pass's outputs are kept.
+import { loadavg } from 'node:os';
 import { Bench } from 'tinybench';
 import { monotonicS, type EnergyWindow, type Meter } from '../meters/base.js';
 import type { PipelineCall } from '../model/pipeline.js';
@@ -41,6 +42,8 @@ export interface WindowResult {
   /** Generative tasks: when each request of every pass began and produced its tokens. */
   requests: readonly RequestTiming[] | undefined;
   startedAt: Date;
+  /** The 1-minute load average when the window opened and when it closed (another process competing?). */
+  loadAverage: { open: number; close: number };
 }
 
 /** Runs one pipeline call per input, pass after pass until the window lasts `minWindowS`, inside one energy window. */
@@ -56,6 +59,8 @@ export async function measureWindow(
   const options = stream ? { ...callOptions, streamer: stream } : callOptions;
   let window: EnergyWindow | undefined;
   let openedAt = 0;
+  let loadOpen = 0;
+  let loadClose = 0;
   let reading: EnergyReading | undefined;
   let next = 0;
   let passes = 0;
@@ -69,11 +74,15 @@ export async function measureWindow(
       if (mode !== 'run' || window) return;
       window = await meter.start();
       openedAt = monotonicS();
+      loadOpen = loadavg()[0]!;
     },
     teardown: async (_task, mode) => {
       if (mode !== 'run' || !window) return;
       passes++;
-      if (monotonicS() - openedAt >= minWindowS) reading = await window.stop();
+      if (monotonicS() - openedAt >= minWindowS) {
+        reading = await window.stop();
+        loadClose = loadavg()[0]!;
+      }
     },
   });
   bench.add('inference', async () => {
@@ -103,5 +112,14 @@ export async function measureWindow(
   if (next !== inputs.length * passes)
     throw new Error(`tinybench ran ${next} calls, expected ${inputs.length} x ${passes}`);
   const requests = stream ? [...stream.requests] : undefined;
-  return { reading, latenciesMs, outputs, passes, outputTokens: stream?.total, requests, startedAt };
+  return {
+    reading,
+    latenciesMs,
+    outputs,
+    passes,
+    outputTokens: stream?.total,
+    requests,
+    startedAt,
+    loadAverage: { open: loadOpen, close: loadClose },
+  };
 }

@@ -90,7 +90,8 @@ const SoftwareSchema = z.object({
 /**
  * The run's resolved options plus this record's repetition and the task's call options.
  * Records written before joulebench kept every option lack sampleSeed, meter, cpuWatts and
- * idleSeconds; those written before steady windows lack minWindowSeconds (they ran one pass).
+ * idleSeconds; those written before steady windows lack minWindowSeconds (they ran one pass), and
+ * those before repetitions-until-stable lack targetCi and maxRepetitions.
  */
 const RecordSettingsSchema = RunSettingsSchema.partial({
   sampleSeed: true,
@@ -98,6 +99,8 @@ const RecordSettingsSchema = RunSettingsSchema.partial({
   cpuWatts: true,
   idleSeconds: true,
   minWindowSeconds: true,
+  targetCi: true,
+  maxRepetitions: true,
 }).extend({
   /** 1-based repetition of this record; null on a skipped model's single line. */
   repetition: z.number().int().nullable(),
@@ -163,6 +166,16 @@ export const OkRecordSchema = z.object({
   passes: z.number().int().positive().optional(),
   /** Duration of the energy window, seconds. */
   durationS: z.number(),
+  /**
+   * The 1-minute load average (os.loadavg) when the window opened and closed: above the machine's
+   * hardware threads, another process competed for the CPU and the figure is flagged.
+   */
+  loadAverage: z.object({ open: z.number(), close: z.number() }).optional(),
+  /**
+   * With --target-ci, on the last repetition of a unit: why repetitions stopped — the CI reached
+   * the target, or the maximum ran first.
+   */
+  stoppedBecause: z.enum(['ci-reached', 'max-repetitions']).optional(),
   energy: RecordEnergySchema,
   /** energy.joules / inferences x 1000. */
   joulesPer1kInferences: z.number(),

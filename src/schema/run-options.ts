@@ -41,6 +41,13 @@ export const RunSettingsSchema = z.object({
    * null = the meter's default (minWindowSecondsFor); 0 = one pass per window.
    */
   minWindowSeconds: z.number().min(0).nullable(),
+  /**
+   * Repetitions until stable: after `repetitions` (the minimum), add repetitions until the 95 % CI
+   * half-width of J/1k is within this fraction of the mean, or `maxRepetitions` is reached;
+   * null = exactly `repetitions`.
+   */
+  targetCi: z.number().gt(0).lt(1).nullable(),
+  maxRepetitions: z.number().int().min(1).max(LIMITS.maxCount),
 });
 /** Every setting, defaults applied: what a plan stores and a run uses. */
 export type ResolvedRunOptions = z.output<typeof RunSettingsSchema>;
@@ -61,6 +68,8 @@ export const DEFAULT_RUN_OPTIONS: ResolvedRunOptions = {
   device: 'cpu',
   idleSeconds: null,
   minWindowSeconds: null,
+  targetCi: null,
+  maxRepetitions: 20,
 };
 
 /** Defaults, then each layer in turn (a suite's settings, then the flags typed). */

@@ -39,7 +39,12 @@ export const PlanSchema = z.object({
    * Settings that must not change between a run and its resumption. Plans written before
    * windows repeated passes ran one pass per window: they resume so (minWindowSeconds 0).
    */
-  settings: RunSettingsSchema.extend({ minWindowSeconds: RunSettingsSchema.shape.minWindowSeconds.default(0) }),
+  settings: RunSettingsSchema.extend({
+    minWindowSeconds: RunSettingsSchema.shape.minWindowSeconds.default(0),
+    // Plans from before repetitions-until-stable ran a fixed count.
+    targetCi: RunSettingsSchema.shape.targetCi.default(null),
+    maxRepetitions: RunSettingsSchema.shape.maxRepetitions.default(20),
+  }),
   targets: z.array(PlanTargetSchema),
   /** Every unit of the whole plan, in the stable order shards slice. */
   units: z.array(PlanUnitSchema),

@@ -32,6 +32,7 @@ export function generatingPipe(onStep: (step: number) => void = () => {}): Pipel
 /** A measured meter whose successive windows read these joules over these seconds. */
 export function scriptedMeter(windows: { joules: number; durationS: number }[]): Meter & { opened: number } {
   const script = [...windows];
+  const counts = { opened: 0 };
   const meter = defineMeter({
     name: 'scripted',
     kind: 'measured',
@@ -40,7 +41,7 @@ export function scriptedMeter(windows: { joules: number; durationS: number }[]):
     zeroReason: null,
     prepare: () =>
       ready(() => {
-        (meter as { opened: number }).opened++;
+        counts.opened++;
         const next = script.shift();
         if (!next) throw new Error('scripted meter: no more windows scripted');
         const figures: WindowFigures = {
@@ -52,5 +53,5 @@ export function scriptedMeter(windows: { joules: number; durationS: number }[]):
         return { stop: async () => figures };
       }),
   });
-  return Object.assign(meter, { opened: 0 });
+  return Object.defineProperty(meter, 'opened', { get: () => counts.opened }) as Meter & { opened: number };
 }

@@ -16,6 +16,8 @@ const SETTINGS = [
   'device',
   'idleSeconds',
   'minWindowSeconds',
+  'targetCi',
+  'maxRepetitions',
 ] as const;
 
 export async function bench(opts: Record<string, unknown>, command: Command): Promise<number> {
