@@ -16,6 +16,7 @@ import {
 } from '../schema/result-record.js';
 import type { EnergyReading } from '../schema/energy.js';
 import type { ResolvedRunOptions } from '../schema/run-options.js';
+import type { Sweep } from '../schema/sweep-axes.js';
 import type { DatasetSpec, TaskDef } from '../task-api.js';
 import { mean, quantile, sd } from '../util/stats.js';
 import { splitEnergy } from './energy-split.js';
@@ -26,6 +27,8 @@ export interface RunFacts {
   options: ResolvedRunOptions;
   hardware: Hardware;
   software: Software;
+  /** A configuration sweep's run: every record carries the sweep. */
+  sweep?: Sweep | undefined;
 }
 
 /** Which task, model and dataset a record is about. */
@@ -55,6 +58,7 @@ function recordBase(run: RunFacts, { task, entry, spec }: Subject, repetition: n
     software: run.software,
     startedAt: new Date().toISOString(),
     dataset: { id: spec.id, split: spec.split },
+    ...(run.sweep ? { sweep: run.sweep } : {}),
   };
 }
 

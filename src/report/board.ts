@@ -15,6 +15,7 @@ import { estimateHow, type MeterPart } from './format.js';
 import { rowGeneration, rowSplit, type RowGeneration, type RowSplit } from './generation-figures.js';
 import type { ImportedTable } from './imports/aies.js';
 import { rate, type StarRule } from './stars.js';
+import { buildSweepReports, type SweepReport } from './sweep/sweep-report.js';
 
 export const JOULES_PER_KWH = 3.6e6;
 
@@ -149,6 +150,8 @@ export interface Board {
   starRule: StarRule;
   carbon: CarbonIntensity;
   tasks: BoardTask[];
+  /** Configuration sweeps among the records (their frontiers; the site's sweeps page). */
+  sweeps: SweepReport[];
 }
 
 export interface BoardOptions {
@@ -587,6 +590,7 @@ export async function buildBoard(records: readonly RunRecord[], options: BoardOp
     starRule: o.starRule,
     carbon: o.carbon,
     tasks,
+    sweeps: await buildSweepReports(records),
   };
 }
 

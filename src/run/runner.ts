@@ -54,7 +54,8 @@ export async function runUnit(ctx: UnitContext, job: UnitJob): Promise<RunRecord
   const { task, entry } = job;
   const { batchSize, warmup, repetitions, threads, device } = ctx.run.options;
   const subject: Subject = { task, entry, spec: job.spec };
-  const label = `${task.name} · ${entry.id}`;
+  const config = ctx.run.sweep ? ` · batch ${batchSize}, threads ${threads ?? 'default'}, ${device}` : '';
+  const label = `${task.name} · ${entry.id}${config}`;
   const fail = (repetition: number | null, stage: ErrorRecord['stage'], err: unknown): ErrorRecord => {
     const record = errorRecord(ctx.run, subject, repetition, stage, errorMessage(err));
     ctx.writer.append(record);

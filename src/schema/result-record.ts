@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ComponentJoulesSchema, EnergyReadingSchema } from './energy.js';
 import { RunSettingsSchema } from './run-options.js';
+import { SweepSchema } from './sweep-axes.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -133,6 +134,8 @@ const common = {
   hardware: HardwareSchema,
   software: SoftwareSchema,
   startedAt: z.string(),
+  /** Records of a configuration sweep: the sweep (its settings say this record's configuration). */
+  sweep: SweepSchema.optional(),
 };
 
 const SelectionSchema = z.object({

@@ -301,7 +301,7 @@ function renderHtml(board: Board, figures: readonly Figure[]): string {
 <dt>gCO2e</dt><dd>Energy × ${sig(board.carbon.gPerKWh)} gCO2e/kWh (${esc(board.carbon.source)}). An estimate for every row, even where the energy was measured.</dd>
 <dt>Published leaderboards</dt><dd>Imported rows keep their published energy (converted to joules only) and their own energy boundary; joulebench computes their stars itself with the rule above.</dd>
 </dl>
-<nav>${nav}<a href="#figures">figures</a><a href="leaderboard.json">JSON</a><a href="leaderboard.csv">CSV</a></nav>
+<nav>${nav}<a href="#figures">figures</a>${board.sweeps.length > 0 ? '<a href="sweeps.html">sweeps</a>' : ''}<a href="leaderboard.json">JSON</a><a href="leaderboard.csv">CSV</a></nav>
 </header>
 <main>
 ${board.tasks.map((t) => taskSection(board, t, figures)).join('\n')}
@@ -331,7 +331,10 @@ export const htmlRenderer: Renderer = {
   async render(board) {
     // Vega loads only when a page is rendered: it is most of the report side's start-up time.
     const figures = await (await import('./charts.js')).renderFigures(board);
+    const sweeps =
+      board.sweeps.length > 0 ? await (await import('../sweep/sweep-page.js')).renderSweepSite(board.sweeps) : {};
     return {
+      ...sweeps,
       ...Object.fromEntries(figures.map((f) => [`site/figures/${f.name}.svg`, f.svg])),
       'site/leaderboard.json': renderJson(board),
       'site/leaderboard.csv': renderCsv(board),
