@@ -59,6 +59,7 @@ export function renderCsv(board: Board): string {
         latency_p50_ms: r.latencyP50Ms ?? '',
         throughput_inferences_per_s: r.throughput ?? '',
         batch_size: r.batchSize ?? '',
+        threads: group.origin === 'import' ? '' : (r.threads ?? 'default'),
         inferences: r.inferences ?? '',
         repetitions: r.repetitions ?? '',
         dataset: group.dataset ?? '',

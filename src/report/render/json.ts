@@ -63,6 +63,7 @@ function jsonRow(row: BoardRow, group: BoardGroup) {
         }
       : null,
     batchSize: row.batchSize,
+    threads: row.threads,
     inferences: row.inferences,
     repetitions: row.repetitions,
     provenance: row.provenance,
@@ -82,6 +83,7 @@ function jsonGroup(group: BoardGroup) {
     basis: group.basis,
     components: group.components,
     boundary: group.boundary,
+    setup: group.setup,
     class: group.class,
     starsRule: group.starsRule,
     notes: group.notes,

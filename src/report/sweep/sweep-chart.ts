@@ -87,7 +87,7 @@ export function sweepChartSpec(report: SweepReport, model: SweepModel): TopLevel
           color: {
             field: 'status',
             type: 'nominal',
-            title: 'configuration',
+            title: 'status',
             scale: { domain, range: domain.map((s) => COLORS[s]!) },
             legend: { orient: 'bottom', direction: 'vertical', labelLimit: 0 },
           },
@@ -95,8 +95,8 @@ export function sweepChartSpec(report: SweepReport, model: SweepModel): TopLevel
           shape: { condition: { test: CHOSEN, value: 'diamond' }, value: 'circle' },
           size: { condition: { test: CHOSEN, value: 260 }, value: 90 },
           tooltip: [
-            { field: 'configuration' },
-            { field: 'status' },
+            { field: 'configuration', title: 'configuration' },
+            { field: 'status', title: 'status' },
             { field: 'joules', title: 'J / 1k inferences', format: '.3~g' },
             { field: 'latency', title: 'p95 latency per call (ms)', format: '.3~g' },
             ...(points.some((p) => p.perToken !== null)
