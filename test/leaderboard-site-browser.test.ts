@@ -85,7 +85,7 @@ describe.skipIf(!hasChromium)(
         join(out, 'sweep'),
       ]);
       expect(swept.status, swept.stderr).toBe(0);
-      [sweep] = JSON.parse(readFileSync(join(out, 'sweep', 'sweeps', 'stories-sweep.json'), 'utf8')) as JsonSweep[];
+      sweep = (JSON.parse(readFileSync(join(out, 'sweep', 'sweeps', 'stories-sweep.json'), 'utf8')) as JsonSweep[])[0]!;
       const lb = await cli(['leaderboard', '--in', out, '--out', join(out, 'board'), '--format', 'html,json']);
       expect(lb.status, lb.stderr).toBe(0);
       board = JSON.parse(readFileSync(join(out, 'board', 'leaderboard.json'), 'utf8')) as JsonBoard;
