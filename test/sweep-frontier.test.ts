@@ -56,7 +56,7 @@ function point(label: string, figures: number[], latencyP95Ms: number, quality: 
 describe('the chosen configurations', () => {
   const metric = { name: 'accuracy', label: 'Accuracy', higherIsBetter: true };
 
-  it('names the cheapest overall, the ones it does not differ from significantly, and the cheapest within budget', () => {
+  it('names the cheapest overall, those it cannot be told from, and the cheapest within budget', () => {
     const fast = point('fast', [30, 31, 29], 2, 0.8);
     const cheap = point('cheap', [10, 11, 9], 40, 0.7);
     const close = point('close', [10.5, 12, 9.5], 50, 0.9); // within the noise of cheap

@@ -180,7 +180,37 @@ describe('sweep on the offline mirror', () => {
     expect(report[0].models[0].points.map((p: { repetitions: number }) => p.repetitions)).toEqual([2, 2, 2, 2]);
   });
 
-  it('refuses axes on a resume, a resume of a run that is no sweep, and a sweep without axes, in one line', async () => {
+  it('splits across shards, and the leaderboard merges their records into one sweep', async () => {
+    const flags = [
+      'sweep',
+      ...model,
+      '--batch-size',
+      '1,2',
+      '--threads',
+      '1,2',
+      ...quickRun,
+      '--run-id',
+      'sh',
+      '--out',
+    ];
+    for (const shard of ['1/2', '2/2']) {
+      const r = await cli([...flags, join(out, `shard${shard[0]}`), '--shard', shard]);
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const plans = ['1', '2'].map((i) =>
+      PlanSchema.parse(JSON.parse(readFileSync(join(out, `shard${i}`, 'runs', `sh-shard${i}of2.plan.json`), 'utf8'))),
+    );
+    expect(plans.map((p) => p.sweep!.id)).toEqual(['sh', 'sh']);
+    const board = join(out, 'merged');
+    const lb = await cli(['leaderboard', '--in', join(out, 'shard1'), '--in', join(out, 'shard2'), '--out', board]);
+    expect(lb.status, lb.stderr).toBe(0);
+    const page = readFileSync(join(board, 'site', 'sweeps.html'), 'utf8');
+    expect(page.match(/<section class="sweep" /g)).toHaveLength(1);
+    expect(page.match(/<tr data-config=/g)).toHaveLength(4); // two configurations from each shard
+    expect(page).toContain('Records: sh-shard1of2, sh-shard2of2.');
+  });
+
+  it('refuses axes on a resume, resuming a run that is no sweep, and a sweep without axes: one line', async () => {
     const again = await cli(['sweep', '--resume', 'sw', '--threads', '1', '--out', out]);
     expect(again.status).toBe(2);
     expect(again.stderr.trim()).toMatch(/^joulebench: --resume sw runs the plan as it was made; drop the sweep axes$/);

@@ -29,6 +29,8 @@ import {
   threadCount,
 } from './args.js';
 
+const DTYPES = Object.keys(dtypeSuffix);
+
 const MODELS_FILE = ['--models-file <path>', 'model registry (default: models.json beside src/)'] as const;
 
 /**
@@ -107,8 +109,8 @@ function runFlags(command: Command, sweep: boolean): Command {
       )
       .option(
         '--dtype <list>',
-        `dtypes to sweep, comma-separated, each a registered variant of the model: ${Object.keys(dtypeSuffix).join(', ')}`,
-        list(oneOf(Object.keys(dtypeSuffix))),
+        `dtypes to sweep, comma-separated, each a registered variant of the model: ${DTYPES.join(', ')}`,
+        list(oneOf(DTYPES)),
       )
       .option(
         '--device <list>',
@@ -198,7 +200,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addHelpText(
       'after',
       '\nExamples:\n' +
-        '  npm run sweep -- --task generation --model karpathy/stories260K --dtype fp32,q8 --batch-size 1,4 --threads 1,2\n' +
+        '  npm run sweep -- --task generation --model karpathy/stories260K --dtype fp32,q8 \\\n' +
+        '      --batch-size 1,4 --threads 1,2\n' +
         '  npm run sweep -- --task classification --batch-size 1,4,16 --threads 1,2 --latency-budget-ms 5\n' +
         '  npm run sweep -- --resume latest\n' +
         "\nA dtype selects the model's registered variant of that dtype (models.json); a dtype, device or batch size\n" +

@@ -127,7 +127,8 @@ export async function runUnit(ctx: UnitContext, job: UnitJob): Promise<RunRecord
       const eta = passS !== undefined ? `, ~${Math.max(passS, minWindowS).toFixed(1)} s expected` : '';
       const prefill = task.generative ? ', then its prefill window (max_new_tokens 1)' : '';
       ctx.progress.step(
-        `${label}: repetition ${repetition}/${of}, ${samples.length} inferences per pass in the energy window${eta}${prefill}`,
+        `${label}: repetition ${repetition}/${of}, ${samples.length} inferences per pass in the energy window` +
+          `${eta}${prefill}`,
       );
       let windows: RepetitionWindows;
       try {

@@ -201,7 +201,7 @@ export const OkRecordSchema = z.object({
   joulesPerOutputToken: z.number().optional(),
   /** Generative tasks: TTFT and TPOT percentiles over the window's requests. */
   generation: GenerationLatencySchema.optional(),
-  /** Generative tasks: the prefill-only window of this repetition (energy.prefillJoules and decodeJoules come from it). */
+  /** Generative tasks: this repetition's prefill-only window (energy.prefillJoules and decodeJoules come from it). */
   prefill: PrefillWindowSchema.optional(),
   /** Seconds to load the pipeline (outside every window). */
   loadS: z.number(),

@@ -63,11 +63,12 @@ export function sweepChartSpec(report: SweepReport, model: SweepModel): TopLevel
     scale: { type: 'log' as const },
   };
   const budget = report.sweep.latencyBudgetMs;
+  const machine = report.hardware;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: `${model.model}: energy vs p95 latency`,
-      subtitle: `dashed: the Pareto frontier; ${estimated ? 'hollow = estimated (not measured); ' : ''}${report.hardware}`,
+      subtitle: `dashed: the Pareto frontier; ${estimated ? 'hollow = estimated (not measured); ' : ''}${machine}`,
     },
     config: { font: 'system-ui, sans-serif', view: { stroke: '#d9d9e0' } },
     width: 460,

@@ -13,6 +13,7 @@ function esc(s: string): string {
 }
 
 const EST = '<span class="est" title="estimated (not measured)">est.</span>';
+const FIXTURE = '<span class="badge fixture">fixture · not citable</span>';
 const slug = (s: string) => s.replace(/[^a-z0-9-]+/gi, '-');
 
 /** The file name (under figures/) of a model's chart in a sweep. */
@@ -29,7 +30,7 @@ function modelSection(report: SweepReport, model: SweepModel, svg: string): stri
       const status = statusOf(model, p);
       const cells = [
         `<td class="text">${esc(p.label)}</td>`,
-        `<td class="text">${esc(p.model)}${p.kind === 'fixture' ? '<span class="badge fixture">fixture · not citable</span>' : ''}</td>`,
+        `<td class="text">${esc(p.model)}${p.kind === 'fixture' ? FIXTURE : ''}</td>`,
         `<td class="num col-energy">${esc(withCi(p.joulesPer1k))}${est}</td>`,
         ...(tokens
           ? [`<td class="num col-energy">${p.joulesPerToken === null ? '—' : `${sig(p.joulesPerToken)}${est}`}</td>`]

@@ -43,7 +43,7 @@ export interface SweepModel {
   points: SweepPoint[];
   /** The least J/1k over all configurations. */
   optimal: SweepPoint | null;
-  /** Configurations whose J/1k does not differ significantly from the optimum's (Welch, α = 0.05; or under 3 repetitions). */
+  /** Configurations whose J/1k the optimum's does not differ from significantly (Welch, α = 0.05; or < 3 repetitions). */
   optimalTies: SweepPoint[];
   /** The least J/1k among configurations with p95 latency within the budget; null when none is (or no budget). */
   withinBudget: SweepPoint | null;

@@ -32,8 +32,9 @@ export function choiceText(model: SweepModel, budgetMs: number | null): string[]
   const out: string[] = [];
   const o = model.optimal;
   if (o) {
-    const ties = model.optimalTies.length
-      ? `; not significantly different from it (Welch's t-test, α = 0.05, or under 3 repetitions): ${model.optimalTies.map((p) => p.label).join('; ')}`
+    const tied = model.optimalTies.map((p) => p.label).join('; ');
+    const ties = tied
+      ? `; not significantly different from it (Welch's t-test, α = 0.05, or under 3 repetitions): ${tied}`
       : '';
     out.push(`Energy-optimal: ${o.label} (${sig(o.joulesPer1k.mean)} J/1k, p95 ${sig(o.latencyP95Ms)} ms)${ties}.`);
   }
@@ -42,7 +43,8 @@ export function choiceText(model: SweepModel, budgetMs: number | null): string[]
     const fastest = Math.min(...model.points.map((p) => p.latencyP95Ms));
     out.push(
       w
-        ? `Energy-optimal within the ${sig(budgetMs)} ms p95 budget: ${w.label} (${sig(w.joulesPer1k.mean)} J/1k, p95 ${sig(w.latencyP95Ms)} ms).`
+        ? `Energy-optimal within the ${sig(budgetMs)} ms p95 budget: ${w.label} ` +
+            `(${sig(w.joulesPer1k.mean)} J/1k, p95 ${sig(w.latencyP95Ms)} ms).`
         : `No configuration meets the ${sig(budgetMs)} ms p95 budget (the fastest: p95 ${sig(fastest)} ms).`,
     );
   }
