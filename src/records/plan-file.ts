@@ -1,7 +1,8 @@
 // The plan file beside a run's records: <out>/runs/<run-id>.plan.json, written whole.
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { PlanSchema, type Plan } from '../schema/run-plan.js';
-import { WriteError, writeErrorOf } from '../util/errors.js';
+import { writeErrorOf } from '../util/errors.js';
+import { writeWholeFile } from './whole-file.js';
 import { readJsonFile } from '../util/json-file.js';
 
 export function planPath(runsDir: string, runId: string): string {
@@ -15,16 +16,8 @@ export function planPath(runsDir: string, runId: string): string {
 export function writePlan(path: string, plan: Plan): void {
   const tmp = `${path}.partial`;
   const text = Buffer.from(`${JSON.stringify(PlanSchema.parse(plan), null, 2)}\n`);
+  writeWholeFile(tmp, text, 'w');
   try {
-    const fd = openSync(tmp, 'w');
-    try {
-      const written = writeSync(fd, text);
-      if (written !== text.length)
-        throw new WriteError(path, 'ENOSPC', `short write: ${written} of ${text.length} bytes`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });

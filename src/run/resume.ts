@@ -1,22 +1,13 @@
 // Resuming a run: find its plan, repair a torn last record line, and list the cells that
 // already have a finished record.
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  truncateSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, readFileSync, readdirSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { planPath, readPlan } from '../records/plan-file.js';
+import { writeWholeFile } from '../records/whole-file.js';
 import { parseRecordLines } from '../records/reader.js';
 import type { RunRecord } from '../schema/result-record.js';
 import type { Plan } from '../schema/run-plan.js';
-import { UserError, WriteError, errorCode, writeErrorOf } from '../util/errors.js';
+import { UserError, writeErrorOf } from '../util/errors.js';
 import { cellKey, recordUnit, unitKey } from './units.js';
 
 /**
@@ -65,31 +56,13 @@ export function repairTornTail(path: string): string | undefined {
   if (bytes.length === 0 || bytes[bytes.length - 1] === 0x0a) return undefined;
   const cut = bytes.lastIndexOf(0x0a) + 1;
   const aside = `${path}.torn-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  writeWhole(aside, bytes.subarray(cut));
+  writeWholeFile(aside, bytes.subarray(cut), 'wx');
   try {
     truncateSync(path, cut);
   } catch (err) {
     throw writeErrorOf(path, err);
   }
   return `${path} ended in an incomplete record (${bytes.length - cut} bytes, interrupted write?): moved to ${aside}; that cell runs again`;
-}
-
-/** A new file with exactly these bytes, or no file at all. */
-function writeWhole(path: string, bytes: Uint8Array): void {
-  try {
-    const fd = openSync(path, 'wx');
-    try {
-      const written = writeSync(fd, bytes);
-      if (written !== bytes.length)
-        throw new WriteError(path, 'ENOSPC', `short write: ${written} of ${bytes.length} bytes`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch (err) {
-    if (errorCode(err) !== 'EEXIST') rmSync(path, { force: true });
-    throw writeErrorOf(path, err);
-  }
 }
 
 export interface Finished {
