@@ -1,7 +1,7 @@
 // A sweep is one normal run: its plan's units are the models times the cross product of the
 // axes, what cannot run is skipped with the reason, and an interrupted sweep resumes only its
 // missing cells. The leaderboard keeps each configuration in its own group, threads named.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkDevice } from '../src/model/device.js';
@@ -119,7 +119,10 @@ describe('sweep on the offline mirror', () => {
     const md = readFileSync(join(out, 'sweeps', 'sw.md'), 'utf8');
     expect(first.stdout).toContain(md.trimEnd());
     expect(md).toMatch(/^Energy-optimal: fp32 · batch \d · threads \d · cpu \(/m);
-    expect(md).toMatch(/^- joulebench-fixtures\/sentiment-bow-en \{"dtype":"q8"\}: no registered variant/m);
+    expect(md).toMatch(/^- joulebench-fixtures\/sentiment-bow-en, dtype q8: no registered variant/m);
+    expect(md).toMatch(
+      /^- joulebench-fixtures\/sentiment-bow-en, batch size 8: batch size 8 is more than the 4 samples/m,
+    );
     const csv = readFileSync(join(out, 'sweeps', 'sw.csv'), 'utf8')
       .trimEnd()
       .split('\n');
@@ -210,6 +213,33 @@ describe('sweep on the offline mirror', () => {
     expect(page).toContain('Records: sh-shard1of2, sh-shard2of2.');
   });
 
+  it("skips a registered variant whose dtype's weights are missing", async () => {
+    // A mirror with stories260K's fp32 weights only (the rest linked from the shared mirror).
+    const hub = tempDir('joulebench-sweep-hub-');
+    const from = join(hubDir, 'models', 'karpathy', 'stories260K');
+    const to = join(hub, 'models', 'karpathy', 'stories260K');
+    mkdirSync(join(to, 'onnx'), { recursive: true });
+    for (const f of readdirSync(from).filter((f) => f !== 'onnx')) symlinkSync(join(from, f), join(to, f));
+    symlinkSync(join(from, 'onnx', 'model.onnx'), join(to, 'onnx', 'model.onnx'));
+    symlinkSync(join(hubDir, 'datasets'), join(hub, 'datasets'));
+    const stories = ['--task', 'generation', '--model', 'karpathy/stories260K', '--dtype', 'fp32,q8'];
+    const r = await cli(['sweep', ...stories, ...quickRun, '--samples', '2', '--run-id', 'gaps', '--out', out], {
+      JOULEBENCH_HUB: hub,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const plan = PlanSchema.parse(JSON.parse(readFileSync(join(runs, 'gaps.plan.json'), 'utf8')));
+    expect(plan.units.map((u) => u.model)).toEqual(['karpathy/stories260K']);
+    expect(plan.sweep!.skipped).toEqual([
+      {
+        model: 'karpathy/stories260K:q8',
+        config: { dtype: 'q8' },
+        reason: expect.stringMatching(
+          /^model files incomplete in .*: no onnx\/\*_quantized\.onnx weights for dtype q8/,
+        ),
+      },
+    ]);
+  });
+
   it('refuses axes on a resume, resuming a run that is no sweep, and a sweep without axes: one line', async () => {
     const again = await cli(['sweep', '--resume', 'sw', '--threads', '1', '--out', out]);
     expect(again.status).toBe(2);
@@ -229,5 +259,16 @@ describe('sweep on the offline mirror', () => {
     const dtype = await cli(['sweep', ...model, '--dtype', 'fp33', '--out', out]);
     expect(dtype.stderr).toMatch(/expected one of fp32, fp16, q8/);
     for (const r of [again, notSweep, none, bad, dtype]) expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('leaves no sweep page behind when the records it is built from have no sweep', async () => {
+    const board = join(out, 'site-then-none');
+    const swept = await cli(['leaderboard', '--in', join(runs, 'sw.jsonl'), '--out', board, '--format', 'html']);
+    expect(swept.status, swept.stderr).toBe(0);
+    expect(readFileSync(join(board, 'site', 'sweeps.html'), 'utf8')).toMatch(/<section class="sweep" /);
+    const lb = await cli(['leaderboard', '--in', join(runs, 'plain.jsonl'), '--out', board, '--format', 'html']);
+    expect(lb.status, lb.stderr).toBe(0);
+    expect(readFileSync(join(board, 'site', 'sweeps.html'), 'utf8')).not.toMatch(/<section class="sweep" /);
+    expect(readFileSync(join(board, 'site', 'index.html'), 'utf8')).not.toContain('href="sweeps.html"');
   });
 });

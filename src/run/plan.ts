@@ -328,7 +328,8 @@ export async function completePlan(draft: Draft, ctx: PlanContext): Promise<Plan
     for (const [i, entry] of target.entries.entries()) {
       const location = located[i]!;
       if (draft.sweep && location.where === 'unavailable' && location.reason === 'incomplete') {
-        skipped.push({ model: entry.id, config: { dtype: entry.dtype }, reason: location.message }); // no weights for the dtype
+        // A registered variant whose dtype has no weights here: a configuration that cannot run.
+        skipped.push({ model: entry.id, config: { dtype: entry.dtype }, reason: location.message });
         continue;
       }
       const unit: PlanUnit = {

@@ -331,8 +331,8 @@ export const htmlRenderer: Renderer = {
   async render(board) {
     // Vega loads only when a page is rendered: it is most of the report side's start-up time.
     const figures = await (await import('./charts.js')).renderFigures(board);
-    const sweeps =
-      board.sweeps.length > 0 ? await (await import('../sweep/sweep-page.js')).renderSweepSite(board.sweeps) : {};
+    // Written even without sweeps (saying so), so a page from earlier records never lingers.
+    const sweeps = await (await import('../sweep/sweep-page.js')).renderSweepSite(board.sweeps);
     return {
       ...sweeps,
       ...Object.fromEntries(figures.map((f) => [`site/figures/${f.name}.svg`, f.svg])),

@@ -6,7 +6,7 @@ import { renderSvg } from '../render/charts.js';
 import { SITE_CSS } from '../render/site-assets.js';
 import { statusOf, sweepChartSpec } from './sweep-chart.js';
 import type { SweepModel, SweepReport } from './sweep-report.js';
-import { axesText, choiceText, energyText } from './sweep-tables.js';
+import { axesText, choiceText, energyText, skipText } from './sweep-tables.js';
 
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -36,7 +36,7 @@ function modelSection(report: SweepReport, model: SweepModel, svg: string): stri
           ? [`<td class="num col-energy">${p.joulesPerToken === null ? '—' : `${sig(p.joulesPerToken)}${est}`}</td>`]
           : []),
         `<td class="num">${sig(p.latencyP95Ms)}</td>`,
-        `<td class="num">${p.quality === null ? '—' : qualityNumber(p.quality)}</td>`,
+        `<td class="num">${p.quality === null ? '—' : qualityNumber(p.quality)}${p.kind === 'fixture' ? ' (meaningless)' : ''}</td>`,
         `<td class="text">${esc(status)}</td>`,
         ...(tokens ? [`<td class="num">${p.frontier.tokenLatency ? '✓' : ''}</td>`] : []),
         `<td class="num">${p.frontier.quality ? '✓' : ''}</td>`,
@@ -80,7 +80,7 @@ async function sweepSection(report: SweepReport, svgs: Map<SweepModel, string>):
   const skipped =
     report.sweep.skipped.length > 0
       ? `<h3>Skipped configurations</h3><ul class="notes">${report.sweep.skipped
-          .map((s) => `<li>${esc(s.model)} ${esc(JSON.stringify(s.config))}: ${esc(s.reason)}</li>`)
+          .map((s) => `<li>${esc(skipText(s))}</li>`)
           .join('')}</ul>`
       : '';
   const flag =
@@ -126,7 +126,7 @@ tr.chosen td { font-weight: 600; background: #fff4e5; }
 <nav><a href="index.html">leaderboard</a>${reports.map((r) => `<a href="#sweep-${esc(slug(r.id))}">${esc(r.id)}</a>`).join('')}</nav>
 </header>
 <main>
-${sections.join('\n')}
+${sections.length > 0 ? sections.join('\n') : '<p>No configuration sweeps in these records (<code>npm run sweep</code> makes them).</p>'}
 </main>
 <footer>Made by joulebench from its result records. Figures say where they come from: the meter, and whether they were measured or estimated.</footer>
 </body>

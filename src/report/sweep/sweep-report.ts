@@ -121,8 +121,9 @@ export function analyseModel(
   const energy = (p: SweepPoint) => p.joulesPer1k.mean;
   const latency = (p: SweepPoint) => p.latencyP95Ms;
   const perToken = (p: SweepPoint) => p.joulesPerToken ?? Number.NaN;
+  // A fixture's quality means nothing: it is on no quality frontier (as the leaderboard's figure leaves it out).
   const quality = (p: SweepPoint) =>
-    p.quality === null ? Number.NaN : metric?.higherIsBetter ? -p.quality : p.quality;
+    p.quality === null || p.kind === 'fixture' ? Number.NaN : metric?.higherIsBetter ? -p.quality : p.quality;
   const fronts = {
     latency: paretoFront(points, [energy, latency]),
     tokenLatency: paretoFront(points, [perToken, latency]),

@@ -2,7 +2,7 @@
 // configuration) and JSON. Every figure says its basis and whether it was measured or estimated;
 // the chosen configurations are named under each table, and what was skipped is listed with why.
 import { stringify } from 'csv-stringify/sync';
-import type { SweepAxes } from '../../schema/sweep-axes.js';
+import type { SweepAxes, SweptOut } from '../../schema/sweep-axes.js';
 import { finiteOrNull, qualityNumber, sig, withCi } from '../format.js';
 import type { SweepModel, SweepPoint, SweepReport } from './sweep-report.js';
 
@@ -19,6 +19,16 @@ export function axesText(axes: SweepAxes): string {
     .filter((k) => axes[k] !== undefined)
     .map((k) => `${AXIS_NAMES[k]} ${axes[k]!.join(', ')}`)
     .join(' × ');
+}
+
+/** "karpathy/stories260K, dtype fp16: <reason>" ("every model" for a device that cannot run). */
+export function skipText(s: SweptOut): string {
+  const names = { dtype: 'dtype', batchSize: 'batch size', threads: 'threads', device: 'device' } as const;
+  const config = (Object.keys(names) as (keyof typeof names)[])
+    .filter((k) => s.config[k] !== undefined)
+    .map((k) => `${names[k]} ${s.config[k] ?? 'default'}`)
+    .join(', ');
+  return `${s.model === '*' ? 'every model' : s.model}, ${config}: ${s.reason}`;
 }
 
 /** What the energy figures are, in words. */
@@ -76,7 +86,7 @@ function modelTable(report: SweepReport, model: SweepModel): string[] {
       withCi(p.joulesPer1k),
       ...(tokens ? [p.joulesPerToken === null ? '—' : sig(p.joulesPerToken)] : []),
       sig(p.latencyP95Ms),
-      p.quality === null ? '—' : qualityNumber(p.quality),
+      p.quality === null ? '—' : `${qualityNumber(p.quality)}${p.kind === 'fixture' ? ' (meaningless)' : ''}`,
       yes(p.frontier.latency),
       ...(tokens ? [yes(p.frontier.tokenLatency)] : []),
       yes(p.frontier.quality),
@@ -113,7 +123,7 @@ export function sweepMarkdown(report: SweepReport): string {
   }
   if (sweep.skipped.length > 0) {
     out.push('Skipped configurations:', '');
-    for (const s of sweep.skipped) out.push(`- ${s.model} ${JSON.stringify(s.config)}: ${s.reason}`);
+    for (const s of sweep.skipped) out.push(`- ${skipText(s)}`);
     out.push('');
   }
   return `${out.join('\n').trimEnd()}\n`;
