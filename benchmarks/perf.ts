@@ -7,9 +7,10 @@
 //   npm run perf -- --meters  the meter overhead only (about 20 s)
 //
 // 1. Harness overhead: a bare loop calling the transformers.js pipeline vs joulebench's
-//    measured window (tinybench timing + energy meter) on the same inputs, interleaved
-//    a/b/a/b so machine noise hits both; plus a raw onnxruntime session.run loop on
-//    pre-tokenized inputs, to show the pipeline's own cost.
+//    measured window (tinybench timing + energy meter; for generation the token stream's
+//    timestamps too) on the same inputs, interleaved a/b/a/b so machine noise hits both; plus a
+//    raw onnxruntime session.run loop on pre-tokenized inputs, to show the pipeline's own cost;
+//    and, model-free, what tinybench costs per call and the token stream per decoding step.
 // 2. Meter overhead: each meter's start+stop, the main thread's work per 1-second window (the
 //    budget: 0.5%), and the CPU its sampler thread takes besides.
 // 3. Scaling: wall time and peak RSS of a child process measuring 100, 1,000 and 5,000
@@ -29,7 +30,8 @@ import { selectRows } from '../src/datasets/selection.js';
 import type { Meter } from '../src/meters/base.js';
 import { describeMeters, selectMeter } from '../src/meters/index.js';
 import { locateModel, resolveHubConfig, type HubConfig } from '../src/model/hub.js';
-import { loadPipeline, TokenCounter, type LoadedPipeline } from '../src/model/pipeline.js';
+import { loadPipeline, type LoadedPipeline } from '../src/model/pipeline.js';
+import { TokenStream } from '../src/model/token-stream.js';
 import { openRegistry } from '../src/run/benchmark.js';
 import { callInputs, measureWindow } from '../src/run/window.js';
 import type { ModelEntry } from '../src/schema/model-entry.js';
@@ -103,9 +105,9 @@ async function harness(
   l: Loaded,
   meter: Meter,
 ): Promise<number> {
-  const counter = l.task.generative ? new TokenCounter() : undefined;
+  const stream = l.task.generative ? new TokenStream() : undefined;
   const t0 = performance.now();
-  await measureWindow(pipe, inputs, l.task.callOptions, meter, counter, 0); // one pass, as the bare loop
+  await measureWindow(pipe, inputs, l.task.callOptions, meter, stream, 0); // one pass, as the bare loop
   return (performance.now() - t0) / 1000;
 }
 
@@ -142,6 +144,32 @@ async function perCallCostUs(): Promise<number> {
   const t1 = performance.now();
   await bench.run();
   return ((performance.now() - t1 - bare) / n) * 1000;
+}
+
+/**
+ * The token stream's own cost per decoding step, free of model noise: calls of 10 steps (begin,
+ * the prompt's put, 10 puts, end) on a TokenStream versus on a streamer that does nothing.
+ */
+function perTokenCostUs(): number {
+  const calls = 50_000;
+  const prompt = [[1n, 2n, 3n]];
+  const step = [[7n]];
+  const run = (s: { begin?(): void; put(ids: unknown[]): void; end(): void }) => {
+    const t0 = performance.now();
+    for (let c = 0; c < calls; c++) {
+      s.begin?.();
+      s.put(prompt);
+      for (let i = 0; i < 10; i++) s.put(step);
+      s.end();
+    }
+    return performance.now() - t0;
+  };
+  const nothing = { put(_ids: unknown[]) {}, end() {} };
+  run(nothing); // warm both paths up
+  run(new TokenStream());
+  const bare = Math.min(run(nothing), run(nothing), run(nothing));
+  const timed = Math.min(run(new TokenStream()), run(new TokenStream()), run(new TokenStream()));
+  return ((timed - bare) / (calls * 10)) * 1000;
 }
 
 async function overhead(meter: Meter) {
@@ -341,7 +369,7 @@ async function batchingAndThreads(meter: Meter) {
           inputs,
           l.task.callOptions,
           meter,
-          l.task.generative ? new TokenCounter() : undefined,
+          l.task.generative ? new TokenStream() : undefined,
           0, // one pass per configuration (short windows: relative figures only)
         );
         const row = {
@@ -383,12 +411,17 @@ async function main() {
   console.log(`joulebench perf${quick ? ' --quick' : ''} on ${hardwareLabel(hardware)}; meter ${meter.describe()}\n`);
   const harnessPerCallUs = await perCallCostUs();
   console.log(`harness cost per call (tinybench timing, model-free): ${harnessPerCallUs.toFixed(2)} µs`);
+  const tokenStreamPerStepUs = perTokenCostUs();
+  console.log(
+    `token stream cost per decoding step (one timestamp, counts; model-free): ${tokenStreamPerStepUs.toFixed(3)} µs`,
+  );
   const report = {
     date: new Date().toISOString(),
     quick,
     machine: { ...hardware, label: hardwareLabel(hardware), node: process.versions.node },
     meter: { name: meter.name, kind: meter.kind },
     harnessPerCallUs,
+    tokenStreamPerStepUs,
     overhead: await overhead(meter),
     ...(await meterOverhead()),
     scaling: scaling(),

@@ -109,6 +109,28 @@ describe.each(['classification', 'generation', 'summarization'])('bench --task %
       }
     }
   });
+
+  it('generative tasks: times every request (TTFT, TPOT) and measures a prefill window of the same inputs', () => {
+    const ok = records.filter((x): x is OkRecord => x.status === 'ok');
+    if (task === 'classification') {
+      for (const r of ok)
+        expect([r.generation, r.prefill, r.energy.prefillJoules]).toEqual([undefined, undefined, undefined]);
+      return;
+    }
+    for (const r of ok) {
+      const g = r.generation!;
+      expect(g).toMatchObject({ requests: 4, per: 'request' });
+      expect(g.ttftMs.p50).toBeGreaterThan(0);
+      expect(g.ttftMs.p50).toBeLessThanOrEqual(g.ttftMs.p99);
+      expect(g.tpotMs!.p95).toBeGreaterThan(0);
+      // The first token and every later one fit in the call: TTFT + 9 × TPOT (median) stays under its latency.
+      expect(g.ttftMs.p50 + 9 * g.tpotMs!.p50).toBeLessThan(r.latencyMs.max);
+      expect(r.prefill).toMatchObject({ inferences: 4, passes: 1, outputTokens: 4 });
+      expect(r.prefill!.callOptions).toMatchObject({ max_new_tokens: 1 });
+      expect(r.energy.split?.kind).toBe('derived');
+      expect(r.energy.prefillJoules).toBeCloseTo(r.prefill!.joules, 12); // same inferences: unscaled
+    }
+  });
 });
 
 describe('leaderboard over the three runs', () => {

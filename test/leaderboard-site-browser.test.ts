@@ -1,5 +1,6 @@
 // The generated site in a real browser (Debian's Chromium via playwright-core): made from a
-// real bench run of the three tasks on the offline mirror, opened via file://.
+// real bench run of the three tasks on the offline mirror, and a real sweep of stories260K over
+// dtype × batch size × threads, opened via file://.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,6 +19,10 @@ interface JsonRow {
 interface JsonBoard {
   tasks: Record<string, { groups: { hardware: string; rows: JsonRow[] }[] }>;
 }
+interface JsonSweep {
+  id: string;
+  models: { model: string; energyOptimal: string; optimalWithinBudget: string | null; points: { label: string }[] }[];
+}
 
 const tasks = ['classification', 'generation', 'summarization'];
 if (!hasChromium) console.warn(`Skipping the browser test: ${noChromiumMessage}`);
@@ -29,6 +34,8 @@ describe.skipIf(!hasChromium)(
     let browser: Browser | undefined;
     let page: Page;
     let board: JsonBoard;
+    let sweep: JsonSweep;
+    let sweepPage: Page;
     const requests: string[] = [];
 
     beforeAll(async () => {
@@ -50,6 +57,35 @@ describe.skipIf(!hasChromium)(
         ]);
         expect(run.status, run.stderr).toBe(0);
       }
+      const swept = await cli([
+        'sweep',
+        '--task',
+        'generation',
+        '--model',
+        'karpathy/stories260K',
+        '--dtype',
+        'fp32,q8',
+        '--batch-size',
+        '1,4',
+        '--threads',
+        '1,2',
+        '--latency-budget-ms',
+        '15',
+        '--samples',
+        '4',
+        '--repetitions',
+        '2',
+        '--warmup',
+        '1',
+        '--min-window-seconds',
+        '0',
+        '--run-id',
+        'stories-sweep',
+        '--out',
+        join(out, 'sweep'),
+      ]);
+      expect(swept.status, swept.stderr).toBe(0);
+      sweep = (JSON.parse(readFileSync(join(out, 'sweep', 'sweeps', 'stories-sweep.json'), 'utf8')) as JsonSweep[])[0]!;
       const lb = await cli(['leaderboard', '--in', out, '--out', join(out, 'board'), '--format', 'html,json']);
       expect(lb.status, lb.stderr).toBe(0);
       board = JSON.parse(readFileSync(join(out, 'board', 'leaderboard.json'), 'utf8')) as JsonBoard;
@@ -57,6 +93,9 @@ describe.skipIf(!hasChromium)(
       page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       page.on('request', (r) => requests.push(r.url()));
       await page.goto(pathToFileURL(join(out, 'board', 'site', 'index.html')).href);
+      sweepPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      sweepPage.on('request', (r) => requests.push(r.url()));
+      await sweepPage.goto(pathToFileURL(join(out, 'board', 'site', 'sweeps.html')).href);
     }, 600_000);
 
     afterAll(async () => {
@@ -171,6 +210,48 @@ describe.skipIf(!hasChromium)(
         // biome-ignore lint/performance/useDomNodeTextContent: as above
         await expect(fixtures.nth(i).locator('td.col-stars').innerText()).resolves.toBe('not rated');
       }
+    });
+
+    it('links the sweep page, with one frontier chart per model and a point per configuration', async () => {
+      await expect(page.locator('nav a[href="sweeps.html"]').count()).resolves.toBe(1);
+      const section = sweepPage.locator('section[data-sweep="stories-sweep"]');
+      await expect(section.count()).resolves.toBe(1);
+      expect(sweep.models.map((m) => m.model)).toEqual(['karpathy/stories260K']); // fp32 and q8: one model
+      for (const m of sweep.models) {
+        expect(m.points).toHaveLength(8); // 2 dtypes × 2 batch sizes × 2 threads
+        const block = section.locator(`div.sweep-model[data-model="${m.model}"]`);
+        await expect(block.locator('figure svg').count()).resolves.toBe(1);
+        const points = block.locator('figure svg path[aria-roledescription="point"]');
+        await expect(points.count()).resolves.toBe(8);
+        await expect(block.locator('figure svg [aria-roledescription="line mark"]').count()).resolves.toBe(1);
+        const rows = await block
+          .locator('tbody tr')
+          .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-config')));
+        expect(rows.sort()).toEqual(m.points.map((p) => p.label).sort());
+        const box = await block.locator('figure svg').boundingBox();
+        expect(box!.width).toBeGreaterThan(200);
+      }
+    });
+
+    it('highlights the chosen configurations in the chart and the table', async () => {
+      for (const m of sweep.models) {
+        const block = sweepPage.locator(`div.sweep-model[data-model="${m.model}"]`);
+        const chosen = await block
+          .locator('tbody tr[data-chosen]')
+          .evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-config'), tr.getAttribute('data-chosen')]));
+        const expected = [...new Set([m.energyOptimal, m.optimalWithinBudget].filter((c): c is string => c !== null))];
+        expect(chosen.map(([config]) => config).sort()).toEqual(expected.sort());
+        expect(chosen.find(([config]) => config === m.energyOptimal)![1]).toMatch(/^energy-optimal/);
+        const labels = await block
+          .locator('figure svg path[aria-roledescription="point"]')
+          .evaluateAll((ps) => ps.map((p) => p.getAttribute('aria-label') ?? ''));
+        const optimal = labels.filter((l) => l.includes(`configuration: ${m.energyOptimal};`));
+        expect(optimal).toHaveLength(1);
+        expect(optimal[0]).toMatch(/status: energy-optimal/);
+        expect(labels.filter((l) => /status: energy-optimal/.test(l))).toHaveLength(expected.length);
+      }
+      await expect(sweepPage.locator('.flag-est').first().isVisible()).resolves.toBe(true);
+      await expect(sweepPage.locator('td.col-energy .est').first().isVisible()).resolves.toBe(true);
     });
 
     it('loads nothing but the file itself', () => {

@@ -28,10 +28,11 @@ function recordsIn(out: string): RunRecord[] {
 describe('bench --meter nvidia-smi when nvidia-smi fails', () => {
   it("makes the model's record an error with the reason, and goes on with the next model", async () => {
     const out = tempDir('joulebench-smi-dies-');
-    // Each window lasts 0.6 s (6 rounds of ~0.11 s); nvidia-smi dies after its 9th round (~1 s), inside the second.
+    // Each window lasts 0.6 s (6 rounds of ~0.11 s), and a generation repetition has two (its energy window,
+    // then its prefill window): nvidia-smi dies after its 15th round (~1.7 s), inside the second repetition.
     const r = await cli(
       [...GEN, '--repetitions', '2', '--idle-seconds', '0', '--min-window-seconds', '0.6', '--out', out],
-      smi.env({ NVSMI_STANDIN_DIE_AFTER: '9' }),
+      smi.env({ NVSMI_STANDIN_DIE_AFTER: '15' }),
     );
     expect(r.stderr).not.toMatch(/internal error|^\s+at /m);
     expect(r.status).toBe(1);

@@ -78,6 +78,16 @@ export function oneOf<T extends string>(names: readonly T[]) {
   };
 }
 
+/** A comma list of values each `item` accepts (a sweep's axes): "1,4,16" -> [1, 4, 16], repeats dropped. */
+export function list<T>(item: (value: string) => T) {
+  return (value: string): T[] => {
+    const parts = value.split(',').map((p) => p.trim());
+    if (parts.some((p) => p === ''))
+      throw new InvalidArgumentError(`expected a comma list like 1,4,16, got '${value}'`);
+    return [...new Set(parts.map(item))];
+  };
+}
+
 /** For repeatable flags (--model, --in, --import). */
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

@@ -10,6 +10,7 @@ import { meterNames } from '../meters/index.js';
 import { PAPERS } from '../report/papers/papers.js';
 import { FORMATS } from '../report/render/index.js';
 import { STAR_RULES } from '../report/stars.js';
+import { dtypeSuffix } from '../schema/model-entry.js';
 import { DEFAULT_RUN_OPTIONS, DEVICES, LIMITS } from '../schema/run-options.js';
 import { UserError, internalErrorText } from '../util/errors.js';
 import { EXIT } from '../util/exit-codes.js';
@@ -19,6 +20,7 @@ import {
   folder,
   fraction,
   integer,
+  list,
   nonNegativeNumber,
   oneOf,
   positiveNumber,
@@ -27,33 +29,26 @@ import {
   threadCount,
 } from './args.js';
 
+const DTYPES = Object.keys(dtypeSuffix);
+
 const MODELS_FILE = ['--models-file <path>', 'model registry (default: models.json beside src/)'] as const;
 
-export function buildProgram(setExitCode: (code: number) => void): Command {
-  /** Runs the handler `name` of commands/<file>.ts, imported now. */
-  const lazy =
-    <M extends object>(load: () => Promise<M>, name: keyof M & string) =>
-    async (...args: unknown[]) => {
-      // A handler takes commander's action arguments and returns the exit code.
-      const handler = (await load())[name] as (...a: unknown[]) => Promise<number>;
-      setExitCode(await handler(...args));
-    };
-
-  const program = new Command('joulebench')
-    .description('Energy per 1,000 inferences of ML models, and the quality it buys.')
-    .version(ownVersion(), '-V, --version', 'print the version')
-    .configureHelp({ sortOptions: false })
-    // Throw instead of exiting (main() returns the code); set first, so every subcommand inherits it.
-    .exitOverride();
-
-  program
-    .command('bench')
-    .description(
-      "Run every model registered for a task (or the --model ones, or a suite's) over the task's standard " +
-        'dataset, one energy window per repetition, and append result records under <out>/runs/.',
-    )
-    .option('--task <name>', `task to run: ${taskNames.join(', ')}`)
-    .option('--suite <name>', 'run a suite instead: benchmarks/<name>.json (tasks, datasets, models, settings)')
+/**
+ * The flags of a run, shared by bench and sweep. A sweep takes comma lists for its axes
+ * (--batch-size, --threads, --dtype, --device) and --latency-budget-ms, and no --suite.
+ */
+function runFlags(command: Command, sweep: boolean): Command {
+  command.option('--task <name>', `task to run: ${taskNames.join(', ')}`);
+  if (sweep) {
+    command.option(
+      '--latency-budget-ms <ms>',
+      'also report the energy-optimal configuration whose p95 latency per call is within this budget',
+      positiveNumber,
+    );
+  } else {
+    command.option('--suite <name>', 'run a suite instead: benchmarks/<name>.json (tasks, datasets, models, settings)');
+  }
+  command
     .option('--model <id>', 'model id from models.json (repeatable); default: all models of the task', collect, [])
     .option(
       '--samples <n>',
@@ -65,8 +60,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       '--sample-seed <n>',
       'draw the n rows at random with this seed instead of taking the first n',
       integer(0, LIMITS.maxSeed),
-    )
-    .option('--batch-size <n>', 'inputs per pipeline call', integer(1), DEFAULT_RUN_OPTIONS.batchSize)
+    );
+  if (sweep)
+    command.option('--batch-size <list>', 'batch sizes to sweep, comma-separated (e.g. 1,4,16)', list(integer(1)));
+  else {
+    command.option('--batch-size <n>', 'inputs per pipeline call', integer(1), DEFAULT_RUN_OPTIONS.batchSize);
+  }
+  command
     .option(
       '--warmup <n>',
       'unmeasured pipeline calls before the first window',
@@ -95,13 +95,38 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       `energy meter: auto, or one or more (comma-separated) of ${meterNames.join(', ')}`,
       DEFAULT_RUN_OPTIONS.meter,
     )
-    .option('--cpu-watts <W>', 'estimate meter: watts per busy CPU thread (default: CPU TDP / threads)', positiveNumber)
-    .option('--threads <n>', 'onnxruntime intra-op threads (default: onnxruntime decides)', threadCount())
     .option(
-      '--device <name>',
-      `execution provider: ${DEVICES.join(', ')} (webgpu needs a Vulkan driver; cuda the CUDA provider, see README)`,
-      DEFAULT_RUN_OPTIONS.device,
-    )
+      '--cpu-watts <W>',
+      'estimate meter: watts per busy CPU thread (default: CPU TDP / threads)',
+      positiveNumber,
+    );
+  if (sweep) {
+    command
+      .option(
+        '--threads <list>',
+        'onnxruntime intra-op threads to sweep, comma-separated (e.g. 1,2)',
+        list(threadCount()),
+      )
+      .option(
+        '--dtype <list>',
+        `dtypes to sweep, comma-separated, each a registered variant of the model: ${DTYPES.join(', ')}`,
+        list(oneOf(DTYPES)),
+      )
+      .option(
+        '--device <list>',
+        `execution providers to sweep, comma-separated: ${DEVICES.join(', ')} (one that cannot run here is skipped)`,
+        list(oneOf(DEVICES)),
+      );
+  } else {
+    command
+      .option('--threads <n>', 'onnxruntime intra-op threads (default: onnxruntime decides)', threadCount())
+      .option(
+        '--device <name>',
+        `execution provider: ${DEVICES.join(', ')} (webgpu needs a Vulkan driver; cuda the CUDA provider, see README)`,
+        DEFAULT_RUN_OPTIONS.device,
+      );
+  }
+  return command
     .option(
       '--idle-seconds <s>',
       'idle baseline before the first model (default: 10 with a measured meter, 0 with the estimate)',
@@ -129,7 +154,31 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       'name the run: A-Z a-z 0-9 . _ - (default: UTC time + random suffix); shards append -shard<i>of<n>',
       runId,
     )
-    .option(...MODELS_FILE)
+    .option(...MODELS_FILE);
+}
+
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  /** Runs the handler `name` of commands/<file>.ts, imported now. */
+  const lazy =
+    <M extends object>(load: () => Promise<M>, name: keyof M & string) =>
+    async (...args: unknown[]) => {
+      // A handler takes commander's action arguments and returns the exit code.
+      const handler = (await load())[name] as (...a: unknown[]) => Promise<number>;
+      setExitCode(await handler(...args));
+    };
+
+  const program = new Command('joulebench')
+    .description('Energy per 1,000 inferences of ML models, and the quality it buys.')
+    .version(ownVersion(), '-V, --version', 'print the version')
+    .configureHelp({ sortOptions: false })
+    // Throw instead of exiting (main() returns the code); set first, so every subcommand inherits it.
+    .exitOverride();
+
+  runFlags(program.command('bench'), false)
+    .description(
+      "Run every model registered for a task (or the --model ones, or a suite's) over the task's standard " +
+        'dataset, one energy window per repetition, and append result records under <out>/runs/.',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -141,6 +190,24 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         '\nWithout a power sensor the figures are ESTIMATED from CPU time (see README "Meters").',
     )
     .action(lazy(() => import('./commands/bench.js'), 'bench'));
+
+  runFlags(program.command('sweep'), true)
+    .description(
+      "Run a task's models over the cross product of configurations (batch sizes, threads, dtypes, devices) as one " +
+        'run (plan, resume, shards and records as bench); then, per model, the Pareto frontiers of energy against ' +
+        'p95 latency and quality, and the energy-optimal configuration: <out>/sweeps/<run-id>.{md,csv,json}.',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  npm run sweep -- --task generation --model karpathy/stories260K --dtype fp32,q8 \\\n' +
+        '      --batch-size 1,4 --threads 1,2\n' +
+        '  npm run sweep -- --task classification --batch-size 1,4,16 --threads 1,2 --latency-budget-ms 5\n' +
+        '  npm run sweep -- --resume latest\n' +
+        "\nA dtype selects the model's registered variant of that dtype (models.json); a dtype, device or batch size\n" +
+        'that cannot run is skipped with the reason. The site page: npm run leaderboard (site/sweeps.html).',
+    )
+    .action(lazy(() => import('./commands/sweep.js'), 'sweep'));
 
   program
     .command('leaderboard')

@@ -80,23 +80,3 @@ export async function hashModelFiles(dir: string, dtype: Dtype): Promise<Record<
   for (const f of files.sort()) hashes[f] = await sha256File(join(dir, f));
   return hashes;
 }
-
-/**
- * Counts generated tokens exactly, as transformers.js's generate() reports them to a streamer:
- * the first put() of a call is the prompt (or decoder start), every later one is one decoding
- * step for each sequence in the batch. Its cost inside the window is one addition per step.
- */
-export class TokenCounter {
-  total = 0;
-  #promptNext = true;
-  put(ids: unknown[]): void {
-    if (this.#promptNext) {
-      this.#promptNext = false;
-      return;
-    }
-    this.total += ids.length;
-  }
-  end(): void {
-    this.#promptNext = true;
-  }
-}

@@ -2,6 +2,7 @@
 // machine and the software; an ok record adds the window's reading, latency and quality.
 import type { LoadedDataset } from '../datasets/load.js';
 import { netOf, type IdleBaseline } from '../meters/idle.js';
+import { generationLatency, type RequestTiming } from '../model/token-stream.js';
 import type { ModelEntry } from '../schema/model-entry.js';
 import {
   SCHEMA_VERSION,
@@ -15,8 +16,10 @@ import {
 } from '../schema/result-record.js';
 import type { EnergyReading } from '../schema/energy.js';
 import type { ResolvedRunOptions } from '../schema/run-options.js';
+import type { Sweep } from '../schema/sweep-axes.js';
 import type { DatasetSpec, TaskDef } from '../task-api.js';
 import { mean, quantile, sd } from '../util/stats.js';
+import { splitEnergy } from './energy-split.js';
 
 /** What every record of a run shares. */
 export interface RunFacts {
@@ -24,6 +27,8 @@ export interface RunFacts {
   options: ResolvedRunOptions;
   hardware: Hardware;
   software: Software;
+  /** A configuration sweep's run: every record carries the sweep. */
+  sweep?: Sweep | undefined;
 }
 
 /** Which task, model and dataset a record is about. */
@@ -53,6 +58,7 @@ function recordBase(run: RunFacts, { task, entry, spec }: Subject, repetition: n
     software: run.software,
     startedAt: new Date().toISOString(),
     dataset: { id: spec.id, split: spec.split },
+    ...(run.sweep ? { sweep: run.sweep } : {}),
   };
 }
 
@@ -77,8 +83,20 @@ export interface Measurement {
   /** Whole passes over the samples in the window. */
   passes: number;
   outputTokens: number | undefined;
+  /** Generative tasks: each request's start and token steps (TTFT, TPOT). */
+  requests?: readonly RequestTiming[] | undefined;
+  /** Generative tasks: the prefill-only window of the same inputs. */
+  prefill?: PrefillMeasurement | undefined;
   startedAt: Date;
   loadAverage: { open: number; close: number };
+}
+
+/** The prefill window (max_new_tokens = 1) of one repetition. */
+export interface PrefillMeasurement {
+  reading: EnergyReading;
+  passes: number;
+  outputTokens: number | undefined;
+  callOptions: Record<string, unknown>;
 }
 
 /** What the run knew of the unit besides the measurement. */
@@ -117,6 +135,15 @@ export function okRecord(
   const { dataset, idle } = unit;
   const inferences = unit.inferences * m.passes; // every inference in the window
   const net = idle ? netOf(reading, idle) : undefined;
+  const generation = m.requests ? generationLatency(m.requests, run.options.batchSize) : undefined;
+  const prefill = m.prefill ? prefillWindow(m.prefill, unit.inferences * m.prefill.passes, idle) : undefined;
+  const split =
+    prefill && m.outputTokens !== undefined
+      ? splitEnergy(
+          { joules: reading.joules, inferences, outputTokens: m.outputTokens },
+          { joules: prefill.joules, inferences: prefill.inferences, outputTokens: prefill.outputTokens },
+        )
+      : undefined;
   return {
     ...recordBase(run, subject, repetition),
     status: 'ok',
@@ -153,6 +180,15 @@ export function okRecord(
       ...(reading.resolutionS !== undefined ? { resolutionS: reading.resolutionS } : {}),
       ...(reading.timeline ? { timeline: reading.timeline } : {}),
       ...(reading.crossChecks ? { crossChecks: reading.crossChecks } : {}),
+      ...(split
+        ? {
+            prefillJoules: split.prefillJoules,
+            prefillJoulesPerToken: split.prefillJoulesPerToken,
+            ...(split.decodeJoules !== undefined ? { decodeJoules: split.decodeJoules } : {}),
+            ...(split.decodeJoulesPerToken !== undefined ? { decodeJoulesPerToken: split.decodeJoulesPerToken } : {}),
+            split: { kind: 'derived' as const, resolved: split.resolved },
+          }
+        : {}),
     },
     joulesPer1kInferences: (reading.joules / inferences) * 1000,
     latencyMs: latencySummary(m.latenciesMs),
@@ -160,7 +196,24 @@ export function okRecord(
     quality,
     ...(m.outputTokens !== undefined ? { outputTokens: m.outputTokens } : {}),
     ...(m.outputTokens ? { joulesPerOutputToken: reading.joules / m.outputTokens } : {}),
+    ...(generation ? { generation } : {}),
+    ...(prefill ? { prefill } : {}),
     loadS: unit.loadS,
     endedAt: new Date().toISOString(),
+  };
+}
+
+/** The prefill window as a record keeps it: its totals (gross, and net with a baseline) and how its calls ran. */
+function prefillWindow(p: PrefillMeasurement, inferences: number, idle: IdleBaseline | undefined) {
+  const net = idle ? netOf(p.reading, idle) : undefined;
+  return {
+    callOptions: p.callOptions,
+    durationS: p.reading.durationS,
+    inferences,
+    passes: p.passes,
+    joules: p.reading.joules,
+    ...(net ? { netJoules: net.netJoules } : {}),
+    outputTokens: p.outputTokens ?? 0,
+    warnings: net?.warning ? [...p.reading.warnings, net.warning] : p.reading.warnings,
   };
 }

@@ -56,7 +56,18 @@ export function parseRecordLines(text: string, file: string): { records: RunReco
 
 /** What identifies one measurement: the same line copied into two files must count once. */
 function measurementKey(r: RunRecord): string {
-  return JSON.stringify([r.runId, r.status, r.task, r.dataset.id, r.dataset.split, r.model, r.settings.repetition]);
+  const { batchSize, threads, device } = r.settings;
+  const config = r.sweep ? [batchSize, threads, device] : []; // a sweep's configurations of one model
+  return JSON.stringify([
+    r.runId,
+    r.status,
+    r.task,
+    r.dataset.id,
+    r.dataset.split,
+    r.model,
+    r.settings.repetition,
+    ...config,
+  ]);
 }
 
 /**

@@ -12,8 +12,10 @@ import { spread, welch, type Spread } from '../util/student-t.js';
 import { hardwareLabel } from '../util/system.js';
 import { DEFAULT_CARBON_INTENSITY, gramsCO2e, type CarbonIntensity } from './carbon.js';
 import { estimateHow, type MeterPart } from './format.js';
+import { rowGeneration, rowSplit, type RowGeneration, type RowSplit } from './generation-figures.js';
 import type { ImportedTable } from './imports/aies.js';
 import { rate, type StarRule } from './stars.js';
+import { buildSweepReports, type SweepReport } from './sweep/sweep-report.js';
 
 export const JOULES_PER_KWH = 3.6e6;
 
@@ -56,6 +58,12 @@ export interface BoardRow {
   latencyP50Ms: number | null;
   throughput: number | null;
   joulesPerOutputToken: number | null;
+  /** Generative tasks: J per response (one inference), beside J per token: long outputs rank differently. */
+  joulesPerResponse: number | null;
+  /** Generative tasks: TTFT and TPOT percentiles (mean over repetitions). */
+  generation: RowGeneration | null;
+  /** Generative tasks: prefill vs decode energy, derived from the prefill windows. */
+  split: RowSplit | null;
   batchSize: number | null;
   /** onnxruntime threads; null = its default (or an import). */
   threads: number | null;
@@ -142,6 +150,8 @@ export interface Board {
   starRule: StarRule;
   carbon: CarbonIntensity;
   tasks: BoardTask[];
+  /** Configuration sweeps among the records (their frontiers; the site's sweeps page). */
+  sweeps: SweepReport[];
 }
 
 export interface BoardOptions {
@@ -290,6 +300,9 @@ function recordRow(
     latencyP50Ms: mean(records.map((r) => r.latencyMs.p50)),
     throughput: mean(records.map((r) => r.throughput)),
     joulesPerOutputToken: perToken.length > 0 ? mean(perToken) : null,
+    joulesPerResponse: perToken.length > 0 ? j.mean / 1000 : null,
+    generation: rowGeneration(ordered),
+    split: rowSplit(ordered, energies, basis),
     batchSize: first.settings.batchSize,
     threads: first.settings.threads,
     inferences: first.inferences,
@@ -496,6 +509,9 @@ function importGroups(table: ImportedTable, o: Resolved, firstIndex: number): Bo
       latencyP50Ms: null,
       throughput: null,
       joulesPerOutputToken: null,
+      joulesPerResponse: null,
+      generation: null,
+      split: null,
       batchSize: null,
       threads: null,
       inferences: null,
@@ -574,6 +590,7 @@ export async function buildBoard(records: readonly RunRecord[], options: BoardOp
     starRule: o.starRule,
     carbon: o.carbon,
     tasks,
+    sweeps: await buildSweepReports(records),
   };
 }
 

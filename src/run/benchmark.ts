@@ -20,7 +20,8 @@ import { EXIT } from '../util/exit-codes.js';
 import { checkWritableDir, createDir } from '../util/out-dir.js';
 import { packagePath } from '../util/paths.js';
 import { executePlan, type BenchResult } from './execute.js';
-import { completePlan, draftPlan, runIdOf, type BenchRequest, type Log } from './plan.js';
+import { completePlan, draftPlan, runIdOf, type BenchRequest, type Draft, type Log } from './plan.js';
+import { draftSweep } from './sweep-plan.js';
 import { countRecords } from './resume.js';
 
 export type { BenchRequest } from './plan.js';
@@ -55,7 +56,7 @@ export function resumeCommand(request: BenchRequest, runId: string): string {
     .filter((f): f is [string, string] => f[1] !== undefined)
     .map(([flag, value]) => `${flag} ${shellWord(value)}`);
   if (request.offline) given.push('--offline');
-  return `npm run bench -- ${given.join(' ')}`;
+  return `npm run ${request.command ?? 'bench'} -- ${given.join(' ')}`;
 }
 
 /** A write that failed mid-run, as the one line the user acts on (exit 4). */
@@ -68,6 +69,35 @@ function writeFailure(err: WriteError, recordsPath: string, resume: string | und
 }
 
 const stderrLog: Log = (line) => process.stderr.write(`${line}\n`);
+
+/** A sweep's id: its run id without a shard's suffix, so the leaderboard merges its shards. */
+function sweepId(draft: Draft, runId: string): string {
+  return draft.shard ? runId.slice(0, runId.lastIndexOf('-shard')) : runId;
+}
+
+/** Expands a new sweep's draft: its models become the dtype axis's variants, its units gain configurations. */
+async function planSweep(
+  draft: Draft,
+  request: BenchRequest,
+  ctx: { registry: ModelRegistry; hub: ReturnType<typeof resolveHubConfig>; id: string },
+): Promise<void> {
+  const [target, ...others] = draft.targets;
+  if (!target || others.length > 0 || request.suite !== undefined) {
+    throw new UserError('sweep: give --task <name> (a sweep runs one task, not a suite)');
+  }
+  const { entries, draft: sweep } = await draftSweep(target.entries, request.sweep!, draft.settings, {
+    ...ctx,
+    checkDevice,
+  });
+  target.entries = entries;
+  draft.sweep = sweep;
+}
+
+/** Devices a run uses: the setting's, or each of a resumed sweep's units'. */
+function devicesOf(draft: Draft): string[] {
+  const units = draft.resumed?.sweep ? draft.resumed.units : [];
+  return [...new Set([draft.settings.device, ...units.flatMap((u) => (u.config ? [u.config.device] : []))])];
+}
 
 /** What a library caller may hand runBenchmark besides the request. */
 export interface BenchSeams {
@@ -83,14 +113,21 @@ export async function runBenchmark(request: BenchRequest, seams: BenchSeams | Lo
   const registry = await openRegistry(request.modelsFile);
   const hub = resolveHubConfig(request);
   const draft = await draftPlan(request, registry, runsDir, log);
+  const runId = runIdOf(draft, request.runId);
+  if (request.sweep) await planSweep(draft, request, { registry, hub, id: sweepId(draft, runId) });
+  else if (request.command === 'sweep' && draft.resumed && !draft.resumed.sweep) {
+    throw new UserError(
+      `Run ${draft.resumed.runId} is not a sweep: resume it with npm run bench -- --resume ${draft.resumed.runId}`,
+    );
+  }
   const { meter, notes } = ownMeter
     ? { meter: ownMeter, notes: [] }
     : await selectMeter(draft.settings.meter, { cpuWatts: draft.settings.cpuWatts });
   if (ownMeter) draft.settings = { ...draft.settings, meter: ownMeter.name };
   for (const n of notes) log(n);
-  await checkDevice(draft.settings.device);
+  // A new sweep skipped the devices that cannot run; a bench run or a resumed sweep needs every one it names.
+  if (!draft.sweep) for (const device of devicesOf(draft)) await checkDevice(device);
   // Every flag is checked: from here on the run's folder may be created.
-  const runId = runIdOf(draft, request.runId);
   const recordsPath = join(runsDir, `${runId}.jsonl`);
   const resume = resumeCommand(request, runId);
   const runExists = () => existsSync(planPath(runsDir, runId));

@@ -13,6 +13,7 @@ import { errorRecord, skippedRecord, type RunFacts } from '../records/build.js';
 import { planPath, writePlan } from '../records/plan-file.js';
 import type { RunLock } from '../records/run-lock.js';
 import { RecordWriter } from '../records/writer.js';
+import { axesText } from '../report/sweep/sweep-tables.js';
 import type { RunRecord } from '../schema/result-record.js';
 import { idleSecondsFor, type ResolvedRunOptions } from '../schema/run-options.js';
 import type { Plan, PlanTarget, PlanUnit } from '../schema/run-plan.js';
@@ -68,6 +69,15 @@ function priorOf(finished: Finished, unit: PlanUnit, minimum: number): { prior: 
   const figures = finished.units.get(unitKey(unit))?.figures ?? new Map<number, number>();
   const order = [...figures.keys()].sort((a, b) => a - b);
   return { prior: order.map((r) => figures.get(r)!), next: Math.max(minimum, ...order) + 1 };
+}
+
+/** A sweep's unit runs with its own batch size, threads and device (and its accelerator); its records say so. */
+function configured(ctx: UnitContext, unit: PlanUnit): UnitContext {
+  if (!unit.config) return ctx;
+  const options = { ...ctx.run.options, ...unit.config };
+  const { accelerator: _, ...hardware } = ctx.run.hardware;
+  const onDevice = options.device === 'cpu' ? hardware : { ...hardware, accelerator: acceleratorName(hardware.gpus) };
+  return { ...ctx, run: { ...ctx.run, options, hardware: onDevice } };
 }
 
 /** A plan target made runnable again: its task, models and inputs, checked against the plan's hashes. */
@@ -144,7 +154,13 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
   try {
     const hardware = await describeHardware();
     if (settings.device !== 'cpu') hardware.accelerator = acceleratorName(hardware.gpus);
-    const run: RunFacts = { runId: plan.runId, options: settings, hardware, software: describeSoftware() };
+    const run: RunFacts = {
+      runId: plan.runId,
+      options: settings,
+      hardware,
+      software: describeSoftware(),
+      ...(plan.sweep ? { sweep: plan.sweep } : {}),
+    };
     const idleSeconds = cellsToRun > 0 ? idleSecondsFor(settings, meter.kind === 'measured') : 0;
     let idle: IdleBaseline | undefined;
     if (idleSeconds > 0) {
@@ -156,14 +172,15 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
           .join(', ')})`,
       );
     }
-    const unitContext: UnitContext = { run, meter, idle, writer, progress };
+    const sharedContext: UnitContext = { run, meter, idle, writer, progress };
     const shardNote = plan.shard
       ? `, shard ${plan.shard.index}/${plan.shard.count} (${mine.length} of ${plan.units.length} model runs)`
       : '';
     log(
       `${ctx.resumed ? 'Resuming' : 'Run'} ${plan.runId}: ${plan.source}, ${runnable.length} model run(s) to do` +
         `${unavailable > 0 ? `, ${unavailable} unavailable (listed below)` : ''}${shardNote}, ` +
-        `${settings.samples} samples × ${repetitionRule(settings)}, batch ${settings.batchSize}`,
+        `${settings.samples} samples × ${repetitionRule(settings)}, ` +
+        (plan.sweep ? `a sweep of ${axesText(plan.sweep.axes)}` : `batch ${settings.batchSize}`),
     );
     if (ctx.resumed) log(`${cellsToRun} repetition(s) left; ${finished.ok.size} already recorded in ${recordsPath}`);
     log(`Meter: ${meter.describe()}`);
@@ -171,6 +188,8 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
       log(`Dataset: ${t.inputs.dataset.id} (${t.inputs.dataset.split}) from ${t.inputs.dataset.path}`);
 
     for (const { unit, repetitions } of work) {
+      const unitContext = configured(sharedContext, unit);
+      const { run } = unitContext;
       const { target, inputs, located } = liveOf(unit);
       const entry = target.entries.find((e) => e.id === unit.model)!;
       const location = located.get(unit.model)!;

@@ -21,7 +21,8 @@ import { UserError } from '../util/errors.js';
 import { prepareSamples } from './inputs.js';
 import { findPlan } from './resume.js';
 import { loadSuite } from './suites.js';
-import { parseShard, runIdProblem, shardUnits, sortUnits, unitKey } from './units.js';
+import type { SweepDraft, SweepRequest } from './sweep-plan.js';
+import { modelKey, parseShard, runIdProblem, shardUnits, sortUnits, unitKey } from './units.js';
 
 export type Log = (line: string) => void;
 
@@ -38,6 +39,10 @@ export interface BenchRequest extends HubFlags {
   resume?: string | undefined;
   shard?: string | undefined;
   runId?: string | undefined;
+  /** `sweep`: its axes and latency budget (a resumed sweep takes them from its plan). */
+  sweep?: SweepRequest | undefined;
+  /** The command the user typed (the resume command it prints names it): default bench. */
+  command?: 'bench' | 'sweep' | undefined;
 }
 
 /** A task on one dataset with its models, resolved. */
@@ -55,6 +60,8 @@ export interface Draft {
   shard: Shard | null;
   /** The plan being resumed, if any. */
   resumed: Plan | undefined;
+  /** A new sweep's configurations and skips (sweep.ts). */
+  sweep?: SweepDraft | undefined;
 }
 
 /** "20261126T142809Z-3f9a1c": sortable, unique enough across machines, safe in file names. */
@@ -121,6 +128,7 @@ function checkResumeFlags(request: BenchRequest, plan: Plan): void {
     [request.models.length > 0, '--model'],
     [request.shard !== undefined, '--shard'],
     [request.runId !== undefined, '--run-id'],
+    [request.sweep !== undefined, 'the sweep axes'],
   ];
   const conflicting = given.filter(([set]) => set).map(([, flag]) => flag);
   if (conflicting.length > 0) {
@@ -231,9 +239,9 @@ export async function targetInputs(
 
 /** Inputs must be byte-identical to the plan's, or the resumed records would not be comparable. */
 function checkUnchanged(plan: Plan, units: PlanUnit[]): void {
-  const now = new Map(units.map((u) => [unitKey(u), u]));
+  const now = new Map(units.map((u) => [modelKey(u), u])); // a sweep's configurations share their inputs
   for (const was of plan.units) {
-    const cur = now.get(unitKey(was));
+    const cur = now.get(modelKey(was));
     if (!cur) continue;
     if (cur.dataset.sha256 !== was.dataset.sha256) {
       throw new UserError(
@@ -303,6 +311,9 @@ export async function completePlan(draft: Draft, ctx: PlanContext): Promise<Plan
   const { settings } = draft;
   const units: PlanUnit[] = [];
   const unavailable = new Map<string, string>();
+  // A sweep's units are each model times its configurations; what cannot run joins its skips.
+  const configs = draft.sweep?.configs ?? [undefined];
+  const skipped = [...(draft.sweep?.sweep.skipped ?? [])];
   for (const target of draft.targets) checkLabelMappings(target, ctx.modelsFile);
   let fewestSamples = settings.samples;
   for (const target of draft.targets) {
@@ -316,6 +327,11 @@ export async function completePlan(draft: Draft, ctx: PlanContext): Promise<Plan
     const located = await Promise.all(target.entries.map((entry) => locateModel(entry, ctx.hub)));
     for (const [i, entry] of target.entries.entries()) {
       const location = located[i]!;
+      if (draft.sweep && location.where === 'unavailable' && location.reason === 'incomplete') {
+        // A registered variant whose dtype has no weights here: a configuration that cannot run.
+        skipped.push({ model: entry.id, config: { dtype: entry.dtype }, reason: location.message });
+        continue;
+      }
       const unit: PlanUnit = {
         task: target.task.name,
         dataset: { id: target.spec.id, split: target.spec.split, config: target.spec.config, sha256: dataset.sha256 },
@@ -325,11 +341,22 @@ export async function completePlan(draft: Draft, ctx: PlanContext): Promise<Plan
             ? await hashModelFiles(location.dir, entry.dtype)
             : null,
       };
-      if (location.where === 'unavailable') unavailable.set(unitKey(unit), `${entry.id}: ${location.message}`);
-      units.push(unit);
+      for (const config of configs) {
+        if (config && config.batchSize > samples.length) {
+          const why = `batch size ${config.batchSize} is more than the ${samples.length} samples of a repetition`;
+          skipped.push({ model: entry.id, config: { batchSize: config.batchSize }, reason: why });
+          continue;
+        }
+        const configured: PlanUnit = config ? { ...unit, config } : unit;
+        if (location.where === 'unavailable') unavailable.set(unitKey(configured), `${entry.id}: ${location.message}`);
+        units.push(configured);
+      }
     }
   }
   const sorted = sortUnits(units);
+  if (draft.sweep && sorted.length === 0) {
+    throw new UserError(`sweep: every configuration is skipped: ${skipped.map((k) => k.reason).join('; ')}`);
+  }
   if (draft.resumed) checkUnchanged(draft.resumed, sorted);
   // Availability first: --strict refuses the run before anything is written.
   const missing = shardUnits(sorted, draft.shard).flatMap((u) => unavailable.get(unitKey(u)) ?? []);
@@ -353,5 +380,11 @@ export async function completePlan(draft: Draft, ctx: PlanContext): Promise<Plan
     targets: draft.targets.map((t) => ({ task: t.task.name, dataset: t.spec, models: t.entries.map((e) => e.id) })),
     units: sorted,
     shard: draft.shard,
+    ...(draft.sweep ? { sweep: { ...draft.sweep.sweep, skipped: dedupe(skipped) } } : {}),
   };
+}
+
+/** Skips said once each (a batch size too large for every model of a target is one line per model). */
+function dedupe<T>(items: readonly T[]): T[] {
+  return [...new Map(items.map((i) => [JSON.stringify(i), i])).values()];
 }

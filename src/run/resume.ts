@@ -8,7 +8,7 @@ import { parseRecordLines } from '../records/reader.js';
 import type { RunRecord } from '../schema/result-record.js';
 import type { Plan } from '../schema/run-plan.js';
 import { UserError, writeErrorOf } from '../util/errors.js';
-import { cellKey, unitKey } from './units.js';
+import { cellKey, recordUnit, unitKey } from './units.js';
 
 /**
  * `--resume <run-id>` or `--resume latest` -> the plan in <runsDir>. For `latest`, a plan file
@@ -90,15 +90,15 @@ export function finishedCells(path: string): Finished {
   const { records, warnings } = parseRecordLines(readFileSync(path, 'utf8'), path);
   done.warnings.push(...warnings.map((w) => `${w} (that cell runs again)`));
   for (const r of records) {
+    const key = unitKey(recordUnit(r));
     if (r.status === 'ok') {
-      done.ok.add(cellKey(r, r.settings.repetition ?? 0));
-      const unit = done.units.get(unitKey(r)) ?? { figures: new Map(), stopped: false };
+      done.ok.add(cellKey(recordUnit(r), r.settings.repetition ?? 0));
+      const unit = done.units.get(key) ?? { figures: new Map(), stopped: false };
       unit.figures.set(r.settings.repetition ?? 0, r.joulesPer1kInferences);
       unit.stopped ||= r.stoppedBecause !== undefined;
-      done.units.set(unitKey(r), unit);
+      done.units.set(key, unit);
     }
-    if (r.status === 'skipped' || (r.status === 'error' && r.settings.repetition === null))
-      done.reported.set(unitKey(r), r);
+    if (r.status === 'skipped' || (r.status === 'error' && r.settings.repetition === null)) done.reported.set(key, r);
   }
   return done;
 }

@@ -6,7 +6,8 @@ import type { Meter } from '../meters/base.js';
 import type { IdleBaseline } from '../meters/idle.js';
 import type { FoundModel } from '../model/hub.js';
 import { scoringModel } from '../model/likelihood.js';
-import { TokenCounter, hashModelFiles, loadPipeline, type LoadedPipeline } from '../model/pipeline.js';
+import { hashModelFiles, loadPipeline, type LoadedPipeline } from '../model/pipeline.js';
+import { TokenStream } from '../model/token-stream.js';
 import { errorRecord, okRecord, type RunFacts, type Subject } from '../records/build.js';
 import type { RecordWriter } from '../records/writer.js';
 import type { ModelEntry } from '../schema/model-entry.js';
@@ -16,8 +17,9 @@ import type { DatasetSpec, Sample, ScoreContext, TaskDef } from '../task-api.js'
 import { errorMessage } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
 import { pipelineCaller, samplesForModel } from './inputs.js';
+import { measureRepetition, type RepetitionWindows } from './repetition.js';
 import { stopAfter } from './stopping.js';
-import { callInputs, measureWindow, perSample, type WindowResult } from './window.js';
+import { callInputs, perSample } from './window.js';
 
 /** What every unit of a run shares. */
 export interface UnitContext {
@@ -52,7 +54,8 @@ export async function runUnit(ctx: UnitContext, job: UnitJob): Promise<RunRecord
   const { task, entry } = job;
   const { batchSize, warmup, repetitions, threads, device } = ctx.run.options;
   const subject: Subject = { task, entry, spec: job.spec };
-  const label = `${task.name} · ${entry.id}`;
+  const config = ctx.run.sweep ? ` · batch ${batchSize}, threads ${threads ?? 'default'}, ${device}` : '';
+  const label = `${task.name} · ${entry.id}${config}`;
   const fail = (repetition: number | null, stage: ErrorRecord['stage'], err: unknown): ErrorRecord => {
     const record = errorRecord(ctx.run, subject, repetition, stage, errorMessage(err));
     ctx.writer.append(record);
@@ -79,7 +82,7 @@ export async function runUnit(ctx: UnitContext, job: UnitJob): Promise<RunRecord
   }
   const call = pipelineCaller(task, pipe);
   const inputs = callInputs(samples, batchSize);
-  const counter = task.generative ? new TokenCounter() : undefined;
+  const stream = task.generative ? new TokenStream() : undefined;
   const records: RunRecord[] = [];
   try {
     const files = await hashModelFiles(job.location.dir, entry.dtype);
@@ -122,16 +125,19 @@ export async function runUnit(ctx: UnitContext, job: UnitJob): Promise<RunRecord
     for (let repetition = nextRepetition(); repetition !== undefined; repetition = nextRepetition()) {
       const passS = perCallS !== undefined ? perCallS * inputs.length : undefined;
       const eta = passS !== undefined ? `, ~${Math.max(passS, minWindowS).toFixed(1)} s expected` : '';
+      const prefill = task.generative ? ', then its prefill window (max_new_tokens 1)' : '';
       ctx.progress.step(
-        `${label}: repetition ${repetition}/${of}, ${samples.length} inferences per pass in the energy window${eta}`,
+        `${label}: repetition ${repetition}/${of}, ${samples.length} inferences per pass in the energy window` +
+          `${eta}${prefill}`,
       );
-      let m: WindowResult;
+      let windows: RepetitionWindows;
       try {
-        m = await measureWindow(call, inputs, task.callOptions, ctx.meter, counter, minWindowS);
+        windows = await measureRepetition(call, inputs, task, ctx.meter, stream, minWindowS);
       } catch (err) {
         records.push(fail(repetition, 'measure', err));
         break;
       }
+      const m = { ...windows.full, prefill: windows.prefill };
       let quality: Record<string, number>;
       try {
         quality = { ...task.score(samples, perSample(m.outputs, batchSize), scoring), ...modelQuality };

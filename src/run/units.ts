@@ -1,6 +1,8 @@
 // The cells of a plan: units (task, dataset, model) and their repetitions, in the one stable
 // order every machine of a sharded run agrees on, and the slice a shard takes.
+import type { RunRecord } from '../schema/result-record.js';
 import type { PlanUnit, Shard } from '../schema/run-plan.js';
+import type { UnitConfig } from '../schema/sweep-axes.js';
 import { UserError } from '../util/errors.js';
 
 export interface Cell {
@@ -8,11 +10,27 @@ export interface Cell {
   repetition: number;
 }
 
-/** What names a unit in records and plans alike. */
-export type UnitRef = Pick<PlanUnit, 'task' | 'model'> & { dataset: { id: string; split: string } };
+/** What names a unit in records and plans alike; a sweep's units add their configuration. */
+export type UnitRef = Pick<PlanUnit, 'task' | 'model'> & {
+  dataset: { id: string; split: string };
+  config?: UnitConfig | undefined;
+};
+
+/** The (task, dataset, model) a unit runs, whatever its configuration: what its inputs' hashes belong to. */
+export function modelKey(u: UnitRef): string {
+  return `${u.task}|${u.dataset.id}|${u.dataset.split}|${u.model}`;
+}
 
 export function unitKey(u: UnitRef): string {
-  return `${u.task}|${u.dataset.id}|${u.dataset.split}|${u.model}`;
+  if (!u.config) return modelKey(u);
+  const { batchSize, threads, device } = u.config;
+  return `${modelKey(u)}|batch ${batchSize}|threads ${threads ?? 'default'}|${device}`;
+}
+
+/** A record's unit: a sweep's record names its configuration by its settings. */
+export function recordUnit(r: RunRecord): UnitRef {
+  const { batchSize, threads, device } = r.settings;
+  return r.sweep ? { ...r, config: { batchSize, threads, device } } : r;
 }
 
 export function cellKey(u: UnitRef, repetition: number): string {
@@ -20,12 +38,17 @@ export function cellKey(u: UnitRef, repetition: number): string {
 }
 
 /**
- * Stable order: by task, then dataset, then model id (then repetition, within a unit).
- * Code-point order, not localeCompare: every machine of a sharded run must agree.
+ * Stable order: by task, then dataset, then model id, then a sweep's configuration (batch size
+ * and threads by number, then device); repetitions within a unit. Code-point order, not
+ * localeCompare: every machine of a sharded run must agree.
  */
 export function sortUnits(units: readonly PlanUnit[]): PlanUnit[] {
-  const key = (u: PlanUnit) => unitKey(u);
-  return [...units].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const config = (a: UnitConfig | undefined, b: UnitConfig | undefined) =>
+    !a || !b
+      ? Number(!!a) - Number(!!b)
+      : a.batchSize - b.batchSize || (a.threads ?? 0) - (b.threads ?? 0) || text(a.device, b.device);
+  return [...units].sort((a, b) => text(modelKey(a), modelKey(b)) || config(a.config, b.config));
 }
 
 /** Run ids name files in <out>/runs/: no separators, no hidden files, nothing a shell mangles. */

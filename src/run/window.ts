@@ -7,7 +7,8 @@
 import { loadavg } from 'node:os';
 import { Bench } from 'tinybench';
 import { monotonicS, type EnergyWindow, type Meter } from '../meters/base.js';
-import type { PipelineCall, TokenCounter } from '../model/pipeline.js';
+import type { PipelineCall } from '../model/pipeline.js';
+import type { RequestTiming, TokenStream } from '../model/token-stream.js';
 import type { EnergyReading } from '../schema/energy.js';
 import type { Sample, SampleInput } from '../task-api.js';
 
@@ -38,6 +39,8 @@ export interface WindowResult {
   passes: number;
   /** Generated tokens over every pass. */
   outputTokens: number | undefined;
+  /** Generative tasks: when each request of every pass began and produced its tokens. */
+  requests: readonly RequestTiming[] | undefined;
   startedAt: Date;
   /** The 1-minute load average when the window opened and when it closed (another process competing?). */
   loadAverage: { open: number; close: number };
@@ -49,11 +52,11 @@ export async function measureWindow(
   inputs: readonly (SampleInput | SampleInput[])[],
   callOptions: Record<string, unknown>,
   meter: Meter,
-  counter: TokenCounter | undefined,
+  stream: TokenStream | undefined,
   minWindowS: number,
 ): Promise<WindowResult> {
   const outputs = new Array<unknown>(inputs.length);
-  const options = counter ? { ...callOptions, streamer: counter } : callOptions;
+  const options = stream ? { ...callOptions, streamer: stream } : callOptions;
   let window: EnergyWindow | undefined;
   let openedAt = 0;
   let loadOpen = 0;
@@ -84,10 +87,11 @@ export async function measureWindow(
   });
   bench.add('inference', async () => {
     const i = next++;
+    stream?.begin(); // one timestamp: TTFT counts from the call's start
     const out = await pipe(inputs[i % inputs.length]!, options);
     if (i < inputs.length) outputs[i] = out;
   });
-  if (counter) counter.total = 0;
+  stream?.reset();
   const startedAt = new Date();
   const latenciesMs: number[] = [];
   try {
@@ -107,12 +111,14 @@ export async function measureWindow(
   }
   if (next !== inputs.length * passes)
     throw new Error(`tinybench ran ${next} calls, expected ${inputs.length} x ${passes}`);
+  const requests = stream ? [...stream.requests] : undefined;
   return {
     reading,
     latenciesMs,
     outputs,
     passes,
-    outputTokens: counter?.total,
+    outputTokens: stream?.total,
+    requests,
     startedAt,
     loadAverage: { open: loadOpen, close: loadClose },
   };

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ComponentJoulesSchema, EnergyReadingSchema } from './energy.js';
 import { RunSettingsSchema } from './run-options.js';
+import { SweepSchema } from './sweep-axes.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -29,6 +30,45 @@ const RecordEnergySchema = z.object({
   timeline: reading.timeline,
   /** Two sources of the same energy, side by side (see EnergyReading). */
   crossChecks: reading.crossChecks,
+  /**
+   * Generative tasks, DERIVED from the prefill window (see `prefill`): its gross J per inference
+   * × this window's inferences; and per token of the first step (one per inference).
+   */
+  prefillJoules: z.number().optional(),
+  prefillJoulesPerToken: z.number().optional(),
+  /** DERIVED: joules − prefillJoules, and per token generated after the first; absent when not resolved (≤ 0). */
+  decodeJoules: z.number().optional(),
+  decodeJoulesPerToken: z.number().optional(),
+  /** How the split was obtained (always derived) and whether decode came out above zero. */
+  split: z.object({ kind: z.literal('derived'), resolved: z.boolean() }).optional(),
+});
+
+const PercentilesSchema = z.object({ p50: z.number(), p90: z.number(), p95: z.number(), p99: z.number() });
+
+/**
+ * Generative tasks: latency as serving reads it, from the token stream of every request in the
+ * window (every pass). TTFT: from the call's start to its first generated token (tokenization,
+ * prefill and, for encoder-decoder models, the encoder); TPOT: the time per token after the
+ * first. At batch size > 1 a request is one call: every row shares its steps ("call").
+ */
+const GenerationLatencySchema = z.object({
+  requests: z.number().int().positive(),
+  per: z.enum(['request', 'call']),
+  ttftMs: PercentilesSchema,
+  /** null when every request generated one token only. */
+  tpotMs: PercentilesSchema.nullable(),
+});
+
+/** The prefill window: the same inputs, generating one token per call (max_new_tokens = 1). */
+const PrefillWindowSchema = z.object({
+  callOptions: z.record(z.string(), z.unknown()),
+  durationS: z.number(),
+  inferences: z.number().int().positive(),
+  passes: z.number().int().positive(),
+  joules: z.number(),
+  netJoules: z.number().optional(),
+  outputTokens: z.number().int(),
+  warnings: z.array(z.string()),
 });
 
 const HardwareSchema = z.object({
@@ -94,6 +134,8 @@ const common = {
   hardware: HardwareSchema,
   software: SoftwareSchema,
   startedAt: z.string(),
+  /** Records of a configuration sweep: the sweep (its settings say this record's configuration). */
+  sweep: SweepSchema.optional(),
 };
 
 const SelectionSchema = z.object({
@@ -157,6 +199,10 @@ export const OkRecordSchema = z.object({
   /** Generative tasks: decoder steps counted across all inferences (batch positions included). */
   outputTokens: z.number().int().optional(),
   joulesPerOutputToken: z.number().optional(),
+  /** Generative tasks: TTFT and TPOT percentiles over the window's requests. */
+  generation: GenerationLatencySchema.optional(),
+  /** Generative tasks: this repetition's prefill-only window (energy.prefillJoules and decodeJoules come from it). */
+  prefill: PrefillWindowSchema.optional(),
   /** Seconds to load the pipeline (outside every window). */
   loadS: z.number(),
   endedAt: z.string(),
@@ -194,5 +240,7 @@ export type RunRecord = z.infer<typeof RunRecordSchema>;
 export type Hardware = z.infer<typeof HardwareSchema>;
 export type Software = z.infer<typeof SoftwareSchema>;
 export type Selection = z.infer<typeof SelectionSchema>;
+export type Percentiles = z.infer<typeof PercentilesSchema>;
+export type GenerationLatency = z.infer<typeof GenerationLatencySchema>;
 export type Source = z.infer<typeof SourceSchema>;
 export type ModelKind = z.infer<typeof ModelKindSchema>;

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { DatasetSpecSchema } from './dataset-spec.js';
 import { RunSettingsSchema } from './run-options.js';
+import { SweepSchema, UnitConfigSchema } from './sweep-axes.js';
 
 export const PLAN_VERSION = 1;
 
@@ -19,6 +20,8 @@ const PlanUnitSchema = z.object({
   model: z.string(),
   /** sha256 per model file, for models already on disk when the plan was made (null: downloaded later). */
   modelFiles: z.record(z.string(), z.string()).nullable(),
+  /** A sweep's unit: the batch size, threads and device it runs with instead of the run's. */
+  config: UnitConfigSchema.optional(),
 });
 export type PlanUnit = z.infer<typeof PlanUnitSchema>;
 
@@ -50,5 +53,7 @@ export const PlanSchema = z.object({
   units: z.array(PlanUnitSchema),
   /** This run's slice: {index, count} for --shard index/count, null for the whole plan. */
   shard: ShardSchema.nullable(),
+  /** A configuration sweep (`sweep`): its axes, what it skipped and why, its latency budget. */
+  sweep: SweepSchema.optional(),
 });
 export type Plan = z.infer<typeof PlanSchema>;

@@ -16,6 +16,16 @@ import {
 } from '../format.js';
 import { describeRule, starString } from '../stars.js';
 import type { Figure } from './charts.js';
+import {
+  GENERATIVE_TITLES,
+  generativeLegend,
+  hasGenerativeColumns,
+  perResponseText,
+  perTokenText,
+  splitText,
+  tpotText,
+  ttftText,
+} from './generation-cells.js';
 import { renderCsv } from './csv.js';
 import type { Renderer } from './renderer.js';
 import { renderJson } from './json.js';
@@ -124,6 +134,7 @@ function columns(board: Board, task: BoardTask): Column[] {
           : { html: text, sort: row.quality.mean };
       },
     },
+    ...(task.groups.some((g) => hasGenerativeColumns(g.rows)) ? generativeColumns() : []),
     {
       key: 'latency',
       title: 'Latency p50 (ms)',
@@ -157,6 +168,35 @@ function columns(board: Board, task: BoardTask): Column[] {
       type: 'text',
       cell: (_row, group) => ({ html: esc(group.hardware), sort: group.hardware }),
     },
+  ];
+}
+
+/**
+ * A generative task's columns: J per response beside J per token, TTFT, TPOT, prefill / decode
+ * (derived). The energy ones carry the "est." mark as every estimated energy figure does.
+ */
+function generativeColumns(): Column[] {
+  const column = (
+    key: string,
+    title: string,
+    energy: boolean,
+    text: (row: BoardRow) => string,
+    sort: (row: BoardRow) => number | null,
+  ): Column => ({
+    key,
+    title,
+    type: 'num',
+    cell: (row, group) => {
+      const value = text(row);
+      return { html: energy && value !== '—' ? energyHtml(esc(value), group) : esc(value), sort: n(sort(row)) };
+    },
+  });
+  return [
+    column('per-response', GENERATIVE_TITLES.perResponse, true, perResponseText, (r) => r.joulesPerResponse),
+    column('per-token', GENERATIVE_TITLES.perToken, true, perTokenText, (r) => r.joulesPerOutputToken),
+    column('ttft', GENERATIVE_TITLES.ttft, false, ttftText, (r) => r.generation?.ttftMs.p50 ?? null),
+    column('tpot', GENERATIVE_TITLES.tpot, false, tpotText, (r) => r.generation?.tpotMs?.p50 ?? null),
+    column('split', GENERATIVE_TITLES.split, true, splitText, (r) => r.split?.prefillPer1k.mean ?? null),
   ];
 }
 
@@ -199,7 +239,7 @@ function groupSection(board: Board, task: BoardTask, group: BoardGroup): string 
 <h3>${esc(group.hardware)}${group.device ? ` · device ${esc(group.device)}` : ''}${group.dataset ? ` · ${esc(group.dataset)}` : ''} · ${esc(group.source)}${cls}${origin}</h3>
 <p class="boundary">${flag}${esc(group.boundary)}.${group.setup ? ` <span class="muted">${esc(group.setup)}.</span>` : ''}</p>
 ${groupTable(board, task, group)}
-${markLegend(group.rows)
+${[...markLegend(group.rows), ...generativeLegend(group.rows)]
   .map((l) => `<p class="mark-legend">${esc(l)}</p>`)
   .join('\n')}
 <p class="stars-rule">${esc(group.starsRule)}</p>
@@ -261,7 +301,7 @@ function renderHtml(board: Board, figures: readonly Figure[]): string {
 <dt>gCO2e</dt><dd>Energy × ${sig(board.carbon.gPerKWh)} gCO2e/kWh (${esc(board.carbon.source)}). An estimate for every row, even where the energy was measured.</dd>
 <dt>Published leaderboards</dt><dd>Imported rows keep their published energy (converted to joules only) and their own energy boundary; joulebench computes their stars itself with the rule above.</dd>
 </dl>
-<nav>${nav}<a href="#figures">figures</a><a href="leaderboard.json">JSON</a><a href="leaderboard.csv">CSV</a></nav>
+<nav>${nav}<a href="#figures">figures</a>${board.sweeps.length > 0 ? '<a href="sweeps.html">sweeps</a>' : ''}<a href="leaderboard.json">JSON</a><a href="leaderboard.csv">CSV</a></nav>
 </header>
 <main>
 ${board.tasks.map((t) => taskSection(board, t, figures)).join('\n')}
@@ -291,7 +331,10 @@ export const htmlRenderer: Renderer = {
   async render(board) {
     // Vega loads only when a page is rendered: it is most of the report side's start-up time.
     const figures = await (await import('./charts.js')).renderFigures(board);
+    // Written even without sweeps (saying so), so a page from earlier records never lingers.
+    const sweeps = await (await import('../sweep/sweep-page.js')).renderSweepSite(board.sweeps);
     return {
+      ...sweeps,
       ...Object.fromEntries(figures.map((f) => [`site/figures/${f.name}.svg`, f.svg])),
       'site/leaderboard.json': renderJson(board),
       'site/leaderboard.csv': renderCsv(board),

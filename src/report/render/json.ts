@@ -48,7 +48,22 @@ function jsonRow(row: BoardRow, group: BoardGroup) {
     latencyP50Ms: num(row.latencyP50Ms),
     throughputInferencesPerS: num(row.throughput),
     joulesPerOutputToken: num(row.joulesPerOutputToken),
+    joulesPerResponse: num(row.joulesPerResponse),
+    generation: row.generation,
+    split: row.split
+      ? {
+          kind: 'derived',
+          resolved: row.split.resolved,
+          reason: row.split.reason,
+          prefillJoulesPer1k: num(row.split.prefillPer1k.mean),
+          prefillJoulesPer1kCi95: row.split.prefillPer1k.ci95,
+          decodeJoulesPer1k: num(row.split.decodePer1k?.mean),
+          decodeJoulesPer1kCi95: row.split.decodePer1k?.ci95 ?? null,
+          decodeJoulesPerOutputToken: num(row.split.decodePerToken),
+        }
+      : null,
     batchSize: row.batchSize,
+    threads: row.threads,
     inferences: row.inferences,
     repetitions: row.repetitions,
     provenance: row.provenance,
@@ -68,6 +83,7 @@ function jsonGroup(group: BoardGroup) {
     basis: group.basis,
     components: group.components,
     boundary: group.boundary,
+    setup: group.setup,
     class: group.class,
     starsRule: group.starsRule,
     notes: group.notes,
@@ -96,6 +112,11 @@ export function renderJson(board: Board): string {
       rank: 'by energy within the group; tied = no significant difference from a neighbour (Welch t-test, two-sided, alpha 0.05; no test under 3 repetitions)',
       kWhPer1kInferences: 'kWh per 1,000 inferences (J / 3,600,000)',
       gCO2ePer1kInferences: 'g CO2e per 1,000 inferences = kWh × carbonIntensity (an estimate for every row)',
+      joulesPerResponse: 'generative tasks: J per inference (J/1k ÷ 1000), beside joulesPerOutputToken',
+      generation:
+        'generative tasks: TTFT and TPOT percentiles in ms (mean over repetitions of each window percentile over its requests); per "call" at batch size > 1',
+      split:
+        'generative tasks, DERIVED: prefill = a window of the same inputs with max_new_tokens 1, per inference; decode = full − prefill; resolved only with 3+ repetitions whose prefill 95% CI lies below the full window CI',
     },
     starRule: { name: board.starRule, description: describeRule(board.starRule) },
     carbonIntensity: { gCO2ePerKWh: board.carbon.gPerKWh, source: board.carbon.source },

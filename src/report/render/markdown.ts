@@ -15,6 +15,16 @@ import {
   withCi,
 } from '../format.js';
 import { describeRule, starString } from '../stars.js';
+import {
+  GENERATIVE_TITLES,
+  generativeLegend,
+  hasGenerativeColumns,
+  perResponseText,
+  perTokenText,
+  splitText,
+  tpotText,
+  ttftText,
+} from './generation-cells.js';
 import type { Renderer } from './renderer.js';
 
 function meterLabel(group: BoardGroup, components: string): string {
@@ -40,7 +50,7 @@ function starsCell(row: BoardRow, estimated: boolean): string {
 function table(task: BoardTask, group: BoardGroup, rows: readonly BoardRow[], fixture: boolean): string[] {
   const metric = task.quality;
   const qualityTitle = metric ? `${metric.label} ${metric.higherIsBetter ? '↑' : '↓'}` : 'Quality';
-  const tokenCol = rows.some((r) => r.joulesPerOutputToken !== null);
+  const generative = hasGenerativeColumns(rows);
   const head = [
     '#',
     'Model',
@@ -48,7 +58,7 @@ function table(task: BoardTask, group: BoardGroup, rows: readonly BoardRow[], fi
     'J / 1k inferences ↓ [95% CI]',
     'kWh / 1k',
     qualityTitle,
-    ...(tokenCol ? ['J / token'] : []),
+    ...(generative ? Object.values(GENERATIVE_TITLES) : []),
     'Latency p50 (ms)',
     'Throughput (inf/s)',
     'Meter',
@@ -67,7 +77,7 @@ function table(task: BoardTask, group: BoardGroup, rows: readonly BoardRow[], fi
       energyCell(r),
       sig(r.kWhPer1k),
       fixture ? `${qualityCell(r)} (meaningless)` : qualityCell(r),
-      ...(tokenCol ? [r.joulesPerOutputToken !== null ? sig(r.joulesPerOutputToken) : '—'] : []),
+      ...(generative ? [perResponseText(r), perTokenText(r), ttftText(r), tpotText(r), splitText(r)] : []),
       r.latencyP50Ms === null ? '—' : sig(r.latencyP50Ms),
       r.throughput === null ? '—' : sig(r.throughput),
       meterLabel(group, r.components),
@@ -97,6 +107,7 @@ function recordGroup(task: BoardTask, group: BoardGroup): string[] {
     out.push(...table(task, group, fixtures, true), '');
   }
   for (const legend of markLegend(group.rows)) out.push(legend, '');
+  for (const legend of generativeLegend(group.rows)) out.push(legend, '');
   out.push(group.starsRule, '');
   for (const w of group.notes) out.push(`> Note: ${w}`, '');
   return out;

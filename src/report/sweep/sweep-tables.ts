@@ -1,0 +1,209 @@
+// A sweep's report as Markdown (a section per sweep, a table per model), CSV (one line per
+// configuration) and JSON. Every figure says its basis and whether it was measured or estimated;
+// the chosen configurations are named under each table, and what was skipped is listed with why.
+import { stringify } from 'csv-stringify/sync';
+import type { SweepAxes, SweptOut } from '../../schema/sweep-axes.js';
+import { finiteOrNull, qualityNumber, sig, withCi } from '../format.js';
+import type { SweepModel, SweepPoint, SweepReport } from './sweep-report.js';
+
+const AXIS_NAMES: Record<keyof SweepAxes, string> = {
+  batchSize: 'batch size',
+  threads: 'threads',
+  dtype: 'dtype',
+  device: 'device',
+};
+
+/** "batch size 1, 4 × threads 1, 2 × dtype fp32, q8". */
+export function axesText(axes: SweepAxes): string {
+  return (Object.keys(AXIS_NAMES) as (keyof SweepAxes)[])
+    .filter((k) => axes[k] !== undefined)
+    .map((k) => `${AXIS_NAMES[k]} ${axes[k]!.join(', ')}`)
+    .join(' × ');
+}
+
+/** "karpathy/stories260K, dtype fp16: <reason>" ("every model" for a device that cannot run). */
+export function skipText(s: SweptOut): string {
+  const names = { dtype: 'dtype', batchSize: 'batch size', threads: 'threads', device: 'device' } as const;
+  const config = (Object.keys(names) as (keyof typeof names)[])
+    .filter((k) => s.config[k] !== undefined)
+    .map((k) => `${names[k]} ${s.config[k] ?? 'default'}`)
+    .join(', ');
+  return `${s.model === '*' ? 'every model' : s.model}, ${config}: ${s.reason}`;
+}
+
+/** What the energy figures are, in words. */
+export function energyText(report: SweepReport): string {
+  const kind = report.energyKind === 'estimated' ? 'ESTIMATED, not measured' : 'measured';
+  return `${report.basis} J per 1,000 inferences, ${kind} (meter ${report.meter})`;
+}
+
+/** The sentences naming the chosen configurations of one model. */
+export function choiceText(model: SweepModel, budgetMs: number | null): string[] {
+  const out: string[] = [];
+  const o = model.optimal;
+  if (o) {
+    const tied = model.optimalTies.map((p) => p.label).join('; ');
+    const ties = tied
+      ? `; not significantly different from it (Welch's t-test, α = 0.05, or under 3 repetitions): ${tied}`
+      : '';
+    out.push(`Energy-optimal: ${o.label} (${sig(o.joulesPer1k.mean)} J/1k, p95 ${sig(o.latencyP95Ms)} ms)${ties}.`);
+  }
+  if (budgetMs !== null) {
+    const w = model.withinBudget;
+    const fastest = Math.min(...model.points.map((p) => p.latencyP95Ms));
+    out.push(
+      w
+        ? `Energy-optimal within the ${sig(budgetMs)} ms p95 budget: ${w.label} ` +
+            `(${sig(w.joulesPer1k.mean)} J/1k, p95 ${sig(w.latencyP95Ms)} ms).`
+        : `No configuration meets the ${sig(budgetMs)} ms p95 budget (the fastest: p95 ${sig(fastest)} ms).`,
+    );
+  }
+  return out;
+}
+
+const yes = (b: boolean) => (b ? '✓' : '');
+
+function modelTable(report: SweepReport, model: SweepModel): string[] {
+  const tokens = model.points.some((p) => p.joulesPerToken !== null);
+  const metric = report.quality;
+  const head = [
+    'configuration',
+    'model id',
+    'J / 1k [95% CI]',
+    ...(tokens ? ['J / token'] : []),
+    'p95 latency per call (ms)',
+    metric ? `${metric.label} ${metric.higherIsBetter ? '↑' : '↓'}` : 'quality',
+    'frontier: J/1k vs latency',
+    ...(tokens ? ['J/token vs latency'] : []),
+    'J/1k vs quality',
+    'chosen',
+  ];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`];
+  for (const p of model.points) {
+    const cells = [
+      p.label,
+      p.kind === 'fixture' ? `${p.model} (fixture: not citable)` : p.model,
+      withCi(p.joulesPer1k),
+      ...(tokens ? [p.joulesPerToken === null ? '—' : sig(p.joulesPerToken)] : []),
+      sig(p.latencyP95Ms),
+      p.quality === null ? '—' : `${qualityNumber(p.quality)}${p.kind === 'fixture' ? ' (meaningless)' : ''}`,
+      yes(p.frontier.latency),
+      ...(tokens ? [yes(p.frontier.tokenLatency)] : []),
+      yes(p.frontier.quality),
+      chosenText(model, p),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
+/** "energy-optimal", "within budget", both, or "". */
+export function chosenText(model: SweepModel, p: SweepPoint): string {
+  return [model.optimal === p ? 'energy-optimal' : '', model.withinBudget === p ? 'optimal within budget' : '']
+    .filter(Boolean)
+    .join(', ');
+}
+
+/** One sweep as a Markdown section. */
+export function sweepMarkdown(report: SweepReport): string {
+  const { sweep } = report;
+  const out = [
+    `## Sweep ${report.id}: ${report.task} · ${report.hardware} · ${report.dataset}`,
+    '',
+    `Axes: ${axesText(sweep.axes)}. Energy: ${energyText(report)}, mean over repetitions with its 95% CI. ` +
+      'Latency: p95 of one pipeline call (at batch size > 1 the whole batch, which every request in it waits for). ' +
+      'A configuration is on a frontier when no other is at least as good on both figures and better on one ' +
+      '(configurations equal on both stay together). Records: ' +
+      `${report.runs.join(', ')}.`,
+    '',
+  ];
+  for (const model of report.models) {
+    out.push(`### ${model.model}`, '', ...modelTable(report, model), '');
+    for (const line of choiceText(model, sweep.latencyBudgetMs)) out.push(line, '');
+  }
+  if (sweep.skipped.length > 0) {
+    out.push('Skipped configurations:', '');
+    for (const s of sweep.skipped) out.push(`- ${skipText(s)}`);
+    out.push('');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** One line per configuration of every sweep. */
+export function sweepCsv(reports: readonly SweepReport[]): string {
+  const rows = reports.flatMap((r) =>
+    r.models.flatMap((m) =>
+      m.points.map((p) => ({
+        sweep: r.id,
+        task: r.task,
+        hardware: r.hardware,
+        meter: r.meter,
+        energy_kind: r.energyKind,
+        basis: r.basis,
+        hub_model: m.model,
+        model: p.model,
+        kind: p.kind,
+        dtype: p.dtype,
+        batch_size: p.batchSize,
+        threads: p.threads ?? 'default',
+        device: p.device,
+        joules_per_1k_inferences: p.joulesPer1k.mean,
+        ci95_low: p.joulesPer1k.ci95?.low ?? '',
+        ci95_high: p.joulesPer1k.ci95?.high ?? '',
+        repetitions: p.repetitions,
+        joules_per_output_token: p.joulesPerToken ?? '',
+        latency_p95_ms_per_call: p.latencyP95Ms,
+        quality_metric: r.quality?.name ?? '',
+        quality: p.quality ?? '',
+        frontier_energy_latency: p.frontier.latency ? 'yes' : 'no',
+        frontier_token_latency: p.frontier.tokenLatency ? 'yes' : 'no',
+        frontier_energy_quality: p.frontier.quality ? 'yes' : 'no',
+        energy_optimal: m.optimal === p ? 'yes' : 'no',
+        optimal_within_budget: m.withinBudget === p ? 'yes' : 'no',
+        latency_budget_ms: r.sweep.latencyBudgetMs ?? '',
+      })),
+    ),
+  );
+  return rows.length === 0 ? '' : stringify(rows, { header: true });
+}
+
+/** The reports as JSON: points with their frontier flags, the chosen configurations by label, the skips. */
+export function sweepJson(reports: readonly SweepReport[]): string {
+  const doc = reports.map((r) => ({
+    id: r.id,
+    task: r.task,
+    dataset: r.dataset,
+    hardware: r.hardware,
+    meter: r.meter,
+    energyKind: r.energyKind,
+    basis: r.basis,
+    qualityMetric: r.quality,
+    axes: r.sweep.axes,
+    latencyBudgetMs: r.sweep.latencyBudgetMs,
+    skipped: r.sweep.skipped,
+    runs: r.runs,
+    models: r.models.map((m) => ({
+      model: m.model,
+      energyOptimal: m.optimal?.label ?? null,
+      tiesWithOptimal: m.optimalTies.map((p) => p.label),
+      optimalWithinBudget: m.withinBudget?.label ?? null,
+      points: m.points.map((p) => ({
+        label: p.label,
+        model: p.model,
+        kind: p.kind,
+        dtype: p.dtype,
+        batchSize: p.batchSize,
+        threads: p.threads,
+        device: p.device,
+        joulesPer1kInferences: finiteOrNull(p.joulesPer1k.mean),
+        ci95: p.joulesPer1k.ci95,
+        repetitions: p.repetitions,
+        joulesPerOutputToken: finiteOrNull(p.joulesPerToken),
+        latencyP95MsPerCall: finiteOrNull(p.latencyP95Ms),
+        quality: finiteOrNull(p.quality),
+        frontier: p.frontier,
+      })),
+    })),
+  }));
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
