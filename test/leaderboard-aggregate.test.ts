@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildBoard, JOULES_PER_KWH } from '../src/report/board.js';
+import { buildBoard, JOULES_PER_KWH, rowLabel } from '../src/report/board.js';
+import type { OkRecord } from '../src/schema/result-record.js';
 import { renderCsv } from '../src/report/render/csv.js';
 import { renderMarkdown } from '../src/report/render/markdown.js';
 import { okRecord, repetitions, skippedRecord } from './helpers/records.js';
@@ -173,9 +174,9 @@ describe('groups never pool unlike runs', () => {
     expect(groups).toHaveLength(3);
     expect(groups.map((g) => g.rows.map((r) => r.joulesPer1k.mean))).toEqual([[1e8], [345], [200]]);
     expect(groups.map((g) => g.setup)).toEqual([
-      expect.stringMatching(/estimate at 1000000\.00 W\/thread$/),
-      expect.stringMatching(/estimate at 3\.45 W\/thread$/),
-      expect.stringMatching(/estimate at 2\.00 W\/thread$/),
+      expect.stringMatching(/estimate at 1000000\.00 W\/thread, /),
+      expect.stringMatching(/estimate at 3\.45 W\/thread, /),
+      expect.stringMatching(/estimate at 2\.00 W\/thread, /),
     ]);
   });
 
@@ -184,10 +185,95 @@ describe('groups never pool unlike runs', () => {
     const drawn = okRecord({ model: 'm', joulesPer1k: 20, runId: 'run-2' });
     drawn.dataset = { ...drawn.dataset, selection: { method: 'random', n: 10, seed: 42 } };
     const groups = (await buildBoard([first, drawn])).tasks[0]!.groups;
-    expect(groups.map((g) => [g.setup.replace(/.*threads default, /, ''), g.rows[0]!.joulesPer1k.mean])).toEqual([
-      ['the first 10 usable rows', 10],
-      ['10 rows drawn with seed 42', 20],
+    expect(groups.map((g) => [g.setup.split(', ')[3], g.rows[0]!.joulesPer1k.mean])).toEqual([
+      ['the first 10 usable rows (data sha256 cd)', 10],
+      ['10 rows drawn with seed 42 (data sha256 cd)', 20],
     ]);
+  });
+
+  it.each([
+    [
+      'dataset config',
+      (r: OkRecord) => {
+        r.dataset.config = 'other';
+      },
+    ],
+    [
+      'dataset content',
+      (r: OkRecord) => {
+        r.dataset.sha256 = 'ef';
+      },
+    ],
+    [
+      'rows selected',
+      (r: OkRecord) => {
+        r.dataset.selection = { method: 'first', n: 5 };
+      },
+    ],
+    [
+      'warm-up',
+      (r: OkRecord) => {
+        r.settings.warmup = 50;
+      },
+    ],
+    [
+      'onnxruntime-node',
+      (r: OkRecord) => {
+        r.software.onnxruntimeNode = '1.22.0';
+      },
+    ],
+    [
+      'transformers.js',
+      (r: OkRecord) => {
+        r.software.transformers = '3.7.0';
+      },
+    ],
+  ])('keeps runs with a different %s in another group', async (_what, change) => {
+    const other = okRecord({ model: 'm', joulesPer1k: 20, runId: 'run-2' });
+    change(other);
+    const groups = (await buildBoard([okRecord({ model: 'm', joulesPer1k: 10 }), other])).tasks[0]!.groups;
+    expect(groups.map((g) => g.rows.map((r) => r.joulesPer1k.mean))).toEqual([[10], [20]]);
+    expect(new Set(groups.map((g) => `${g.dataset} ${g.setup}`)).size).toBe(2); // the headings say what differs
+  });
+
+  it('never pools one model id run with different weights; the rows are named apart', async () => {
+    const rev = (revision: string, joulesPer1k: number, repetition: number) => {
+      const r = okRecord({ model: 'm', joulesPer1k, repetition, runId: revision });
+      r.modelInfo.revision = revision;
+      return r;
+    };
+    const files = okRecord({ model: 'm', joulesPer1k: 30, runId: 'other-files' });
+    files.modelSource.files = { 'onnx/model.onnx': 'ff' };
+    const byRevision = (await buildBoard([rev('aaaa1111', 10, 1), rev('bbbb2222', 20, 1), rev('aaaa1111', 12, 2)]))
+      .tasks[0]!.groups[0]!;
+    expect(byRevision.rows.map((r) => [rowLabel(r), r.repetitions])).toEqual([
+      ['m@aaaa1111', 2],
+      ['m@bbbb2222', 1],
+    ]);
+    expect(byRevision.notes.join(' ')).toMatch(/m: measured with different weights/);
+    const byFiles = (await buildBoard([okRecord({ model: 'm', joulesPer1k: 10 }), files])).tasks[0]!.groups[0]!;
+    expect(byFiles.rows.map(rowLabel)).toEqual([
+      expect.stringMatching(/^m@files:[0-9a-f]{8}$/),
+      expect.stringMatching(/^m@files:/),
+    ]);
+    expect(renderMarkdown(await buildBoard([rev('aaaa1111', 10, 1), rev('bbbb2222', 20, 1)]))).toContain(
+      '| m@bbbb2222 |',
+    );
+    const csv = parse(renderCsv(await buildBoard([rev('aaaa1111', 10, 1), rev('bbbb2222', 20, 1)])), {
+      columns: true,
+    }) as Record<string, string>[];
+    expect(csv.map((r) => [r.model, r.variant])).toEqual([
+      ['m', '@aaaa1111'],
+      ['m', '@bbbb2222'],
+    ]);
+  });
+
+  it('shows samples per pass in "Samples × reps", not inferences (steady windows run several passes)', async () => {
+    const r = okRecord({ model: 'm', inferences: 30 });
+    r.passes = 3;
+    const board = await buildBoard([r]);
+    expect(board.tasks[0]!.groups[0]!.rows[0]!.samples).toBe(10);
+    expect(renderMarkdown(board)).toMatch(/\| 10 × 1 \|/);
   });
 
   it('pools repetitions of one configuration from several runs, and lists the runs', async () => {
@@ -251,5 +337,12 @@ describe('contention', () => {
     expect(group.notes.join(' ')).toMatch(
       /busy: a window ran while the machine's load average was above its 8 hardware threads/,
     );
+    const csv = parse(renderCsv(await buildBoard([busy, calm])), { columns: true }) as Record<string, string>[];
+    expect(csv.map((r) => [r.model, r.contention, r.ci_target_missed])).toEqual([
+      ['busy', 'yes', 'no'],
+      ['calm', 'no', 'no'],
+    ]);
+    expect(csv[0]!.warnings).toMatch(/busy: a window ran while/);
+    expect(csv[1]!.warnings).toBe('');
   });
 });

@@ -124,6 +124,20 @@ describe('ties instead of false winners', () => {
     expect(g.starsRule).toMatch(/Rows marked = tie .*Welch's t-test/);
   });
 
+  it('never puts two significantly different rows in one tie run (ties are not transitive)', async () => {
+    // a ~ b and b ~ c (b is noisy), but a and c differ clearly (Welch p < 0.001).
+    const g = await group([
+      ...repetitions({ model: 'a' }, [10, 10.1, 9.9]),
+      ...repetitions({ model: 'b' }, [10.5, 11.5, 9.5]),
+      ...repetitions({ model: 'c' }, [11, 11.1, 10.9]),
+    ]);
+    expect(g.rows.map((r) => [r.model, r.rank, r.tied])).toEqual([
+      ['a', 1, true],
+      ['b', 1, true],
+      ['c', 3, false],
+    ]);
+  });
+
   it('separates two clearly different models, with different stars', async () => {
     const g = await group([
       ...repetitions({ model: 'lean' }, [10, 10.1, 9.9]),
@@ -142,7 +156,7 @@ describe('ties instead of false winners', () => {
       [1, true, null],
       [1, true, null],
     ]);
-    expect(g.starsRule).toMatch(/none .*no model of this group differs significantly/);
+    expect(g.starsRule).toMatch(/none .*every two rows of this group tie/);
   });
 
   it('flags a row whose repetitions drift (first vs last third beyond the CI)', async () => {

@@ -49,6 +49,27 @@ describe('joulebench stats', () => {
     expect(comparisons[0]!.test.difference).toBeCloseTo(-2, 12);
   });
 
+  it('never picks one of two rows of a model run with different weights: it asks which', async () => {
+    const two = tempDir('joulebench-stats-');
+    const revision = (rev: string) =>
+      repetitions({ model: 'm', runId: rev }, [10, 10.1, 9.9]).map((r) => ({
+        ...r,
+        modelInfo: { ...r.modelInfo, revision: rev },
+      }));
+    writeFileSync(
+      join(two, 'r.jsonl'),
+      jsonl([...revision('aaaa'), ...revision('bbbb'), ...repetitions({ model: 'x' }, [12, 12.1, 11.9])]),
+    );
+    const ambiguous = await cli(['stats', two, '--model', 'm', '--model', 'x']);
+    expect(ambiguous.status).toBe(2);
+    expect(ambiguous.stderr).toMatch(
+      /^joulebench: m has 2 rows in one group \(different weights\): name one of m@aaaa, m@bbbb$/m,
+    );
+    const named = await cli(['stats', two, '--model', 'm@bbbb', '--model', 'x']);
+    expect(named.status, named.stderr).toBe(0);
+    expect(named.stdout).toMatch(/m@bbbb 10 vs x 12 J\/1k/);
+  });
+
   it('refuses models that share no group, in one line', async () => {
     const r = await cli(['stats', dir, '--model', 'lean', '--model', 'nobody']);
     expect(r.status).toBe(2);

@@ -1,8 +1,9 @@
 // Records -> one typed Board, the only shape every output renders. Records are grouped by task,
-// then by what makes figures comparable (hardware, device, meter, dataset, settings): one row
-// per model and configuration, mean ± sd over repetitions, ranked, rated with the star rule in
+// then by what makes figures comparable (hardware, device, meter, dataset, settings, software):
+// one row per model and configuration, mean with its 95 % CI over repetitions, ranked with ties, rated with the star rule in
 // force, with carbon and every figure's provenance; imported published leaderboards join as
 // groups of their own.
+import { createHash } from 'node:crypto';
 import { isTaskName, loadTask } from '../../tasks/index.js';
 import type { EnergyKind } from '../schema/energy.js';
 import type { ModelKind, OkRecord, RunRecord } from '../schema/result-record.js';
@@ -43,6 +44,11 @@ export interface BoardRow {
   /** True when the row's energy is not significantly different from a neighbour's (shown as "=2"). */
   tied: boolean;
   model: string;
+  /**
+   * Set only when the group has another row of the same model id that loaded different weights:
+   * "@<revision>" or "@files:<hash>", so the two are never shown (or picked) as one.
+   */
+  variant: string | null;
   kind: ModelKind;
   parameters: number | null;
   dtype: string | null;
@@ -68,6 +74,8 @@ export interface BoardRow {
   /** onnxruntime threads; null = its default (or an import). */
   threads: number | null;
   inferences: number | null;
+  /** Samples per pass (inferences / passes): the data each repetition ran over. */
+  samples: number | null;
   repetitions: number | null;
   /** Components the row's energy covers, e.g. "cpu+dram". */
   components: string;
@@ -162,14 +170,31 @@ export interface BoardOptions {
   generatedAt?: Date;
 }
 
-/** Records that may be averaged together: same model, data and rows, and everything of the group. */
+/** The weights a record ran: its revision and the hashes of the files it loaded. */
+function weightsOf(r: OkRecord): string {
+  const files = Object.entries(r.modelSource.files).sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify([r.modelInfo.revision, files]);
+}
+
+/** Records that may be averaged together: same model and weights, and everything of the group. */
 function rowKey(r: OkRecord): string {
   // Samples per pass, not inferences: repetitions of one setting may run different numbers of passes.
-  return JSON.stringify([groupKey(r), r.model, r.modelInfo.dtype, r.dataset.sha256, r.inferences / (r.passes ?? 1)]);
+  return JSON.stringify([groupKey(r), r.model, r.modelInfo.dtype, weightsOf(r), samplesOf(r)]);
+}
+
+function samplesOf(r: OkRecord): number {
+  return r.inferences / (r.passes ?? 1);
 }
 
 /** The settings of a meter that change its figures (estimate: W/thread and its source), never its readings. */
-const CALIBRATION = ['wattsPerThread', 'wattsPerThreadSource', 'dramWattsPerGB', 'field', 'sampleMs'] as const;
+const CALIBRATION = [
+  'wattsPerThread',
+  'wattsPerThreadSource',
+  'dramWattsPerGiB',
+  'dramWattsPerGB', // records before DRAM per GiB
+  'field',
+  'sampleMs',
+] as const;
 
 function calibration(details: Record<string, unknown>): unknown {
   const own = Object.fromEntries(CALIBRATION.filter((k) => k in details).map((k) => [k, details[k]]));
@@ -181,8 +206,8 @@ function calibration(details: Record<string, unknown>): unknown {
 
 /**
  * Runs compared with each other: everything that changes a figure is the same — hardware, device,
- * meter and its calibration, the data and how its rows were selected, batch size, threads,
- * generation settings. One model at batch 1 and at batch 16 is two configurations, never ranked
+ * meter and its calibration, the data (its config and content) and how its rows were selected,
+ * batch size, threads, warm-up, generation settings, the runtime's versions. One model at batch 1 and at batch 16 is two configurations, never ranked
  * against each other, and runs made with different settings are never pooled.
  */
 function groupKey(r: OkRecord): string {
@@ -194,18 +219,24 @@ function groupKey(r: OkRecord): string {
     r.energy.kind,
     calibration(r.energy.details),
     datasetLabel(r),
+    r.dataset.sha256,
     selection.method,
+    selection.n,
     selection.seed ?? null,
     r.taskVersion,
     r.settings.batchSize,
     r.settings.threads,
+    r.settings.warmup,
     r.settings.callOptions,
     r.settings.minWindowSeconds ?? null, // the window rule
+    r.software.onnxruntimeNode,
+    r.software.transformers,
   ]);
 }
 
 function datasetLabel(r: OkRecord): string {
-  return `${r.dataset.id} (${r.dataset.split})`;
+  const config = r.dataset.config ? `, ${r.dataset.config}` : '';
+  return `${r.dataset.id} (${r.dataset.split}${config})`;
 }
 
 /** A composite meter's parts, from the reading's details (never from its name). */
@@ -220,18 +251,28 @@ function meterParts(r: OkRecord): MeterPart[] {
   return [{ meter: r.energy.meter, kind: r.energy.kind }];
 }
 
-/** "batch size 1, onnxruntime threads default, the first 872 usable rows, estimate at 3.45 W/thread". */
+/**
+ * "batch size 1, onnxruntime threads default, warm-up 10, the first 872 usable rows (data sha256
+ * 1a2b3c4d5e6f), estimate at 3.45 W/thread, onnxruntime-node 1.30.0, transformers.js 4.3.1".
+ */
 function setupOf(r: OkRecord): string {
   const { selection } = r.dataset;
-  const rows =
+  const which =
     selection.method === 'random'
       ? `${selection.n} rows drawn with seed ${selection.seed}`
       : `the first ${selection.n} usable rows`;
-  const parts = [`batch size ${r.settings.batchSize}`, `onnxruntime threads ${r.settings.threads ?? 'default'}`, rows];
+  const rows = `${which} (data sha256 ${r.dataset.sha256.slice(0, 12)})`;
+  const parts = [
+    `batch size ${r.settings.batchSize}`,
+    `onnxruntime threads ${r.settings.threads ?? 'default'}`,
+    `warm-up ${r.settings.warmup}`,
+    rows,
+  ];
   const details =
     (r.energy.details.parts as Record<string, Record<string, unknown>> | undefined)?.estimate ?? r.energy.details;
   if (typeof details.wattsPerThread === 'number')
     parts.push(`estimate at ${details.wattsPerThread.toFixed(2)} W/thread`);
+  parts.push(`onnxruntime-node ${r.software.onnxruntimeNode}`, `transformers.js ${r.software.transformers}`);
   return parts.join(', ');
 }
 
@@ -288,6 +329,7 @@ function recordRow(
     rank: null,
     tied: false,
     model: first.model,
+    variant: null,
     kind: first.modelInfo.kind,
     parameters: first.modelInfo.parameters,
     dtype: first.modelInfo.dtype,
@@ -306,6 +348,7 @@ function recordRow(
     batchSize: first.settings.batchSize,
     threads: first.settings.threads,
     inferences: first.inferences,
+    samples: samplesOf(first),
     repetitions: records.length,
     components: Object.keys(first.energy.components).sort().join('+'),
     stars: null,
@@ -329,18 +372,23 @@ export const SHORT_WINDOW = 200;
 /** Significance of a difference between two rows' repetition figures (Welch, two-sided). */
 export const ALPHA = 0.05;
 
+/** Two rows tie when their difference is not significant (Welch, p ≥ α) or cannot be tested (under 3 repetitions). */
+function tie(a: BoardRow, b: BoardRow): boolean {
+  const test = welch(a.figures, b.figures);
+  return test === null || test.p >= ALPHA;
+}
+
 /**
- * Ranks rows sorted by mean energy; neighbours whose difference is not significant (Welch's
- * t-test, p ≥ 0.05, or fewer than 3 repetitions on either side: no test) tie, and a run of ties
- * shares the rank of its first row. Returns the tie runs.
+ * Ranks rows sorted by mean energy into tie runs sharing the rank of their first row. A row joins
+ * the run above it only if it ties with every row already in it: ties are not transitive (A ~ B
+ * and B ~ C while A < C), and a run must never hold two rows that differ significantly.
+ * Returns the tie runs.
  */
 function rankWithTies(sorted: readonly BoardRow[]): BoardRow[][] {
   const runs: BoardRow[][] = [];
   for (const row of sorted) {
     const run = runs.at(-1);
-    const prev = run?.at(-1);
-    const test = prev ? welch(prev.figures, row.figures) : null;
-    if (run && prev && (test === null || test.p >= ALPHA)) run.push(row);
+    if (run?.every((member) => tie(member, row))) run.push(row);
     else runs.push([row]);
   }
   let rank = 1;
@@ -370,7 +418,7 @@ function applyStars(rows: BoardRow[], rule: StarRule, ties: readonly BoardRow[][
   const rating = allTie
     ? {
         stars: rated.map(() => null),
-        rule: 'Stars: none — no model of this group differs significantly from the others (or has the 3 repetitions a test needs), so there is nothing to rate.',
+        rule: 'Stars: none — every two rows of this group tie (no significant difference, or under the 3 repetitions a test needs), so there is nothing to rate.',
       }
     : rate(rated.map(value), rule);
   for (const [i, r] of rated.entries()) r.stars = rating.stars[i] ?? null;
@@ -384,6 +432,33 @@ function applyStars(rows: BoardRow[], rule: StarRule, ties: readonly BoardRow[][
   if (rows.some((r) => r.kind !== 'fixture' && !(r.joulesPer1k.mean > 0)))
     notes.push('Rows at or below zero net energy (within the idle noise) are not rated.');
   return notes.join(' ');
+}
+
+/**
+ * Rows of one model id that ran different weights (another revision, other files) are told
+ * apart by a variant, so a table never shows two rows under one name.
+ */
+function markVariants(rows: BoardRow[], rowRecords: readonly OkRecord[][]): void {
+  // A dtype is shown beside the model already; only the same model and dtype need a variant.
+  for (const indices of groupBy([...rows.keys()], (i) => `${rows[i]!.model} ${rows[i]!.dtype}`).values()) {
+    const model = rows[indices[0]!]!.model;
+    const firsts = indices.map((i) => rowRecords[i]![0]!);
+    if (new Set(firsts.map(weightsOf)).size < 2) continue;
+    const byRevision = new Set(firsts.map((r) => r.modelInfo.revision)).size === indices.length;
+    for (const [k, i] of indices.entries()) {
+      const r = firsts[k]!;
+      const files = createHash('sha256').update(weightsOf(r)).digest('hex').slice(0, 8);
+      rows[i]!.variant = byRevision ? `@${r.modelInfo.revision.slice(0, 12)}` : `@files:${files}`;
+      rows[i]!.warnings.push(
+        `${model}: measured with different weights in this group; rows are told apart by revision or files`,
+      );
+    }
+  }
+}
+
+/** How a row is named on a page: its model id, and its variant when the group needs one. */
+export function rowLabel(row: Pick<BoardRow, 'model' | 'variant'>): string {
+  return row.variant ? `${row.model}${row.variant}` : row.model;
 }
 
 function recordBoundary(
@@ -417,7 +492,9 @@ function recordGroup(
   const first = records[0]!;
   const baselined = records.every((r) => r.energy.netJoules !== undefined);
   const basis: EnergyBasis = o.rankBy === 'gross' || !baselined ? 'gross' : 'net';
-  const all = [...groupBy(records, rowKey).values()].map((rs) => recordRow(rs, basis, spec, o.carbon));
+  const rowRecords = [...groupBy(records, rowKey).values()];
+  const all = rowRecords.map((rs) => recordRow(rs, basis, spec, o.carbon));
+  markVariants(all, rowRecords);
   if (o.rankBy === 'net' && !baselined) {
     for (const row of all)
       row.warnings.push(
@@ -497,6 +574,7 @@ function importGroups(table: ImportedTable, o: Resolved, firstIndex: number): Bo
       rank: order.findIndex((q) => q.kWhPer1k === p.kWhPer1k) + 1,
       tied: order.filter((q) => q.kWhPer1k === p.kWhPer1k).length > 1,
       model: p.model,
+      variant: null,
       kind: 'pretrained',
       parameters: null,
       dtype: null,
@@ -515,6 +593,7 @@ function importGroups(table: ImportedTable, o: Resolved, firstIndex: number): Bo
       batchSize: null,
       threads: null,
       inferences: null,
+      samples: null,
       repetitions: null,
       components: 'gpu',
       stars: null,

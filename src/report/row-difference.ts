@@ -2,7 +2,7 @@
 // difference in J/1k with its 95 % CI and Welch's two-sided p-value, from their repetitions.
 import { UserError } from '../util/errors.js';
 import { welch, type WelchResult } from '../util/student-t.js';
-import { ALPHA, type Board, type BoardGroup, type BoardRow } from './board.js';
+import { ALPHA, rowLabel, type Board, type BoardGroup, type BoardRow } from './board.js';
 import { sig } from './format.js';
 
 export interface RowDifference {
@@ -29,8 +29,8 @@ export function rowDifferences(board: Board, modelA: string, modelB: string): Ro
   const seen = { a: [] as string[], b: [] as string[] };
   for (const task of board.tasks) {
     for (const group of task.groups.filter((g) => g.origin === 'records')) {
-      const a = group.rows.find((r) => r.model === modelA);
-      const b = group.rows.find((r) => r.model === modelB);
+      const a = pick(group, modelA);
+      const b = pick(group, modelB);
       if (a) seen.a.push(`${task.task}: ${heading(group)}`);
       if (b) seen.b.push(`${task.task}: ${heading(group)}`);
       if (!a || !b) continue;
@@ -57,8 +57,21 @@ export function rowDifferences(board: Board, modelA: string, modelB: string): Ro
   return out;
 }
 
+/** The group's row named so: by its label (model@variant), else by model id when only one row has it. */
+function pick(group: BoardGroup, name: string): BoardRow | undefined {
+  const exact = group.rows.find((r) => rowLabel(r) === name);
+  if (exact) return exact;
+  const rows = group.rows.filter((r) => r.model === name);
+  if (rows.length > 1) {
+    throw new UserError(
+      `${name} has ${rows.length} rows in one group (different weights): name one of ${rows.map(rowLabel).join(', ')}`,
+    );
+  }
+  return rows[0];
+}
+
 function side(r: BoardRow) {
-  return { model: r.model, mean: r.joulesPer1k.mean, n: r.joulesPer1k.n };
+  return { model: rowLabel(r), mean: r.joulesPer1k.mean, n: r.joulesPer1k.n };
 }
 
 /** One line per comparison. */

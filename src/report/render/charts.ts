@@ -4,7 +4,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { groupBy, median } from '../../util/stats.js';
-import { allRows, type Board, type BoardGroup, type BoardRow, type BoardTask } from '../board.js';
+import { allRows, rowLabel, type Board, type BoardGroup, type BoardRow, type BoardTask } from '../board.js';
 
 export const MARKERS = {
   measured: 'measured',
@@ -64,7 +64,7 @@ interface Point {
 function point(task: BoardTask, group: BoardGroup, row: BoardRow): Point {
   return {
     task: task.task,
-    model: row.model,
+    model: rowLabel(row),
     group: groupLabel(group),
     marker: markerOf(group, row),
     joules: row.joulesPer1k.mean,

@@ -1,7 +1,7 @@
 // The leaderboard as one self-contained HTML page: a section per task, a sortable table per
 // group, star ratings with the rule printed under each table, and the figures as inline SVG.
 // Estimated figures carry a visible "est." mark in every energy cell; fixtures a "not citable" badge.
-import type { Board, BoardGroup, BoardRow, BoardTask } from '../board.js';
+import { rowLabel, type Board, type BoardGroup, type BoardRow, type BoardTask } from '../board.js';
 import {
   MARKS,
   finiteOrNull,
@@ -81,7 +81,7 @@ function columns(board: Board, task: BoardTask): Column[] {
       cell: (row) => {
         const badge = row.kind === 'fixture' ? '<span class="badge fixture">fixture · not citable</span>' : '';
         const dtype = row.dtype ? ` <span class="muted">${esc(row.dtype)}</span>` : '';
-        return { html: `${esc(row.model)}${dtype}${badge}`, sort: row.model.toLowerCase() };
+        return { html: `${esc(rowLabel(row))}${dtype}${badge}`, sort: rowLabel(row).toLowerCase() };
       },
     },
     {

@@ -12,6 +12,7 @@ const num = finiteOrNull;
 function jsonRow(row: BoardRow, group: BoardGroup) {
   return {
     model: row.model,
+    variant: row.variant,
     kind: row.kind,
     citable: row.kind !== 'fixture',
     energyKind: group.energyKind,
@@ -31,6 +32,8 @@ function jsonRow(row: BoardRow, group: BoardGroup) {
     drift: row.drift,
     shortWindow: row.shortWindow,
     crossCheckFlagged: row.crossCheckFlagged,
+    contention: row.contention,
+    ciTargetMissed: row.ciTargetMissed,
     kWhPer1kInferences: num(row.kWhPer1k),
     gCO2ePer1kInferences: num(row.gCO2ePer1k),
     stars: row.stars,
@@ -65,6 +68,7 @@ function jsonRow(row: BoardRow, group: BoardGroup) {
     batchSize: row.batchSize,
     threads: row.threads,
     inferences: row.inferences,
+    samples: row.samples,
     repetitions: row.repetitions,
     provenance: row.provenance,
     published: row.published,

@@ -1,7 +1,7 @@
 // Leaderboard as Markdown: one section per task, one table per group (hardware + meter +
 // dataset + settings), stars and the rule under each table. Estimated figures carry the word
 // "estimated" in the group heading and in every row. Also the summary at the end of `bench`.
-import type { Board, BoardGroup, BoardRow, BoardTask } from '../board.js';
+import { rowLabel, type Board, type BoardGroup, type BoardRow, type BoardTask } from '../board.js';
 import {
   estimateHow,
   markLegend,
@@ -72,7 +72,7 @@ function table(task: BoardTask, group: BoardGroup, rows: readonly BoardRow[], fi
   for (const r of rows) {
     const cells = [
       rankText(r),
-      fixture ? `${r.model} **(fixture: not citable)**` : r.model,
+      fixture ? `${rowLabel(r)} **(fixture: not citable)**` : rowLabel(r),
       r.parameters === null ? '—' : params(r.parameters),
       energyCell(r),
       sig(r.kWhPer1k),
@@ -81,7 +81,7 @@ function table(task: BoardTask, group: BoardGroup, rows: readonly BoardRow[], fi
       r.latencyP50Ms === null ? '—' : sig(r.latencyP50Ms),
       r.throughput === null ? '—' : sig(r.throughput),
       meterLabel(group, r.components),
-      `${r.inferences} × ${r.repetitions}`,
+      `${r.samples} × ${r.repetitions}`,
       starsCell(r, group.energyKind === 'estimated'),
     ];
     lines.push(`| ${cells.join(' | ')} |`);
@@ -125,7 +125,7 @@ function importedGroup(group: BoardGroup): string[] {
   ];
   for (const r of group.rows) {
     out.push(
-      `| ${r.rank ?? '—'} | ${r.model} | ${r.published?.kWhPer1k ?? sig(r.kWhPer1k)} | ${sig(r.joulesPer1k.mean)} | ${starsCell(r, false)} |`,
+      `| ${r.rank ?? '—'} | ${rowLabel(r)} | ${r.published?.kWhPer1k ?? sig(r.kWhPer1k)} | ${sig(r.joulesPer1k.mean)} | ${starsCell(r, false)} |`,
     );
   }
   out.push('', group.starsRule, '');
