@@ -157,6 +157,8 @@ describe('resume safety', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/ended in an incomplete record/);
     expect(r.stderr).toContain('1 repetition(s) left');
+    // The summary is the whole run's, not only the repetition this session ran.
+    expect(r.stdout).toMatch(/sentiment-bow-en \|.* \| 6 × 3 \|/);
     const ok = readLines(records)
       .filter((x) => x.status === 'ok')
       .map((x) => x.settings.repetition);

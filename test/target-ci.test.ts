@@ -57,7 +57,30 @@ function scriptedMeter(joules: readonly number[]): Meter {
   });
 }
 
-async function bench(out: string, meter: Meter, more: Record<string, unknown> = {}) {
+/** Windows of exactly 1 s reading these joules in turn; with an idle baseline, its window reads the first. */
+function oneSecondMeter(joules: readonly number[]): Meter {
+  let i = 0;
+  return defineMeter({
+    name: 'scripted',
+    kind: 'measured',
+    components: ['cpu'],
+    describe: () => 'scripted 1 s windows (test)',
+    zeroReason: 'scripted',
+    prepare: async () => ({
+      cancel: () => {},
+      open: () => ({
+        stop: async () => ({ durationS: 1, components: { cpu: joules[i++]! }, details: {}, warnings: [] }),
+      }),
+    }),
+  });
+}
+
+async function bench(
+  out: string,
+  meter: Meter,
+  more: Record<string, unknown> = {},
+  log: (line: string) => void = () => {},
+) {
   return runBenchmark(
     {
       task: 'classification',
@@ -78,7 +101,7 @@ async function bench(out: string, meter: Meter, more: Record<string, unknown> = 
       out,
       runId: 'stable',
     },
-    { meter, log: () => {} },
+    { meter, log },
   );
 }
 
@@ -113,6 +136,41 @@ describe('bench --target-ci', () => {
     expect(group.notes.join(' ')).toMatch(
       /stopped at --max-repetitions \(6\) before its 95% CI reached --target-ci 0\.02/,
     );
+  });
+
+  // Idle 0.9 W; windows of 1.0 ± 0.001 J: gross ±0.25 % stops at 3, net 0.1 ± 0.001 J (±2.5 %) does not.
+  const idleThenSteady = [0.9, 1.0, 1.001, 0.999, 1.0, 1.0005, 0.9995, 1.0];
+
+  it('judges the CI on net J/1k when the run has an idle baseline (the figure the leaderboard ranks)', async () => {
+    const out = tempDir();
+    await bench(out, oneSecondMeter(idleThenSteady), { idleSeconds: 0.05 });
+    const rs = records(out);
+    expect(rs.map((r) => r.energy.netJoules)).toEqual(rs.map(() => expect.closeTo(0.1, 2)));
+    // n = 4: 0.1, 0.101, 0.099, 0.1 -> half-width 3.182 × 0.000816 / 2 = 1.3 % of the mean.
+    expect(rs.map((r) => [r.settings.repetition, r.stoppedBecause])).toEqual([
+      [1, undefined],
+      [2, undefined],
+      [3, undefined],
+      [4, 'ci-reached'],
+    ]);
+  });
+
+  it('a resumed unit with only extra repetitions left still gets an idle baseline, and the log says the range', async () => {
+    const out = tempDir();
+    await bench(out, oneSecondMeter(idleThenSteady), { idleSeconds: 0.05 });
+    const file = join(out, 'runs', 'stable.jsonl');
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    writeFileSync(file, `${lines.slice(0, 3).join('\n')}\n`); // killed after the minimum, before it stopped
+    const log: string[] = [];
+    await runBenchmark(
+      { models: [], options: {}, hub: hubDir, offline: true, strict: false, out, resume: 'stable' },
+      { meter: oneSecondMeter([0.9, 1.0, 1.0, 1.0]), log: (l) => log.push(l) },
+    );
+    expect(log.join('\n')).toMatch(/Idle baseline: measuring/);
+    expect(log.join('\n')).toContain('0 to 3 repetition(s) left; 3 already recorded');
+    const extra = records(out).slice(3);
+    expect(extra.map((r) => [r.settings.repetition, r.energy.netJoules])).toEqual([[4, expect.closeTo(0.1, 6)]]);
+    expect(extra.at(-1)!.stoppedBecause).toBe('ci-reached');
   });
 
   it('resumes by the rule: an interrupted unit goes on from its last repetition, a stopped one does not', async () => {

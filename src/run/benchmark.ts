@@ -2,7 +2,7 @@
 // The order is what keeps a user's folder clean and a run whole: every flag is checked before
 // anything is created; the run's lock is taken before its plan is looked at; a write that
 // fails (a full disk) stops the run with one line naming what is kept and how to resume.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadAllTasks } from '../../tasks/index.js';
 import type { Meter } from '../meters/base.js';
@@ -11,6 +11,7 @@ import { checkDevice } from '../model/device.js';
 import { provideHint, resolveHubConfig } from '../model/hub.js';
 import { loadRegistry, type ModelRegistry } from '../model/registry.js';
 import { planPath } from '../records/plan-file.js';
+import { parseRecordLines } from '../records/reader.js';
 import { acquireRunLock } from '../records/run-lock.js';
 import { buildBoard } from '../report/board.js';
 import { markdownSections } from '../report/render/markdown.js';
@@ -164,8 +165,14 @@ export async function runBenchmark(request: BenchRequest, seams: BenchSeams | Lo
 const modelCount = (records: RunRecord[], status: RunRecord['status']) =>
   new Set(records.filter((r) => r.status === status).map((r) => r.model)).size;
 
+/** The whole run's records: a resumed run's summary covers what earlier sessions recorded too. */
+function runRecords(result: BenchResult): RunRecord[] {
+  if (!existsSync(result.recordsPath)) return result.records;
+  return parseRecordLines(readFileSync(result.recordsPath, 'utf8'), result.recordsPath).records;
+}
+
 async function summarize(result: BenchResult, resume: string, log: Log): Promise<void> {
-  const { records } = result;
+  const records = runRecords(result);
   process.stdout.write(
     records.some((r) => r.status === 'ok')
       ? `\n${markdownSections(await buildBoard(records)).trimEnd()}\n`

@@ -136,6 +136,16 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
   const writer = new RecordWriter(recordsPath);
   const runnable = work.filter((w) => locationOf(w.unit).where !== 'unavailable');
   const cellsToRun = runnable.reduce((n, w) => n + w.repetitions.length, 0);
+  // With --target-ci a unit may run up to its maximum: the log says the range, progress grows.
+  const recorded = (unit: PlanUnit) => finished.units.get(unitKey(unit))?.figures.size ?? 0;
+  const mostCells = runnable.reduce(
+    (n, w) =>
+      n +
+      (adaptive(w.unit)
+        ? Math.max(w.repetitions.length, Math.max(settings.maxRepetitions, settings.repetitions) - recorded(w.unit))
+        : w.repetitions.length),
+    0,
+  );
   const unavailable = work.length - runnable.length;
   const progress = createProgress(cellsToRun);
   // From here on the run exists on disk, so an interrupt says how to resume it.
@@ -161,7 +171,8 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
       software: describeSoftware(),
       ...(plan.sweep ? { sweep: plan.sweep } : {}),
     };
-    const idleSeconds = cellsToRun > 0 ? idleSecondsFor(settings, meter.kind === 'measured') : 0;
+    // Any window to run, an extra --target-ci one included, is measured against the idle baseline.
+    const idleSeconds = runnable.length > 0 ? idleSecondsFor(settings, meter.kind === 'measured') : 0;
     let idle: IdleBaseline | undefined;
     if (idleSeconds > 0) {
       log(`Idle baseline: measuring ${idleSeconds} s of idle power (--idle-seconds 0 skips it)…`);
@@ -182,7 +193,8 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
         `${settings.samples} samples × ${repetitionRule(settings)}, ` +
         (plan.sweep ? `a sweep of ${axesText(plan.sweep.axes)}` : `batch ${settings.batchSize}`),
     );
-    if (ctx.resumed) log(`${cellsToRun} repetition(s) left; ${finished.ok.size} already recorded in ${recordsPath}`);
+    const left = mostCells > cellsToRun ? `${cellsToRun} to ${mostCells}` : `${cellsToRun}`;
+    if (ctx.resumed) log(`${left} repetition(s) left; ${finished.ok.size} already recorded in ${recordsPath}`);
     log(`Meter: ${meter.describe()}`);
     for (const t of targets)
       log(`Dataset: ${t.inputs.dataset.id} (${t.inputs.dataset.split}) from ${t.inputs.dataset.path}`);

@@ -8,6 +8,7 @@ import { parseRecordLines } from '../records/reader.js';
 import type { RunRecord } from '../schema/result-record.js';
 import type { Plan } from '../schema/run-plan.js';
 import { UserError, writeErrorOf } from '../util/errors.js';
+import { stopFigure } from './stopping.js';
 import { cellKey, recordUnit, unitKey } from './units.js';
 
 /**
@@ -75,7 +76,7 @@ export interface Finished {
   reported: Map<string, RunRecord>;
   /** Lines that could not be read (reported, never merged). */
   warnings: string[];
-  /** unitKey -> the J/1k of its ok records by repetition, and whether one says the unit stopped (--target-ci). */
+  /** unitKey -> its ok records' stop figures (J/1k) by repetition, and whether one says the unit stopped (--target-ci). */
   units: Map<string, { figures: Map<number, number>; stopped: boolean }>;
 }
 
@@ -94,7 +95,7 @@ export function finishedCells(path: string): Finished {
     if (r.status === 'ok') {
       done.ok.add(cellKey(recordUnit(r), r.settings.repetition ?? 0));
       const unit = done.units.get(key) ?? { figures: new Map(), stopped: false };
-      unit.figures.set(r.settings.repetition ?? 0, r.joulesPer1kInferences);
+      unit.figures.set(r.settings.repetition ?? 0, stopFigure(r));
       unit.stopped ||= r.stoppedBecause !== undefined;
       done.units.set(key, unit);
     }

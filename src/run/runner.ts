@@ -18,7 +18,7 @@ import { errorMessage } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
 import { pipelineCaller, samplesForModel } from './inputs.js';
 import { measureRepetition, type RepetitionWindows } from './repetition.js';
-import { stopAfter } from './stopping.js';
+import { stopAfter, stopFigure } from './stopping.js';
 import { callInputs, perSample } from './window.js';
 
 /** What every unit of a run shares. */
@@ -43,7 +43,7 @@ export interface UnitJob {
   samples: readonly Sample[];
   /** Which of the minimum repetitions to run (all of 1..R, or what a resumed run still lacks). */
   repetitions: readonly number[];
-  /** J/1k of the unit's repetitions already recorded (a resumed run), for --target-ci. */
+  /** Stop figures (J/1k) of the unit's repetitions already recorded (a resumed run), for --target-ci. */
   prior: readonly number[];
   /** The repetition number an extra repetition (--target-ci) gets next. */
   next: number;
@@ -120,8 +120,12 @@ export async function runUnit(ctx: UnitContext, job: UnitJob): Promise<RunRecord
     const figures = [...job.prior];
     let extra = job.next;
     // The minimum repetitions first; then, with --target-ci, more until the CI is tight enough.
-    const nextRepetition = () =>
-      queue.shift() ?? (stopAfter(figures, rule) === null && rule.targetCi !== null ? extra++ : undefined);
+    const nextRepetition = () => {
+      const minimum = queue.shift();
+      if (minimum !== undefined || rule.targetCi === null || stopAfter(figures, rule) !== null) return minimum;
+      ctx.progress.grow(1); // an extra window joins the total
+      return extra++;
+    };
     for (let repetition = nextRepetition(); repetition !== undefined; repetition = nextRepetition()) {
       const passS = perCallS !== undefined ? perCallS * inputs.length : undefined;
       const eta = passS !== undefined ? `, ~${Math.max(passS, minWindowS).toFixed(1)} s expected` : '';
@@ -146,7 +150,7 @@ export async function runUnit(ctx: UnitContext, job: UnitJob): Promise<RunRecord
         break;
       }
       const record = okRecord(ctx.run, subject, repetition, m, quality, unit);
-      figures.push(record.joulesPer1kInferences);
+      figures.push(stopFigure(record));
       const stop = queue.length === 0 ? stopAfter(figures, rule) : null;
       if (stop) record.stoppedBecause = stop; // the last repetition says why the unit stopped
       ctx.writer.append(record);

@@ -11,6 +11,8 @@ export interface Progress {
   done(text: string): void;
   /** A line that stays (warnings, skips). */
   note(text: string): void;
+  /** More windows than planned will run (--target-ci's extra repetitions). */
+  grow(windows: number): void;
   finish(): void;
 }
 
@@ -28,6 +30,9 @@ export function createProgress(totalWindows: number, stream: NodeJS.WriteStream 
       step: (text) => stream.write(`[${finished}/${totalWindows}] ${text}\n`),
       done: (text) => stream.write(`[${++finished}/${totalWindows}] ${text}\n`),
       note: (text) => stream.write(`${text}\n`),
+      grow: (windows) => {
+        totalWindows += windows;
+      },
       finish: () => {},
     };
   }
@@ -48,6 +53,9 @@ export function createProgress(totalWindows: number, stream: NodeJS.WriteStream 
       live.clear();
       stream.write(`${text}\n`);
       if (last) live(last);
+    },
+    grow(windows) {
+      totalWindows += windows;
     },
     finish() {
       live.clear();
