@@ -108,7 +108,7 @@ describe('resume safety', () => {
   async function finishedRun(
     args: string[] = [],
     env: Record<string, string> = {},
-  ): Promise<{ out: string; runId: string; records: string }> {
+  ): Promise<{ out: string; runId: string; records: string; plan: string }> {
     const out = tempDir();
     const r = await cli(
       [
@@ -171,6 +171,36 @@ describe('resume safety', () => {
     const r = await cli(['bench', '--resume', runId, '--out', out]);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('0 repetition(s) left');
+    expect(readFileSync(records, 'utf8')).toBe(before);
+  });
+
+  it('refuses to resume with another resolved meter or on another machine, before running anything', async () => {
+    const { out, runId, records, plan } = await finishedRun();
+    const written = JSON.parse(readFileSync(plan, 'utf8'));
+    expect(written.measuredOn).toEqual({
+      meter: 'estimate',
+      meterKind: 'estimated',
+      hardware: expect.stringMatching(/threads\), .* GB RAM/),
+    });
+    writeFileSync(records, readFileSync(records, 'utf8').split('\n').slice(0, 2).join('\n') + '\n'); // work left
+    const before = readFileSync(records, 'utf8');
+    const resumeWith = async (measuredOn: object) => {
+      writeFileSync(plan, JSON.stringify({ ...written, measuredOn: { ...written.measuredOn, ...measuredOn } }));
+      return cli(['bench', '--resume', runId, '--out', out]);
+    };
+    const meter = await resumeWith({ meter: 'rapl', meterKind: 'measured' }); // auto found RAPL when it began
+    expect(meter.status).toBe(2);
+    expect(meter.stderr.trim().split('\n').at(-1)).toBe(
+      `joulebench: Cannot resume ${runId}: it was measured with the rapl meter (measured), this machine now resolves estimate (estimated); resume with --meter rapl where that meter works`,
+    );
+    const machine = await resumeWith({ hardware: 'Other CPU (64 threads), 512 GB RAM' });
+    expect(machine.status).toBe(2);
+    expect(machine.stderr).toMatch(
+      new RegExp(
+        `^joulebench: Cannot resume ${runId}: it was measured on Other CPU \\(64 threads\\), 512 GB RAM, this is .*; resume it there, or start a new run here$`,
+        'm',
+      ),
+    );
     expect(readFileSync(records, 'utf8')).toBe(before);
   });
 

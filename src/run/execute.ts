@@ -16,11 +16,11 @@ import { RecordWriter } from '../records/writer.js';
 import { axesText } from '../report/sweep/sweep-tables.js';
 import type { RunRecord } from '../schema/result-record.js';
 import { idleSecondsFor, type ResolvedRunOptions } from '../schema/run-options.js';
-import type { Plan, PlanTarget, PlanUnit } from '../schema/run-plan.js';
+import type { MeasuredOn, Plan, PlanTarget, PlanUnit } from '../schema/run-plan.js';
 import { UserError } from '../util/errors.js';
 import { EXIT } from '../util/exit-codes.js';
 import { createProgress } from '../util/progress.js';
-import { acceleratorName, describeHardware, describeSoftware } from '../util/system.js';
+import { acceleratorName, describeHardware, describeSoftware, hardwareLabel } from '../util/system.js';
 import { targetInputs, type Log, type Target, type TargetInputs } from './plan.js';
 import { finishedCells, nothingFinished, repairTornTail, type Finished } from './resume.js';
 import { runUnit, type UnitContext } from './runner.js';
@@ -104,6 +104,22 @@ async function revive(plan: Plan, t: PlanTarget, ctx: ExecuteContext): Promise<L
   return { target, inputs, located };
 }
 
+/**
+ * A resumed run must measure as it began: the same meter (--meter auto may resolve to another one
+ * when, say, RAPL became readable) on the same machine, or its repetitions would not be one row's.
+ */
+function checkMeasuredOn(plan: Plan, here: MeasuredOn): void {
+  const was = plan.measuredOn;
+  if (!was) return;
+  const change =
+    was.meter !== here.meter || was.meterKind !== here.meterKind
+      ? `it was measured with the ${was.meter} meter (${was.meterKind}), this machine now resolves ${here.meter} (${here.meterKind}); resume with --meter ${was.meter} where that meter works`
+      : was.hardware !== here.hardware
+        ? `it was measured on ${was.hardware}, this is ${here.hardware}; resume it there, or start a new run here`
+        : undefined;
+  if (change) throw new UserError(`Cannot resume ${plan.runId}: ${change}`);
+}
+
 export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<BenchResult> {
   const { settings } = plan;
   const { log, meter } = ctx;
@@ -132,7 +148,11 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
     )!;
   const locationOf = (unit: PlanUnit) => liveOf(unit).located.get(unit.model)!;
 
-  if (!ctx.resumed) writePlan(planPath(ctx.runsDir, plan.runId), plan); // before the first model starts
+  const hardware = await describeHardware();
+  if (settings.device !== 'cpu') hardware.accelerator = acceleratorName(hardware.gpus);
+  const measuredOn: MeasuredOn = { meter: meter.name, meterKind: meter.kind, hardware: hardwareLabel(hardware) };
+  if (ctx.resumed) checkMeasuredOn(plan, measuredOn);
+  else writePlan(planPath(ctx.runsDir, plan.runId), { ...plan, measuredOn }); // before the first model starts
   const writer = new RecordWriter(recordsPath);
   const runnable = work.filter((w) => locationOf(w.unit).where !== 'unavailable');
   const cellsToRun = runnable.reduce((n, w) => n + w.repetitions.length, 0);
@@ -162,8 +182,6 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
   const records: RunRecord[] = [];
   // Everything from here runs inside the try: a failure (a failed idle baseline) removes the handlers.
   try {
-    const hardware = await describeHardware();
-    if (settings.device !== 'cpu') hardware.accelerator = acceleratorName(hardware.gpus);
     const run: RunFacts = {
       runId: plan.runId,
       options: settings,

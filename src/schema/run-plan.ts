@@ -3,6 +3,7 @@
 // verify read it back; shards take deterministic slices of it.
 import { z } from 'zod';
 import { DatasetSpecSchema } from './dataset-spec.js';
+import { EnergyKindSchema } from './energy.js';
 import { RunSettingsSchema } from './run-options.js';
 import { SweepSchema, UnitConfigSchema } from './sweep-axes.js';
 
@@ -32,6 +33,10 @@ export type Shard = z.infer<typeof ShardSchema>;
 const PlanTargetSchema = z.object({ task: z.string(), dataset: DatasetSpecSchema, models: z.array(z.string()) });
 export type PlanTarget = z.infer<typeof PlanTargetSchema>;
 
+/** The meter as resolved (--meter auto picks one per machine) and the machine: a resume must match both. */
+const MeasuredOnSchema = z.object({ meter: z.string(), meterKind: EnergyKindSchema, hardware: z.string() });
+export type MeasuredOn = z.infer<typeof MeasuredOnSchema>;
+
 export const PlanSchema = z.object({
   planVersion: z.literal(PLAN_VERSION),
   runId: z.string(),
@@ -55,5 +60,7 @@ export const PlanSchema = z.object({
   shard: ShardSchema.nullable(),
   /** A configuration sweep (`sweep`): its axes, what it skipped and why, its latency budget. */
   sweep: SweepSchema.optional(),
+  /** Absent in plans written before it was kept: those resume unchecked. */
+  measuredOn: MeasuredOnSchema.optional(),
 });
 export type Plan = z.infer<typeof PlanSchema>;
