@@ -186,7 +186,7 @@ export function okRecord(
             prefillJoulesPerToken: split.prefillJoulesPerToken,
             ...(split.decodeJoules !== undefined ? { decodeJoules: split.decodeJoules } : {}),
             ...(split.decodeJoulesPerToken !== undefined ? { decodeJoulesPerToken: split.decodeJoulesPerToken } : {}),
-            split: { kind: 'derived' as const, resolved: split.resolved },
+            split: { kind: 'derived' as const, decodePositive: split.decodePositive },
           }
         : {}),
     },
