@@ -3,8 +3,9 @@
 // the chosen configurations are named under each table, and what was skipped is listed with why.
 import { stringify } from 'csv-stringify/sync';
 import type { SweepAxes, SweptOut } from '../../schema/sweep-axes.js';
-import { finiteOrNull, qualityNumber, sig, withCi } from '../format.js';
-import type { SweepModel, SweepPoint, SweepReport } from './sweep-report.js';
+import { finiteOrNull, sig } from '../format.js';
+import { sweepColumns } from './sweep-columns.js';
+import type { SweepModel, SweepReport } from './sweep-report.js';
 
 const AXIS_NAMES: Record<keyof SweepAxes, string> = {
   batchSize: 'batch size',
@@ -61,47 +62,20 @@ export function choiceText(model: SweepModel, budgetMs: number | null): string[]
   return out;
 }
 
-const yes = (b: boolean) => (b ? '✓' : '');
-
 function modelTable(report: SweepReport, model: SweepModel): string[] {
-  const tokens = model.points.some((p) => p.joulesPerToken !== null);
-  const metric = report.quality;
-  const head = [
-    'configuration',
-    'model id',
-    'J / 1k [95% CI]',
-    ...(tokens ? ['J / token'] : []),
-    'p95 latency per call (ms)',
-    metric ? `${metric.label} ${metric.higherIsBetter ? '↑' : '↓'}` : 'quality',
-    'frontier: J/1k vs latency',
-    ...(tokens ? ['J/token vs latency'] : []),
-    'J/1k vs quality',
-    'chosen',
+  const columns = sweepColumns(model);
+  const lines = [
+    `| ${columns.map((c) => c.header(report)).join(' | ')} |`,
+    `|${columns.map((c) => (c.align === 'text' ? '---' : '---:')).join('|')}|`,
   ];
-  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`];
   for (const p of model.points) {
-    const cells = [
-      p.label,
-      p.kind === 'fixture' ? `${p.model} (fixture: not citable)` : p.model,
-      withCi(p.joulesPer1k),
-      ...(tokens ? [p.joulesPerToken === null ? '—' : sig(p.joulesPerToken)] : []),
-      sig(p.latencyP95Ms),
-      p.quality === null ? '—' : `${qualityNumber(p.quality)}${p.kind === 'fixture' ? ' (meaningless)' : ''}`,
-      yes(p.frontier.latency),
-      ...(tokens ? [yes(p.frontier.tokenLatency)] : []),
-      yes(p.frontier.quality),
-      chosenText(model, p),
-    ];
+    const cells = columns.map((c) => {
+      const text = c.cell(model, p);
+      return c.model && p.kind === 'fixture' ? `${text} (fixture: not citable)` : text;
+    });
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines;
-}
-
-/** "energy-optimal", "within budget", both, or "". */
-export function chosenText(model: SweepModel, p: SweepPoint): string {
-  return [model.optimal === p ? 'energy-optimal' : '', model.withinBudget === p ? 'optimal within budget' : '']
-    .filter(Boolean)
-    .join(', ');
 }
 
 /** One sweep as a Markdown section. */
