@@ -44,7 +44,7 @@ function report(): SweepReport {
   };
 }
 
-const unescape = (s: string) =>
+const unescapeHtml = (s: string) =>
   s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e as 'amp']!);
 
 describe('the table of configurations', () => {
@@ -56,7 +56,7 @@ describe('the table of configurations', () => {
       .map((l) => l.slice(2, -2).split(' | '));
     const html = (await renderSweepSite([r]))['site/sweeps.html']!;
     const cells = (row: string, tag: string) =>
-      [...row.matchAll(new RegExp(`<${tag}[^>]*>(.*?)</${tag}>`, 'g'))].map((m) => unescape(m[1]!));
+      [...row.matchAll(new RegExp(`<${tag}[^>]*>(.*?)</${tag}>`, 'g'))].map((m) => unescapeHtml(m[1]!));
     const header = cells(html.match(/<thead>(.*?)<\/thead>/s)![1]!, 'th');
     const rows = [...html.matchAll(/<tr data-config=[^>]*>(.*?)<\/tr>/g)].map((m) => cells(m[1]!, 'td'));
     expect(header).toEqual(md[0]);
