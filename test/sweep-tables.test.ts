@@ -39,6 +39,7 @@ function report(): SweepReport {
     basis: 'gross',
     quality: metric,
     sweep: { id: 'cols', axes: { batchSize: [1, 4, 8] }, latencyBudgetMs: 3, skipped: [] },
+    skipped: [],
     runs: ['cols'],
     models: [analyseModel('org/gen', points, 3, metric)],
   };

@@ -225,8 +225,10 @@ export const SkippedRecordSchema = z.object({
   status: z.literal('skipped'),
   ...common,
   dataset: DatasetRef,
-  // Only "offline" is a skip; a model missing from the Hub or with broken files is an error record.
-  reason: z.enum(['offline']),
+  // "offline": not available offline; "unrunnable": a sweep's configuration that cannot run on the
+  // machine running it (its device, its variant's weights, its batch size). A model missing from
+  // the Hub or with broken files is an error record.
+  reason: z.enum(['offline', 'unrunnable']),
   message: z.string(),
 });
 

@@ -6,7 +6,7 @@ import { SITE_CSS } from '../render/site-assets.js';
 import { statusOf, sweepChartSpec } from './sweep-chart.js';
 import { sweepColumns } from './sweep-columns.js';
 import type { SweepModel, SweepReport } from './sweep-report.js';
-import { axesText, choiceText, energyText, skipText } from './sweep-tables.js';
+import { axesText, choiceText, energyText, skippedLines } from './sweep-tables.js';
 
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -57,9 +57,9 @@ ${rows}
 
 async function sweepSection(report: SweepReport, svgs: Map<SweepModel, string>): Promise<string> {
   const skipped =
-    report.sweep.skipped.length > 0
-      ? `<h3>Skipped configurations</h3><ul class="notes">${report.sweep.skipped
-          .map((s) => `<li>${esc(skipText(s))}</li>`)
+    report.skipped.length > 0
+      ? `<h3>Skipped configurations</h3><ul class="notes">${skippedLines(report.skipped)
+          .map((line) => `<li>${esc(line)}</li>`)
           .join('')}</ul>`
       : '';
   const flag =

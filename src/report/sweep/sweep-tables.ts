@@ -3,6 +3,7 @@
 // the chosen configurations are named under each table, and what was skipped is listed with why.
 import { stringify } from 'csv-stringify/sync';
 import type { SweepAxes, SweptOut } from '../../schema/sweep-axes.js';
+import { groupBy } from '../../util/stats.js';
 import { finiteOrNull, sig } from '../format.js';
 import { sweepColumns } from './sweep-columns.js';
 import type { SweepModel, SweepReport } from './sweep-report.js';
@@ -22,14 +23,24 @@ export function axesText(axes: SweepAxes): string {
     .join(' × ');
 }
 
-/** "karpathy/stories260K, dtype fp16: <reason>" ("every model" for a device that cannot run). */
-export function skipText(s: SweptOut): string {
+/** "dtype fp16", "batch size 8, threads 1, device cpu": the part of a configuration named. */
+function configText(config: SweptOut['config']): string {
   const names = { dtype: 'dtype', batchSize: 'batch size', threads: 'threads', device: 'device' } as const;
-  const config = (Object.keys(names) as (keyof typeof names)[])
-    .filter((k) => s.config[k] !== undefined)
-    .map((k) => `${names[k]} ${s.config[k] ?? 'default'}`)
+  return (Object.keys(names) as (keyof typeof names)[])
+    .filter((k) => config[k] !== undefined)
+    .map((k) => `${names[k]} ${config[k] ?? 'default'}`)
     .join(', ');
-  return `${s.model === '*' ? 'every model' : s.model}, ${config}: ${s.reason}`;
+}
+
+/**
+ * What was skipped, one line per model and reason: "karpathy/stories260K, dtype fp16: <reason>",
+ * "m:q8, batch size 1, threads 1, device cpu; batch size 2, threads 1, device cpu: <reason>".
+ */
+export function skippedLines(skipped: readonly SweptOut[]): string[] {
+  return [...groupBy(skipped, (s) => JSON.stringify([s.model, s.reason])).values()].map((same) => {
+    const model = same[0]!.model === '*' ? 'every model' : same[0]!.model; // older sweeps left a device out
+    return `${model}, ${same.map((s) => configText(s.config)).join('; ')}: ${same[0]!.reason}`;
+  });
 }
 
 /** What the energy figures are, in words. */
@@ -95,9 +106,9 @@ export function sweepMarkdown(report: SweepReport): string {
     out.push(`### ${model.model}`, '', ...modelTable(report, model), '');
     for (const line of choiceText(model, sweep.latencyBudgetMs)) out.push(line, '');
   }
-  if (sweep.skipped.length > 0) {
+  if (report.skipped.length > 0) {
     out.push('Skipped configurations:', '');
-    for (const s of sweep.skipped) out.push(`- ${skipText(s)}`);
+    for (const line of skippedLines(report.skipped)) out.push(`- ${line}`);
     out.push('');
   }
   return `${out.join('\n').trimEnd()}\n`;
@@ -154,7 +165,7 @@ export function sweepJson(reports: readonly SweepReport[]): string {
     qualityMetric: r.quality,
     axes: r.sweep.axes,
     latencyBudgetMs: r.sweep.latencyBudgetMs,
-    skipped: r.sweep.skipped,
+    skipped: r.skipped,
     runs: r.runs,
     models: r.models.map((m) => ({
       model: m.model,
