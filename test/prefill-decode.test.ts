@@ -8,7 +8,7 @@ import { okRecord as buildOkRecord, type RunFacts, type UnitFacts } from '../src
 import { buildBoard } from '../src/report/board.js';
 import { markdownSections } from '../src/report/render/markdown.js';
 import { measureRepetition, prefillOptions } from '../src/run/repetition.js';
-import type { OkRecord } from '../src/schema/result-record.js';
+import { OkRecordSchema, type OkRecord } from '../src/schema/result-record.js';
 import { DEFAULT_RUN_OPTIONS } from '../src/schema/run-options.js';
 import { generatingPipe, scriptedMeter } from './helpers/generation.js';
 import { okRecord } from './helpers/records.js';
@@ -107,7 +107,7 @@ describe('prefill / decode arithmetic', () => {
     expect(r.energy.prefillJoulesPerToken).toBeCloseTo(1 / prefill, 12); // one first token per inference
     expect(r.energy.decodeJoules).toBeCloseTo(10 - full / prefill, 12);
     expect(r.energy.decodeJoulesPerToken).toBeCloseTo((10 - full / prefill) / (9 * full), 12);
-    expect(r.energy.split).toEqual({ kind: 'derived', resolved: true });
+    expect(r.energy.split).toEqual({ kind: 'derived', decodePositive: true });
     expect(r.prefill).toMatchObject({ inferences: prefill, joules: 1, outputTokens: prefill, durationS: 0.2 });
     expect(r.prefill!.netJoules).toBeCloseTo(1 - 2 * 0.2, 12); // the idle baseline applies to it too
     expect(r.prefill!.callOptions).toMatchObject({ max_new_tokens: 1 });
@@ -118,10 +118,24 @@ describe('prefill / decode arithmetic', () => {
       { joules: 1, inferences: 10, outputTokens: 100 },
       { joules: 1.2, inferences: 10, outputTokens: 10 },
     );
-    expect(s.resolved).toBe(false);
+    expect(s.decodePositive).toBe(false);
     expect(s.prefillJoules).toBeCloseTo(1.2, 12);
     expect(s.decodeJoules).toBeUndefined();
     expect(s.decodeJoulesPerToken).toBeUndefined();
+  });
+});
+
+describe('the record field', () => {
+  it('says whether decode came out above zero, and reads records written with the old name', () => {
+    const written = okRecord({ task: 'generation' });
+    for (const [split, positive] of [
+      [{ kind: 'derived', decodePositive: false }, false],
+      [{ kind: 'derived', resolved: true }, true], // before the rename
+      [{ kind: 'derived', resolved: false }, false],
+    ] as const) {
+      const parsed = OkRecordSchema.parse({ ...written, energy: { ...written.energy, split } });
+      expect(parsed.energy.split).toEqual({ kind: 'derived', decodePositive: positive });
+    }
   });
 });
 

@@ -2,14 +2,14 @@
 // same --run-id, or a concurrent --resume) is refused and told who holds it; a lock whose
 // holder is gone is taken over with a note. Two real concurrent processes (a child bench and
 // this test process, with its own pid), plus the lock file alone.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireRunLock, lockPath } from '../src/records/run-lock.js';
 import { RunRecordSchema } from '../src/schema/result-record.js';
-import { cli, finished, smallModel, startCli, tempDir } from './helpers/env.js';
+import { cli, finished, repoRoot, smallModel, startCli, tempDir } from './helpers/env.js';
 
 async function waitFor(what: string, check: () => boolean, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -141,6 +141,62 @@ describe('the lock file', () => {
     expect(() => acquireRunLock(dir, 'r4', log)).toThrow(
       `if it no longer runs on elsewhere, delete ${lockPath(dir, 'r4')}`,
     );
+  });
+
+  it('of two processes that both find a lock stale, exactly one takes it over', async () => {
+    // B judges the debris stale and pauses; A takes it over and pauses with its new lock created
+    // but not yet written; then B goes on. Without a guard B removed A's lock and both ran.
+    const dir = runsDir();
+    const sync = tempDir();
+    const at = (name: string) => join(sync, name);
+    writeFileSync(lockPath(dir, 'r6'), '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lockPath(dir, 'r6'), old, old);
+    const racer = (call: string, signal: string, wait: string, done: string) =>
+      finished(
+        spawn(
+          process.execPath,
+          ['--import', 'tsx', join(repoRoot, 'test/helpers/lock-racer.ts'), dir, 'r6', call, signal, wait, done],
+          { cwd: repoRoot },
+        ),
+      );
+    const b = racer('statSync', at('b-judged'), at('a-created'), at('b-done'));
+    await waitFor('B to judge the lock', () => existsSync(at('b-judged')));
+    const a = racer('openSync', at('a-created'), at('b-done'), at('a-done'));
+    const outcomes = (await Promise.all([a, b])).map((r) => {
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { won: boolean; pid: number; message: string };
+    });
+    const winners = outcomes.filter((o) => o.won);
+    expect(winners, JSON.stringify(outcomes)).toHaveLength(1);
+    expect(outcomes.find((o) => !o.won)!.message).toMatch(/^Run 'r6' is (being started|in use) by /);
+    expect(JSON.parse(readFileSync(lockPath(dir, 'r6'), 'utf8')).pid).toBe(winners[0]!.pid);
+    expect(existsSync(`${lockPath(dir, 'r6')}.takeover`)).toBe(false);
+  }, 60_000);
+
+  it("clears a takeover guard whose process died or that is too old, and waits out a live one's", () => {
+    const dir = runsDir();
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const guard = `${lockPath(dir, 'r7')}.takeover`;
+    const stale = () => writeFileSync(lockPath(dir, 'r7'), holder(gone));
+    stale();
+    writeFileSync(guard, holder(gone)); // a takeover that died half-way
+    acquireRunLock(dir, 'r7', log).release();
+    expect(existsSync(guard)).toBe(false);
+
+    stale();
+    writeFileSync(guard, holder(process.pid)); // a live takeover, under way
+    const started = Date.now();
+    expect(() => acquireRunLock(dir, 'r7', log)).toThrow(
+      `Run 'r7' is being taken over by another process (${guard}): try again; if none is running, delete ${guard}`,
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    expect(JSON.parse(readFileSync(lockPath(dir, 'r7'), 'utf8')).pid).toBe(gone); // left to that takeover
+
+    const old = new Date(Date.now() - 60_000); // far longer than a takeover takes: its pid was reused
+    utimesSync(guard, old, old);
+    acquireRunLock(dir, 'r7', log).release();
+    expect(existsSync(guard)).toBe(false);
   });
 
   it('an empty lock is one being created (refused), unless it is old debris (taken over)', () => {

@@ -205,7 +205,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         '  npm run sweep -- --task classification --batch-size 1,4,16 --threads 1,2 --latency-budget-ms 5\n' +
         '  npm run sweep -- --resume latest\n' +
         "\nA dtype selects the model's registered variant of that dtype (models.json); a dtype, device or batch size\n" +
-        'that cannot run is skipped with the reason. The site page: npm run leaderboard (site/sweeps.html).',
+        'that cannot run is skipped with the reason (a skipped record where it was to run, so shards on machines\n' +
+        'that can run different ones split the same plan). The site page: npm run leaderboard (site/sweeps.html).',
     )
     .action(lazy(() => import('./commands/sweep.js'), 'sweep'));
 

@@ -72,8 +72,13 @@ export function errorRecord(
   return { ...recordBase(run, subject, repetition), status: 'error', stage, message };
 }
 
-export function skippedRecord(run: RunFacts, subject: Subject, message: string): SkippedRecord {
-  return { ...recordBase(run, subject, null), status: 'skipped', reason: 'offline', message };
+export function skippedRecord(
+  run: RunFacts,
+  subject: Subject,
+  message: string,
+  reason: SkippedRecord['reason'] = 'offline',
+): SkippedRecord {
+  return { ...recordBase(run, subject, null), status: 'skipped', reason, message };
 }
 
 /** What one measured repetition produced. */
@@ -186,7 +191,7 @@ export function okRecord(
             prefillJoulesPerToken: split.prefillJoulesPerToken,
             ...(split.decodeJoules !== undefined ? { decodeJoules: split.decodeJoules } : {}),
             ...(split.decodeJoulesPerToken !== undefined ? { decodeJoulesPerToken: split.decodeJoulesPerToken } : {}),
-            split: { kind: 'derived' as const, resolved: split.resolved },
+            split: { kind: 'derived' as const, decodePositive: split.decodePositive },
           }
         : {}),
     },

@@ -2,7 +2,8 @@
 // calls generate one token (max_new_tokens = 1) measures prefill; decode = full − prefill. Both
 // figures are derived, not measured: the prefill window's energy per inference is scaled to the
 // full window's inferences, and decode is what is left. Per record, a decode at or below zero is
-// "not resolved" (never printed); the leaderboard's rule over repetitions is in report/board.ts.
+// left out (never printed); whether the leaderboard resolves the split is its rule over
+// repetitions (report/generation-figures.ts).
 
 /** One window's totals, on one energy basis (gross or net). */
 export interface WindowTotals {
@@ -17,12 +18,12 @@ export interface EnergySplit {
   prefillJoules: number;
   /** Prefill energy per token of the first step (one per inference). */
   prefillJoulesPerToken: number;
-  /** full − prefill; absent when not resolved. */
+  /** full − prefill; absent unless decodePositive. */
   decodeJoules?: number;
-  /** Decode energy per token generated after the first step; absent when not resolved. */
+  /** Decode energy per token generated after the first step; absent unless decodePositive. */
   decodeJoulesPerToken?: number;
   /** Decode is above zero (and there are tokens after the first step to charge it to). */
-  resolved: boolean;
+  decodePositive: boolean;
 }
 
 /** Prefill and decode energy of the full window, from it and the prefill window of the same inputs. */
@@ -36,9 +37,9 @@ export function splitEnergy(full: WindowTotals, prefill: WindowTotals): EnergySp
   const split: EnergySplit = {
     prefillJoules,
     prefillJoulesPerToken: prefillTokens > 0 ? prefillJoules / prefillTokens : Number.NaN,
-    resolved: decodeJoules > 0 && decodeTokens > 0,
+    decodePositive: decodeJoules > 0 && decodeTokens > 0,
   };
-  if (split.resolved) {
+  if (split.decodePositive) {
     split.decodeJoules = decodeJoules;
     split.decodeJoulesPerToken = decodeJoules / decodeTokens;
   }

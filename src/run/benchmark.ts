@@ -22,7 +22,7 @@ import { checkWritableDir, createDir } from '../util/out-dir.js';
 import { packagePath } from '../util/paths.js';
 import { executePlan, type BenchResult } from './execute.js';
 import { completePlan, draftPlan, runIdOf, type BenchRequest, type Draft, type Log } from './plan.js';
-import { draftSweep } from './sweep-plan.js';
+import { draftSweep, unusableDevices } from './sweep-plan.js';
 import { countRecords } from './resume.js';
 
 export type { BenchRequest } from './plan.js';
@@ -76,7 +76,10 @@ function sweepId(draft: Draft, runId: string): string {
   return draft.shard ? runId.slice(0, runId.lastIndexOf('-shard')) : runId;
 }
 
-/** Expands a new sweep's draft: its models become the dtype axis's variants, its units gain configurations. */
+/**
+ * Expands a new sweep's draft: its models become the dtype axis's variants, its units gain
+ * configurations, and the devices that cannot run here are noted (their units are skipped).
+ */
 async function planSweep(
   draft: Draft,
   request: BenchRequest,
@@ -86,12 +89,10 @@ async function planSweep(
   if (!target || others.length > 0 || request.suite !== undefined) {
     throw new UserError('sweep: give --task <name> (a sweep runs one task, not a suite)');
   }
-  const { entries, draft: sweep } = await draftSweep(target.entries, request.sweep!, draft.settings, {
-    ...ctx,
-    checkDevice,
-  });
-  target.entries = entries;
-  draft.sweep = sweep;
+  const drafted = await draftSweep(target.entries, request.sweep!, draft.settings, { ...ctx, checkDevice });
+  target.entries = drafted.entries;
+  draft.sweep = drafted.draft;
+  draft.unusableDevices = drafted.unusable;
 }
 
 /** Devices a run uses: the setting's, or each of a resumed sweep's units'. */
@@ -126,8 +127,9 @@ export async function runBenchmark(request: BenchRequest, seams: BenchSeams | Lo
     : await selectMeter(draft.settings.meter, { cpuWatts: draft.settings.cpuWatts });
   if (ownMeter) draft.settings = { ...draft.settings, meter: ownMeter.name };
   for (const n of notes) log(n);
-  // A new sweep skipped the devices that cannot run; a bench run or a resumed sweep needs every one it names.
-  if (!draft.sweep) for (const device of devicesOf(draft)) await checkDevice(device);
+  // A bench run needs every device it names; a sweep skips the units of one that cannot run here.
+  if (draft.resumed?.sweep) draft.unusableDevices = await unusableDevices(devicesOf(draft), checkDevice);
+  else if (!draft.sweep) for (const device of devicesOf(draft)) await checkDevice(device);
   // Every flag is checked: from here on the run's folder may be created.
   const recordsPath = join(runsDir, `${runId}.jsonl`);
   const resume = resumeCommand(request, runId);
@@ -146,6 +148,7 @@ export async function runBenchmark(request: BenchRequest, seams: BenchSeams | Lo
         resumed: draft.resumed !== undefined,
         resumeCommand: resume,
         lock,
+        unusableDevices: draft.unusableDevices,
         log,
       });
       await summarize(result, resume, log);
@@ -179,11 +182,13 @@ async function summarize(result: BenchResult, resume: string, log: Log): Promise
       : '\nNo model produced a measurement.\n',
   );
   const failed = modelCount(records, 'error');
+  const offline = records.filter((r) => r.status === 'skipped' && r.reason === 'offline');
+  const unrunnable = records.filter((r) => r.status === 'skipped' && r.reason === 'unrunnable').length;
   log(
-    `\n${modelCount(records, 'ok')} model(s) measured, ${modelCount(records, 'skipped')} skipped (not available offline), ` +
+    `\n${modelCount(records, 'ok')} model(s) measured, ${modelCount(offline, 'skipped')} skipped (not available offline), ` +
+      (unrunnable > 0 ? `${unrunnable} configuration(s) skipped (cannot run here), ` : '') +
       `${failed} failed. Records: ${result.recordsPath}`,
   );
-  if (records.some((r) => r.status === 'skipped'))
-    log(`Skipped models are listed above with where joulebench looked. ${provideHint}`);
+  if (offline.length > 0) log(`Skipped models are listed above with where joulebench looked. ${provideHint}`);
   if (failed > 0) log(`Once the failed models are fixed, run them with: ${resume}`);
 }

@@ -24,6 +24,7 @@ import { acceleratorName, describeHardware, describeSoftware, hardwareLabel } fr
 import { targetInputs, type Log, type Target, type TargetInputs } from './plan.js';
 import { finishedCells, nothingFinished, repairTornTail, type Finished } from './resume.js';
 import { runUnit, type UnitContext } from './runner.js';
+import { unrunnable, type UnusableDevices } from './sweep-plan.js';
 import { cellKey, cellsOf, shardUnits, unitKey } from './units.js';
 
 export interface ExecuteContext {
@@ -37,6 +38,8 @@ export interface ExecuteContext {
   resumeCommand: string;
   /** The run's lock: released on an interrupt too (process.exit skips the caller's finally). */
   lock: RunLock;
+  /** A sweep's devices that cannot run here, with why: their units are skipped. */
+  unusableDevices?: UnusableDevices | undefined;
   log: Log;
 }
 
@@ -147,6 +150,12 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
         t.target.spec.split === unit.dataset.split,
     )!;
   const locationOf = (unit: PlanUnit) => liveOf(unit).located.get(unit.model)!;
+  const sweptOut = (unit: PlanUnit) =>
+    unrunnable(unit, {
+      location: locationOf(unit),
+      samples: liveOf(unit).inputs.samples.length,
+      unusableDevices: ctx.unusableDevices,
+    });
 
   const hardware = await describeHardware();
   if (settings.device !== 'cpu') hardware.accelerator = acceleratorName(hardware.gpus);
@@ -154,7 +163,7 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
   if (ctx.resumed) checkMeasuredOn(plan, measuredOn);
   else writePlan(planPath(ctx.runsDir, plan.runId), { ...plan, measuredOn }); // before the first model starts
   const writer = new RecordWriter(recordsPath);
-  const runnable = work.filter((w) => locationOf(w.unit).where !== 'unavailable');
+  const runnable = work.filter((w) => locationOf(w.unit).where !== 'unavailable' && sweptOut(w.unit) === undefined);
   const cellsToRun = runnable.reduce((n, w) => n + w.repetitions.length, 0);
   // With --target-ci a unit may run up to its maximum: the log says the range, progress grows.
   const recorded = (unit: PlanUnit) => finished.units.get(unitKey(unit))?.figures.size ?? 0;
@@ -217,27 +226,35 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
     for (const t of targets)
       log(`Dataset: ${t.inputs.dataset.id} (${t.inputs.dataset.split}) from ${t.inputs.dataset.path}`);
 
+    /** The one line of a unit that does not run: a resume does not repeat it for the same outcome, but counts it. */
+    const notRun = (unit: PlanUnit, record: RunRecord, message: string) => {
+      const reported = finished.reported.get(unitKey(unit));
+      const before = reported?.status === record.status ? reported : undefined;
+      if (!before) writer.append(record);
+      records.push(before ?? record);
+      progress.note(
+        `  – ${record.model}: ${record.status === 'skipped' ? 'skipped' : 'failed'} — ${message}` +
+          (before ? ' (recorded before)' : ''),
+      );
+    };
     for (const { unit, repetitions } of work) {
       const unitContext = configured(sharedContext, unit);
       const { run } = unitContext;
       const { target, inputs, located } = liveOf(unit);
       const entry = target.entries.find((e) => e.id === unit.model)!;
       const location = located.get(unit.model)!;
+      const subject = { task: target.task, entry, spec: target.spec };
+      const why = sweptOut(unit);
+      if (why !== undefined) {
+        notRun(unit, skippedRecord(run, subject, why, 'unrunnable'), why);
+        continue;
+      }
       if (location.where === 'unavailable') {
-        const subject = { task: target.task, entry, spec: target.spec };
         const record =
           location.reason === 'offline'
             ? skippedRecord(run, subject, location.message)
             : errorRecord(run, subject, null, 'load', `${location.message}. ${provideHint}`);
-        // A resume does not repeat a line already written for the same outcome, but counts it.
-        const reported = finished.reported.get(unitKey(unit));
-        const before = reported?.status === record.status ? reported : undefined;
-        if (!before) writer.append(record);
-        records.push(before ?? record);
-        progress.note(
-          `  – ${entry.id}: ${record.status === 'skipped' ? 'skipped' : 'failed'} — ${location.message}` +
-            (before ? ' (recorded before)' : ''),
-        );
+        notRun(unit, record, location.message);
         continue;
       }
       const job = {

@@ -21,7 +21,7 @@ import { UserError } from '../util/errors.js';
 import { prepareSamples } from './inputs.js';
 import { findPlan } from './resume.js';
 import { loadSuite } from './suites.js';
-import type { SweepDraft, SweepRequest } from './sweep-plan.js';
+import { unrunnable, type SweepDraft, type SweepRequest, type UnusableDevices } from './sweep-plan.js';
 import { modelKey, parseShard, runIdProblem, shardUnits, sortUnits, unitKey } from './units.js';
 
 export type Log = (line: string) => void;
@@ -60,8 +60,10 @@ export interface Draft {
   shard: Shard | null;
   /** The plan being resumed, if any. */
   resumed: Plan | undefined;
-  /** A new sweep's configurations and skips (sweep.ts). */
+  /** A new sweep's configurations and skips (sweep-plan.ts). */
   sweep?: SweepDraft | undefined;
+  /** A sweep's devices that cannot run here (new or resumed): their units are skipped where they run. */
+  unusableDevices?: UnusableDevices | undefined;
 }
 
 /** "20261126T142809Z-3f9a1c": sortable, unique enough across machines, safe in file names. */
@@ -311,9 +313,10 @@ export async function completePlan(draft: Draft, ctx: PlanContext): Promise<Plan
   const { settings } = draft;
   const units: PlanUnit[] = [];
   const unavailable = new Map<string, string>();
-  // A sweep's units are each model times its configurations; what cannot run joins its skips.
+  // A sweep's units are each model times its configurations, all of them: every machine of a
+  // sharded sweep slices the same list, and one that cannot run here is skipped where it runs.
   const configs = draft.sweep?.configs ?? [undefined];
-  const skipped = [...(draft.sweep?.sweep.skipped ?? [])];
+  const cannotRun: string[] = [];
   for (const target of draft.targets) checkLabelMappings(target, ctx.modelsFile);
   let fewestSamples = settings.samples;
   for (const target of draft.targets) {
@@ -327,11 +330,6 @@ export async function completePlan(draft: Draft, ctx: PlanContext): Promise<Plan
     const located = await Promise.all(target.entries.map((entry) => locateModel(entry, ctx.hub)));
     for (const [i, entry] of target.entries.entries()) {
       const location = located[i]!;
-      if (draft.sweep && location.where === 'unavailable' && location.reason === 'incomplete') {
-        // A registered variant whose dtype has no weights here: a configuration that cannot run.
-        skipped.push({ model: entry.id, config: { dtype: entry.dtype }, reason: location.message });
-        continue;
-      }
       const unit: PlanUnit = {
         task: target.task.name,
         dataset: { id: target.spec.id, split: target.spec.split, config: target.spec.config, sha256: dataset.sha256 },
@@ -342,20 +340,20 @@ export async function completePlan(draft: Draft, ctx: PlanContext): Promise<Plan
             : null,
       };
       for (const config of configs) {
-        if (config && config.batchSize > samples.length) {
-          const why = `batch size ${config.batchSize} is more than the ${samples.length} samples of a repetition`;
-          skipped.push({ model: entry.id, config: { batchSize: config.batchSize }, reason: why });
-          continue;
-        }
         const configured: PlanUnit = config ? { ...unit, config } : unit;
-        if (location.where === 'unavailable') unavailable.set(unitKey(configured), `${entry.id}: ${location.message}`);
+        const here = { location, samples: samples.length, unusableDevices: draft.unusableDevices };
+        const why = unrunnable(configured, here);
+        if (why !== undefined) cannotRun.push(`${entry.id}: ${why}`);
+        else if (location.where === 'unavailable')
+          unavailable.set(unitKey(configured), `${entry.id}: ${location.message}`);
         units.push(configured);
       }
     }
   }
   const sorted = sortUnits(units);
-  if (draft.sweep && sorted.length === 0) {
-    throw new UserError(`sweep: every configuration is skipped: ${skipped.map((k) => k.reason).join('; ')}`);
+  if (draft.sweep && cannotRun.length === sorted.length) {
+    const reasons = [...draft.sweep.sweep.skipped.map((k) => k.reason), ...new Set(cannotRun)];
+    throw new UserError(`sweep: every configuration is skipped: ${reasons.join('; ')}`);
   }
   if (draft.resumed) checkUnchanged(draft.resumed, sorted);
   // Availability first: --strict refuses the run before anything is written.
@@ -380,11 +378,6 @@ export async function completePlan(draft: Draft, ctx: PlanContext): Promise<Plan
     targets: draft.targets.map((t) => ({ task: t.task.name, dataset: t.spec, models: t.entries.map((e) => e.id) })),
     units: sorted,
     shard: draft.shard,
-    ...(draft.sweep ? { sweep: { ...draft.sweep.sweep, skipped: dedupe(skipped) } } : {}),
+    ...(draft.sweep ? { sweep: draft.sweep.sweep } : {}),
   };
-}
-
-/** Skips said once each (a batch size too large for every model of a target is one line per model). */
-function dedupe<T>(items: readonly T[]): T[] {
-  return [...new Map(items.map((i) => [JSON.stringify(i), i])).values()];
 }

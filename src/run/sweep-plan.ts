@@ -1,15 +1,18 @@
 // A configuration sweep as one run's plan: every registered dtype variant of each model asked
 // for, times the cross product of batch size × threads × device (an axis not given takes the
-// run's one setting). What cannot run is left out with the reason, never silently: a dtype no
-// registered variant of the model has, a device that cannot run here (checked as `bench` checks
-// it, but skipped instead of refused), and, once the samples are known (plan.ts), a batch larger
-// than a repetition's samples or a variant whose ONNX weights are missing.
+// run's one setting). A dtype no registered variant of the model has is left out with the reason
+// (the registry is the same on every machine). Every other configuration stays a unit of the
+// plan, so every machine of a sharded sweep slices the same list; one that cannot run on the
+// machine running it (a device that cannot run here, checked as `bench` checks it; a variant
+// whose ONNX weights are missing; a batch larger than a repetition's samples) becomes a skipped
+// record with the reason where it runs.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { weightFilePattern, locateModel, type HubConfig } from '../model/hub.js';
+import { weightFilePattern, locateModel, type HubConfig, type ModelLocation } from '../model/hub.js';
 import type { ModelRegistry } from '../model/registry.js';
 import { dtypeSuffix, type Dtype, type ModelEntry } from '../schema/model-entry.js';
 import type { ResolvedRunOptions } from '../schema/run-options.js';
+import type { PlanUnit } from '../schema/run-plan.js';
 import type { Sweep, SweepAxes, SweptOut, UnitConfig } from '../schema/sweep-axes.js';
 import { UserError, errorMessage } from '../util/errors.js';
 
@@ -24,6 +27,9 @@ export interface SweepDraft {
   sweep: Sweep;
   configs: UnitConfig[];
 }
+
+/** Devices that cannot run on this machine, each with what `bench` would have said. */
+export type UnusableDevices = ReadonlyMap<string, string>;
 
 /** The configurations of the axes, in order: batch size, then threads, then device. */
 export function configurations(axes: SweepAxes, settings: ResolvedRunOptions): UnitConfig[] {
@@ -87,32 +93,52 @@ export async function selectDtypes(
   return { entries: selected, skipped };
 }
 
-/** Devices of the axis that can run here; the others are skipped with what `bench` would have said. */
-export async function usableDevices(
+/** The devices that cannot run here, with what `bench` would have said (it refuses the run instead). */
+export async function unusableDevices(
   devices: readonly string[],
   check: (device: string) => Promise<unknown>,
-): Promise<{ devices: string[]; skipped: SweptOut[] }> {
-  const usable: string[] = [];
-  const skipped: SweptOut[] = [];
-  for (const device of devices) {
+): Promise<Map<string, string>> {
+  const unusable = new Map<string, string>();
+  for (const device of new Set(devices)) {
     try {
       await check(device);
-      usable.push(device);
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
-      skipped.push({ model: '*', config: { device }, reason: errorMessage(err) });
+      unusable.set(device, errorMessage(err));
     }
   }
-  return { devices: usable, skipped };
+  return unusable;
 }
 
-/** The sweep's units before the samples are known: models × configurations, and what is skipped so far. */
+/** What a sweep's unit needs of the machine running it. */
+export interface Here {
+  location: ModelLocation;
+  /** Samples of a repetition. */
+  samples: number;
+  unusableDevices: UnusableDevices | undefined;
+}
+
+/** Why a sweep's unit cannot run here, or undefined when it can (a unit of no sweep always can). */
+export function unrunnable(unit: PlanUnit, here: Here): string | undefined {
+  const { config } = unit;
+  if (!config) return undefined;
+  const device = here.unusableDevices?.get(config.device);
+  if (device !== undefined) return device;
+  const { location } = here;
+  if (location.where === 'unavailable' && location.reason === 'incomplete') return location.message;
+  if (config.batchSize > here.samples) {
+    return `batch size ${config.batchSize} is more than the ${here.samples} samples of a repetition`;
+  }
+  return undefined;
+}
+
+/** The sweep's models (dtype variants) and configurations, and the devices among them that cannot run here. */
 export async function draftSweep(
   entries: readonly ModelEntry[],
   request: SweepRequest,
   settings: ResolvedRunOptions,
   ctx: { id: string; registry: ModelRegistry; hub: HubConfig; checkDevice: (device: string) => Promise<unknown> },
-): Promise<{ entries: ModelEntry[]; draft: SweepDraft }> {
+): Promise<{ entries: ModelEntry[]; draft: SweepDraft; unusable: Map<string, string> }> {
   const { axes } = request;
   if (Object.values(axes).every((a) => a === undefined)) {
     throw new UserError('sweep: give at least one axis (--batch-size, --threads, --dtype or --device, as comma lists)');
@@ -120,26 +146,20 @@ export async function draftSweep(
   const dtypes = axes.dtype
     ? await selectDtypes(entries, axes.dtype, ctx.registry, ctx.hub)
     : { entries: [...entries], skipped: [] };
-  const devices = await usableDevices(axes.device ?? [settings.device], ctx.checkDevice);
-  if (devices.devices.length === 0) {
-    throw new UserError(
-      `sweep: no device of --device can run here: ${devices.skipped.map((s) => s.reason).join('; ')}`,
-    );
+  const devices = axes.device ?? [settings.device];
+  const unusable = await unusableDevices(devices, ctx.checkDevice);
+  if (devices.every((d) => unusable.has(d))) {
+    throw new UserError(`sweep: no device of --device can run here: ${[...unusable.values()].join('; ')}`);
   }
   if (dtypes.entries.length === 0) {
     throw new UserError(`sweep: no model has a dtype of --dtype: ${dtypes.skipped.map((s) => s.reason).join('; ')}`);
   }
-  const configs = configurations({ ...axes, device: devices.devices }, settings);
   return {
     entries: dtypes.entries,
     draft: {
-      sweep: {
-        id: ctx.id,
-        axes,
-        latencyBudgetMs: request.latencyBudgetMs,
-        skipped: [...dtypes.skipped, ...devices.skipped],
-      },
-      configs,
+      sweep: { id: ctx.id, axes, latencyBudgetMs: request.latencyBudgetMs, skipped: dtypes.skipped },
+      configs: configurations(axes, settings),
     },
+    unusable,
   };
 }

@@ -10,6 +10,16 @@ export const SCHEMA_VERSION = 1;
 
 const reading = EnergyReadingSchema.shape;
 
+/** Records written before the rename call decodePositive `resolved`: read as it is, under the new name. */
+const SplitSchema = z.preprocess(
+  (v) => {
+    if (typeof v !== 'object' || v === null || !('resolved' in v) || 'decodePositive' in v) return v;
+    const { resolved, ...rest } = v;
+    return { ...rest, decodePositive: resolved };
+  },
+  z.object({ kind: z.literal('derived'), decodePositive: z.boolean() }),
+);
+
 /** A meter's reading without its duration (the record's durationS), plus the idle baseline. */
 const RecordEnergySchema = z.object({
   meter: reading.meter,
@@ -36,11 +46,11 @@ const RecordEnergySchema = z.object({
    */
   prefillJoules: z.number().optional(),
   prefillJoulesPerToken: z.number().optional(),
-  /** DERIVED: joules − prefillJoules, and per token generated after the first; absent when not resolved (≤ 0). */
+  /** DERIVED: joules − prefillJoules, and per token generated after the first; absent when ≤ 0. */
   decodeJoules: z.number().optional(),
   decodeJoulesPerToken: z.number().optional(),
   /** How the split was obtained (always derived) and whether decode came out above zero. */
-  split: z.object({ kind: z.literal('derived'), resolved: z.boolean() }).optional(),
+  split: SplitSchema.optional(),
 });
 
 const PercentilesSchema = z.object({ p50: z.number(), p90: z.number(), p95: z.number(), p99: z.number() });
@@ -215,8 +225,10 @@ export const SkippedRecordSchema = z.object({
   status: z.literal('skipped'),
   ...common,
   dataset: DatasetRef,
-  // Only "offline" is a skip; a model missing from the Hub or with broken files is an error record.
-  reason: z.enum(['offline']),
+  // "offline": not available offline; "unrunnable": a sweep's configuration that cannot run on the
+  // machine running it (its device, its variant's weights, its batch size). A model missing from
+  // the Hub or with broken files is an error record.
+  reason: z.enum(['offline', 'unrunnable']),
   message: z.string(),
 });
 

@@ -1,5 +1,5 @@
 // A configuration sweep: the axes a user asked for (batch size, threads, dtype, device), the
-// configurations that could not run and why, and the latency budget its report applies. The plan
+// dtypes no registered variant has, and the latency budget its report applies. The plan
 // keeps it whole; every record of the sweep carries it too, so the leaderboard can build the
 // sweep's page from records alone (and merge a sweep's shards).
 import { z } from 'zod';
@@ -23,9 +23,15 @@ export const SweepAxesSchema = z.object({
 });
 export type SweepAxes = z.infer<typeof SweepAxesSchema>;
 
-/** A configuration of the cross product that does not run, and why. */
+/**
+ * A configuration of the cross product that does not run, and why: in a plan, a dtype no
+ * registered variant has; in a report, also each configuration skipped where it was to run.
+ */
 export const SweptOutSchema = z.object({
-  /** The model as given (registry id), or its Hub id where the dtype picks no registered variant. */
+  /**
+   * The model (registry id), or its Hub id where the dtype picks no registered variant; "*"
+   * (every model) for a device in sweeps planned before such configurations stayed in the plan.
+   */
   model: z.string(),
   /** The part of the configuration that cannot run (e.g. { dtype: 'fp16' } or { device: 'webgpu' }). */
   config: z.object({

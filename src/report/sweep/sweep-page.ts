@@ -1,12 +1,12 @@
 // The site's sweep page (site/sweeps.html): a section per sweep, and per model its frontier
 // chart (inline SVG, also under figures/) and its table of configurations with the chosen ones
 // marked. Self-contained like index.html: the same stylesheet, nothing fetched.
-import { qualityNumber, sig, withCi } from '../format.js';
 import { renderSvg } from '../render/charts.js';
 import { SITE_CSS } from '../render/site-assets.js';
 import { statusOf, sweepChartSpec } from './sweep-chart.js';
+import { sweepColumns } from './sweep-columns.js';
 import type { SweepModel, SweepReport } from './sweep-report.js';
-import { axesText, choiceText, energyText, skipText } from './sweep-tables.js';
+import { axesText, choiceText, energyText, skippedLines } from './sweep-tables.js';
 
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -23,41 +23,20 @@ export function sweepFigureName(report: SweepReport, model: SweepModel): string 
 
 function modelSection(report: SweepReport, model: SweepModel, svg: string): string {
   const est = report.energyKind === 'estimated' ? EST : '';
-  const tokens = model.points.some((p) => p.joulesPerToken !== null);
-  const metric = report.quality;
+  const columns = sweepColumns(model);
   const rows = model.points
     .map((p) => {
+      const cells = columns.map((c) => {
+        const text = c.cell(model, p);
+        const mark = c.model && p.kind === 'fixture' ? FIXTURE : c.energy && text !== '—' ? est : '';
+        return `<td class="${c.align}${c.energy ? ' col-energy' : ''}">${esc(text)}${mark}</td>`;
+      });
       const status = statusOf(model, p);
-      const cells = [
-        `<td class="text">${esc(p.label)}</td>`,
-        `<td class="text">${esc(p.model)}${p.kind === 'fixture' ? FIXTURE : ''}</td>`,
-        `<td class="num col-energy">${esc(withCi(p.joulesPer1k))}${est}</td>`,
-        ...(tokens
-          ? [`<td class="num col-energy">${p.joulesPerToken === null ? '—' : `${sig(p.joulesPerToken)}${est}`}</td>`]
-          : []),
-        `<td class="num">${sig(p.latencyP95Ms)}</td>`,
-        `<td class="num">${p.quality === null ? '—' : qualityNumber(p.quality)}${p.kind === 'fixture' ? ' (meaningless)' : ''}</td>`,
-        `<td class="text">${esc(status)}</td>`,
-        ...(tokens ? [`<td class="num">${p.frontier.tokenLatency ? '✓' : ''}</td>`] : []),
-        `<td class="num">${p.frontier.quality ? '✓' : ''}</td>`,
-      ];
       const chosen = status.includes('energy-optimal') ? ` data-chosen="${esc(status)}" class="chosen"` : '';
       return `<tr data-config="${esc(p.label)}"${chosen}>${cells.join('')}</tr>`;
     })
     .join('\n');
-  const head = [
-    'configuration',
-    'model id',
-    'J / 1k [95% CI]',
-    ...(tokens ? ['J / token'] : []),
-    'p95 latency per call (ms)',
-    metric ? `${metric.label} ${metric.higherIsBetter ? '↑' : '↓'}` : 'quality',
-    'status (frontier: J/1k vs latency)',
-    ...(tokens ? ['frontier: J/token vs latency'] : []),
-    'frontier: J/1k vs quality',
-  ]
-    .map((h) => `<th scope="col">${esc(h)}</th>`)
-    .join('');
+  const head = columns.map((c) => `<th scope="col">${esc(c.header(report))}</th>`).join('');
   const choices = choiceText(model, report.sweep.latencyBudgetMs)
     .map((c) => `<p class="choice">${esc(c)}</p>`)
     .join('\n');
@@ -78,9 +57,9 @@ ${rows}
 
 async function sweepSection(report: SweepReport, svgs: Map<SweepModel, string>): Promise<string> {
   const skipped =
-    report.sweep.skipped.length > 0
-      ? `<h3>Skipped configurations</h3><ul class="notes">${report.sweep.skipped
-          .map((s) => `<li>${esc(skipText(s))}</li>`)
+    report.skipped.length > 0
+      ? `<h3>Skipped configurations</h3><ul class="notes">${skippedLines(report.skipped)
+          .map((line) => `<li>${esc(line)}</li>`)
           .join('')}</ul>`
       : '';
   const flag =

@@ -5,8 +5,8 @@
 // one basis for the whole sweep: net where every record has an idle baseline, else gross.
 import { isTaskName, loadTask } from '../../../tasks/index.js';
 import type { EnergyKind } from '../../schema/energy.js';
-import type { ModelKind, OkRecord, RunRecord } from '../../schema/result-record.js';
-import type { Sweep } from '../../schema/sweep-axes.js';
+import type { ModelKind, OkRecord, RunRecord, SkippedRecord } from '../../schema/result-record.js';
+import type { Sweep, SweptOut } from '../../schema/sweep-axes.js';
 import type { MetricSpec } from '../../task-api.js';
 import { groupBy, mean } from '../../util/stats.js';
 import { spread, welch, type Spread } from '../../util/student-t.js';
@@ -59,13 +59,19 @@ export interface SweepReport {
   basis: 'gross' | 'net';
   quality: MetricSpec | null;
   sweep: Sweep;
+  /**
+   * What did not run, with why: the sweep's dtypes no registered variant has, and each
+   * configuration that could not run on the machine that ran it (its skipped record) and has no
+   * measurement from another run of the sweep.
+   */
+  skipped: SweptOut[];
   /** Run ids that made the records (a sweep's shards). */
   runs: string[];
   models: SweepModel[];
 }
 
 /** One row of configurations: what a point is keyed by. */
-const configKey = (r: OkRecord) =>
+const configKey = (r: RunRecord) =>
   JSON.stringify([r.model, r.settings.batchSize, r.settings.threads, r.settings.device]);
 
 export function configLabel(p: Pick<SweepPoint, 'dtype' | 'batchSize' | 'threads' | 'device'>): string {
@@ -152,15 +158,29 @@ async function primaryMetric(task: string): Promise<MetricSpec | null> {
   return def.metrics.find((m) => m.name === def.primaryMetric) ?? null;
 }
 
-/** What makes a sweep's figures one report: the sweep, the task and data, the machine and the meter. */
-function reportKey(r: OkRecord & { sweep: Sweep }): string {
+type Swept<R extends RunRecord> = R & { sweep: Sweep };
+
+/** The sweep, the task and data, and the machine of a record of a sweep. */
+function sweepKey(r: Swept<RunRecord>): string {
   const { accelerator: _, ...machine } = r.hardware; // the device axis names the accelerator per point
-  return JSON.stringify([r.sweep.id, r.task, r.dataset.id, r.dataset.split, hardwareLabel(machine), r.energy.meter]);
+  return JSON.stringify([r.sweep.id, r.task, r.dataset.id, r.dataset.split, hardwareLabel(machine)]);
+}
+
+/** What makes a sweep's figures one report: its sweepKey and the meter. */
+const reportKey = (r: Swept<OkRecord>) => JSON.stringify([sweepKey(r), r.energy.meter]);
+
+/** A configuration's skipped record as what the report lists: its model, configuration and why. */
+function sweptOut(r: SkippedRecord): SweptOut {
+  const { batchSize, threads, device } = r.settings;
+  return { model: r.model, config: { batchSize, threads, device }, reason: r.message };
 }
 
 /** Every sweep among these records, one report per sweep (its shards merged), in sweep id order. */
 export async function buildSweepReports(records: readonly RunRecord[]): Promise<SweepReport[]> {
-  const swept = records.filter((r): r is OkRecord & { sweep: Sweep } => r.status === 'ok' && r.sweep !== undefined);
+  const swept = records.filter((r): r is Swept<OkRecord> => r.status === 'ok' && r.sweep !== undefined);
+  const unrunnable = records.filter(
+    (r): r is Swept<SkippedRecord> => r.status === 'skipped' && r.reason === 'unrunnable' && r.sweep !== undefined,
+  );
   const reports: SweepReport[] = [];
   for (const group of groupBy(swept, reportKey).values()) {
     const first = group[0]!;
@@ -175,6 +195,8 @@ export async function buildSweepReports(records: readonly RunRecord[]): Promise<
         metric,
       ),
     );
+    const measured = new Set(group.map(configKey));
+    const skipped = unrunnable.filter((r) => sweepKey(r) === sweepKey(first) && !measured.has(configKey(r)));
     reports.push({
       id: first.sweep.id,
       task: first.task,
@@ -185,9 +207,15 @@ export async function buildSweepReports(records: readonly RunRecord[]): Promise<
       basis,
       quality: metric,
       sweep: first.sweep,
+      skipped: dedupe([...group.flatMap((r) => r.sweep.skipped), ...skipped.map(sweptOut)]),
       runs: [...new Set(group.map((r) => r.runId))].sort(),
       models,
     });
   }
   return reports.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Each once: shards of one sweep each name its dtypes without a variant. */
+function dedupe<T>(items: readonly T[]): T[] {
+  return [...new Map(items.map((i) => [JSON.stringify(i), i])).values()];
 }

@@ -3,8 +3,10 @@
 // the chosen configurations are named under each table, and what was skipped is listed with why.
 import { stringify } from 'csv-stringify/sync';
 import type { SweepAxes, SweptOut } from '../../schema/sweep-axes.js';
-import { finiteOrNull, qualityNumber, sig, withCi } from '../format.js';
-import type { SweepModel, SweepPoint, SweepReport } from './sweep-report.js';
+import { groupBy } from '../../util/stats.js';
+import { finiteOrNull, sig } from '../format.js';
+import { sweepColumns } from './sweep-columns.js';
+import type { SweepModel, SweepReport } from './sweep-report.js';
 
 const AXIS_NAMES: Record<keyof SweepAxes, string> = {
   batchSize: 'batch size',
@@ -21,14 +23,24 @@ export function axesText(axes: SweepAxes): string {
     .join(' × ');
 }
 
-/** "karpathy/stories260K, dtype fp16: <reason>" ("every model" for a device that cannot run). */
-export function skipText(s: SweptOut): string {
+/** "dtype fp16", "batch size 8, threads 1, device cpu": the part of a configuration named. */
+function configText(config: SweptOut['config']): string {
   const names = { dtype: 'dtype', batchSize: 'batch size', threads: 'threads', device: 'device' } as const;
-  const config = (Object.keys(names) as (keyof typeof names)[])
-    .filter((k) => s.config[k] !== undefined)
-    .map((k) => `${names[k]} ${s.config[k] ?? 'default'}`)
+  return (Object.keys(names) as (keyof typeof names)[])
+    .filter((k) => config[k] !== undefined)
+    .map((k) => `${names[k]} ${config[k] ?? 'default'}`)
     .join(', ');
-  return `${s.model === '*' ? 'every model' : s.model}, ${config}: ${s.reason}`;
+}
+
+/**
+ * What was skipped, one line per model and reason: "karpathy/stories260K, dtype fp16: <reason>",
+ * "m:q8, batch size 1, threads 1, device cpu; batch size 2, threads 1, device cpu: <reason>".
+ */
+export function skippedLines(skipped: readonly SweptOut[]): string[] {
+  return [...groupBy(skipped, (s) => JSON.stringify([s.model, s.reason])).values()].map((same) => {
+    const model = same[0]!.model === '*' ? 'every model' : same[0]!.model; // older sweeps left a device out
+    return `${model}, ${same.map((s) => configText(s.config)).join('; ')}: ${same[0]!.reason}`;
+  });
 }
 
 /** What the energy figures are, in words. */
@@ -61,47 +73,20 @@ export function choiceText(model: SweepModel, budgetMs: number | null): string[]
   return out;
 }
 
-const yes = (b: boolean) => (b ? '✓' : '');
-
 function modelTable(report: SweepReport, model: SweepModel): string[] {
-  const tokens = model.points.some((p) => p.joulesPerToken !== null);
-  const metric = report.quality;
-  const head = [
-    'configuration',
-    'model id',
-    'J / 1k [95% CI]',
-    ...(tokens ? ['J / token'] : []),
-    'p95 latency per call (ms)',
-    metric ? `${metric.label} ${metric.higherIsBetter ? '↑' : '↓'}` : 'quality',
-    'frontier: J/1k vs latency',
-    ...(tokens ? ['J/token vs latency'] : []),
-    'J/1k vs quality',
-    'chosen',
+  const columns = sweepColumns(model);
+  const lines = [
+    `| ${columns.map((c) => c.header(report)).join(' | ')} |`,
+    `|${columns.map((c) => (c.align === 'text' ? '---' : '---:')).join('|')}|`,
   ];
-  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`];
   for (const p of model.points) {
-    const cells = [
-      p.label,
-      p.kind === 'fixture' ? `${p.model} (fixture: not citable)` : p.model,
-      withCi(p.joulesPer1k),
-      ...(tokens ? [p.joulesPerToken === null ? '—' : sig(p.joulesPerToken)] : []),
-      sig(p.latencyP95Ms),
-      p.quality === null ? '—' : `${qualityNumber(p.quality)}${p.kind === 'fixture' ? ' (meaningless)' : ''}`,
-      yes(p.frontier.latency),
-      ...(tokens ? [yes(p.frontier.tokenLatency)] : []),
-      yes(p.frontier.quality),
-      chosenText(model, p),
-    ];
+    const cells = columns.map((c) => {
+      const text = c.cell(model, p);
+      return c.model && p.kind === 'fixture' ? `${text} (fixture: not citable)` : text;
+    });
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines;
-}
-
-/** "energy-optimal", "within budget", both, or "". */
-export function chosenText(model: SweepModel, p: SweepPoint): string {
-  return [model.optimal === p ? 'energy-optimal' : '', model.withinBudget === p ? 'optimal within budget' : '']
-    .filter(Boolean)
-    .join(', ');
 }
 
 /** One sweep as a Markdown section. */
@@ -121,9 +106,9 @@ export function sweepMarkdown(report: SweepReport): string {
     out.push(`### ${model.model}`, '', ...modelTable(report, model), '');
     for (const line of choiceText(model, sweep.latencyBudgetMs)) out.push(line, '');
   }
-  if (sweep.skipped.length > 0) {
+  if (report.skipped.length > 0) {
     out.push('Skipped configurations:', '');
-    for (const s of sweep.skipped) out.push(`- ${skipText(s)}`);
+    for (const line of skippedLines(report.skipped)) out.push(`- ${line}`);
     out.push('');
   }
   return `${out.join('\n').trimEnd()}\n`;
@@ -180,7 +165,7 @@ export function sweepJson(reports: readonly SweepReport[]): string {
     qualityMetric: r.quality,
     axes: r.sweep.axes,
     latencyBudgetMs: r.sweep.latencyBudgetMs,
-    skipped: r.sweep.skipped,
+    skipped: r.skipped,
     runs: r.runs,
     models: r.models.map((m) => ({
       model: m.model,
