@@ -129,6 +129,19 @@ describe('energy basis and datasets', () => {
     expect(groups.map((g) => g.rows.map((r) => [r.rank, r.batchSize]))).toEqual([[[1, 1]], [[1, 16]]]);
   });
 
+  it('says why a skipped model was not measured: offline, or a configuration that cannot run here', async () => {
+    const unrunnable = {
+      ...skippedRecord({ model: 'gpu-only' }),
+      reason: 'unrunnable' as const,
+      message: 'device webgpu: no GPU',
+    };
+    const board = await buildBoard([okRecord({ model: 'fine' }), skippedRecord({ model: 'far' }), unrunnable]);
+    expect(board.tasks[0]!.notMeasured).toEqual([
+      { model: 'far', status: 'skipped', reason: 'not available offline' },
+      { model: 'gpu-only', status: 'skipped', reason: 'cannot run here: device webgpu: no GPU' },
+    ]);
+  });
+
   it('lists a model that failed, with the stage and the reason', async () => {
     const skipped = skippedRecord({ model: 'broken' });
     const failed = {

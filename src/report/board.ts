@@ -552,7 +552,11 @@ function notMeasured(records: readonly RunRecord[]): NotMeasured[] {
         .map((r) => [
           r.model,
           r.status === 'skipped'
-            ? { model: r.model, status: 'skipped' as const, reason: 'not available offline' }
+            ? {
+                model: r.model,
+                status: 'skipped' as const,
+                reason: r.reason === 'offline' ? 'not available offline' : `cannot run here: ${r.message}`,
+              }
             : { model: r.model, status: 'failed' as const, reason: `${r.stage}: ${r.message}` },
         ]),
     ).values(),

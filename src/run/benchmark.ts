@@ -24,6 +24,7 @@ import { executePlan, type BenchResult } from './execute.js';
 import { completePlan, draftPlan, runIdOf, type BenchRequest, type Draft, type Log } from './plan.js';
 import { draftSweep, unusableDevices } from './sweep-plan.js';
 import { countRecords } from './resume.js';
+import { cellKey, recordUnit, unitKey } from './units.js';
 
 export type { BenchRequest } from './plan.js';
 export type { BenchResult } from './execute.js';
@@ -168,10 +169,23 @@ export async function runBenchmark(request: BenchRequest, seams: BenchSeams | Lo
 const modelCount = (records: RunRecord[], status: RunRecord['status']) =>
   new Set(records.filter((r) => r.status === status).map((r) => r.model)).size;
 
-/** The whole run's records: a resumed run's summary covers what earlier sessions recorded too. */
+/**
+ * The whole run's records, so a resumed run's summary covers earlier sessions too, less the
+ * failures and skips a later session made good (their cell, or for a whole-unit line any cell
+ * of the unit, now has an ok record).
+ */
 function runRecords(result: BenchResult): RunRecord[] {
   if (!existsSync(result.recordsPath)) return result.records;
-  return parseRecordLines(readFileSync(result.recordsPath, 'utf8'), result.recordsPath).records;
+  const all = parseRecordLines(readFileSync(result.recordsPath, 'utf8'), result.recordsPath).records;
+  const ok = all.filter((r) => r.status === 'ok');
+  const measured = new Set(
+    ok.flatMap((r) => [unitKey(recordUnit(r)), cellKey(recordUnit(r), r.settings.repetition ?? 0)]),
+  );
+  const madeGood = (r: RunRecord) =>
+    measured.has(
+      r.settings.repetition === null ? unitKey(recordUnit(r)) : cellKey(recordUnit(r), r.settings.repetition),
+    );
+  return all.filter((r) => r.status === 'ok' || !madeGood(r));
 }
 
 async function summarize(result: BenchResult, resume: string, log: Log): Promise<void> {
