@@ -169,7 +169,14 @@ function rowKey(r: OkRecord): string {
 }
 
 /** The settings of a meter that change its figures (estimate: W/thread and its source), never its readings. */
-const CALIBRATION = ['wattsPerThread', 'wattsPerThreadSource', 'dramWattsPerGB', 'field', 'sampleMs'] as const;
+const CALIBRATION = [
+  'wattsPerThread',
+  'wattsPerThreadSource',
+  'dramWattsPerGiB',
+  'dramWattsPerGB',
+  'field',
+  'sampleMs',
+] as const;
 
 function calibration(details: Record<string, unknown>): unknown {
   const own = Object.fromEntries(CALIBRATION.filter((k) => k in details).map((k) => [k, details[k]]));
