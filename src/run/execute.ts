@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { loadTask } from '../../tasks/index.js';
 import type { Meter } from '../meters/base.js';
-import { measureIdle, type IdleBaseline } from '../meters/idle.js';
+import { baselineWarnings, measureIdle, type IdleBaseline } from '../meters/idle.js';
 import { locateModel, provideHint, type HubConfig, type ModelLocation } from '../model/hub.js';
 import type { ModelRegistry } from '../model/registry.js';
 import { errorRecord, skippedRecord, type RunFacts } from '../records/build.js';
@@ -171,6 +171,7 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
           .map(([c, w]) => `${c} ${w!.toFixed(1)} W`)
           .join(', ')})`,
       );
+      for (const w of baselineWarnings(idle)) log(`warning: ${w}`);
     }
     const sharedContext: UnitContext = { run, meter, idle, writer, progress };
     const shardNote = plan.shard
