@@ -6,6 +6,7 @@ import { UserError } from '../src/util/errors.js';
 import { defineMeter, type Meter } from '../src/meters/base.js';
 import type { EnergyReading } from '../src/schema/energy.js';
 import { RunRecordSchema } from '../src/schema/result-record.js';
+import { idleSecondsFor, resolveRunOptions } from '../src/schema/run-options.js';
 import { cli, quickRun, smallModel, tempDir } from './helpers/env.js';
 import { onePackage, PowercapFixture } from './helpers/powercap.js';
 
@@ -57,6 +58,16 @@ describe('idle baseline', () => {
       expect.stringMatching(/^window of 0\.3\d* s is shorter than 200 × this meter's resolution \(0\.01 s\)/),
       expect.stringMatching(/^cpu read 0 J over 0\.3\d* s: constant$/),
     ]);
+  });
+
+  it("lasts max(10 s, 200 × the meter's resolution) by default, as set otherwise, and none with the estimate", () => {
+    const defaults = resolveRunOptions({});
+    expect(idleSecondsFor(defaults, true, 0.001)).toBe(10); // RAPL
+    expect(idleSecondsFor(defaults, true, 0.1)).toBeCloseTo(20, 9); // nvidia-smi, NVML power at 100 ms
+    expect(idleSecondsFor(defaults, true, null)).toBe(10);
+    expect(idleSecondsFor(defaults, false, 0.000001)).toBe(0); // the estimate
+    expect(idleSecondsFor(resolveRunOptions({ idleSeconds: 5 }), true, 0.1)).toBe(5); // shorter: its window warns
+    expect(idleSecondsFor(resolveRunOptions({ idleSeconds: 0 }), true, 0.1)).toBe(0);
   });
 
   it('stops the run with one line when the meter fails during the baseline', async () => {

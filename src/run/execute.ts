@@ -161,7 +161,7 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
       software: describeSoftware(),
       ...(plan.sweep ? { sweep: plan.sweep } : {}),
     };
-    const idleSeconds = cellsToRun > 0 ? idleSecondsFor(settings, meter.kind === 'measured') : 0;
+    const idleSeconds = cellsToRun > 0 ? idleSecondsFor(settings, meter.kind === 'measured', meter.resolutionS) : 0;
     let idle: IdleBaseline | undefined;
     if (idleSeconds > 0) {
       log(`Idle baseline: measuring ${idleSeconds} s of idle power (--idle-seconds 0 skips it)…`);
