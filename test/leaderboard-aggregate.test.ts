@@ -193,6 +193,24 @@ describe('groups never pool unlike runs', () => {
     ]);
   });
 
+  it('keeps runs with a different DRAM rate apart, and GiB-based records apart from GB-based ones', async () => {
+    const dram = (details: Record<string, unknown>, runId: string) => {
+      const r = okRecord({ model: 'm', joulesPer1k: 10, runId });
+      r.energy.details = { wattsPerThread: 2, wattsPerThreadSource: '--cpu-watts', cpuSeconds: 1, ...details };
+      return r;
+    };
+    const board = await buildBoard([
+      dram({ dramWattsPerGiB: 0.375 }, 'gib-a'),
+      dram({ dramWattsPerGiB: 0.5 }, 'gib-b'),
+      dram({ dramWattsPerGB: 0.375 }, 'gb'), // before 0.375 W per GiB: per 10^9 bytes, another figure
+    ]);
+    expect(board.tasks[0]!.groups.map((g) => g.rows.flatMap((r) => r.provenance))).toEqual([
+      ['gib-a'],
+      ['gib-b'],
+      ['gb'],
+    ]);
+  });
+
   it('keeps a --sample-seed run apart from a first-n run of the same model', async () => {
     const first = okRecord({ model: 'm', joulesPer1k: 10 });
     const drawn = okRecord({ model: 'm', joulesPer1k: 20, runId: 'run-2' });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MeterProbe } from '../src/meters/base.js';
 import { probeNvidiaSmi, type NvidiaSmiMeter } from '../src/meters/nvidia-smi.js';
+import type { SampleGaps } from '../src/meters/power-series.js';
 import { expectWithin, sleep } from './helpers/energy.js';
 import { installSmiStandin, waitForExit, type SmiStandin } from './helpers/nvidia-smi-standin.js';
 import { standinUuid } from './helpers/nvml-standin.js';
@@ -107,6 +108,8 @@ describe.concurrent('nvidia-smi fallback meter', () => {
     const r = await w.stop();
     await meter.close();
     expectWithin(r.components.gpu, 150 * r.durationS);
+    expect(r.warnings.join('\n')).not.toMatch(/could not be read|no power reading/); // GPU 0's lines are not ours
+    expect(r.details.gapsFlagged).toBe(false);
     const hidden = await probeNvidiaSmi({ env: smi.env({ CUDA_VISIBLE_DEVICES: '' }) });
     expect(hidden).toMatchObject({ available: false, reason: expect.stringMatching(/CUDA_VISIBLE_DEVICES is empty/) });
     expect(hidden.devices).toHaveLength(2);
@@ -150,6 +153,39 @@ describe.concurrent('nvidia-smi fallback meter', () => {
       /^nvidia-smi stopped printing: its last sample of GPU 0 came [\d.]+ s before/,
     );
     await meter.close();
+  });
+
+  it('counts the lines it cannot read ([Unknown Error], cut short) and reports the gap they leave, with its length', async () => {
+    const smi = standin();
+    const meter = meterOf(await probeNvidiaSmi({ env: smi.env({ NVSMI_STANDIN_BAD_ROUNDS: '4-11' }) }));
+    const w = await meter.start();
+    await sleep(1600);
+    const r = await w.stop();
+    await meter.close();
+    expectWithin(r.components.gpu, 220 * r.durationS, 2); // constant power: here the straight line is right
+    const unread = r.warnings.find((w) => w.includes('could not be read'));
+    expect(unread).toMatch(
+      /^nvidia-smi: \d+ line\(s\) could not be read as a power sample \(the last: '.*(\[Unknown Error\]|GPU-5a1e0000)'\); skipped$/,
+    );
+    const lines = Number(/(\d+) line/.exec(unread!)![1]);
+    expect(lines).toBeGreaterThanOrEqual(8); // 8 rounds of 2 GPUs, all inside the window unless bash was slow
+    expect(lines).toBeLessThanOrEqual(16);
+    for (const name of ['GPU 0 \\(NVIDIA Stand-in 70W\\)', 'GPU 1 \\(NVIDIA Stand-in 150W\\)'])
+      expect(r.warnings).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^nvidia-smi: ${name}: no power reading for \\d\\.\\d\\d s \\(1 gap longer than 5 × the 100 ms sampling ` +
+              'period, \\d+% of the window\\); its figure bridges it with a straight line — flagged: over 10%',
+          ),
+        ),
+      );
+    const devices = r.details.devices as (DeviceDetail & { gaps: SampleGaps })[];
+    for (const d of devices) {
+      expect(d.gaps.count).toBe(1);
+      expect(d.gaps.longestS).toBeGreaterThan(0.8); // rounds 3 and 12 are 9 periods apart
+      expect(d.gaps.longestS).toBeLessThan(1.6);
+    }
+    expect(r.details.gapsFlagged).toBe(true);
   });
 
   it('checks the power it reads at start-up against each GPU power limit', async () => {

@@ -6,6 +6,7 @@ import koffi from 'koffi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeterProbe } from '../src/meters/base.js';
 import { probeNvml, type NvmlMeter, type NvmlOptions } from '../src/meters/nvml.js';
+import type { SampleGaps } from '../src/meters/power-series.js';
 import { expectWithin, sleep } from './helpers/energy.js';
 import { repoRoot, tempDir } from './helpers/env.js';
 import {
@@ -224,6 +225,48 @@ describe.skipIf(!hasCompiler)(
       expect(r.warnings.join('\n')).toMatch(
         /GPU 0 \(NVIDIA Stand-in 100W\): its sampled power integrates to \+2\d% of its energy counter/,
       );
+    });
+
+    it('reports the gap failed power readings leave, with its length; flags the window where its figure spans it', async () => {
+      configureStandin({ watts: [250, 40], noCounter: [0], persistence: [0, 1], stepMs: 0 });
+      const meter = meterOf(await probeNvml(options()));
+      const failPower = koffi.load(lib).func('void standinFailPower(int)');
+      const w = await meter.start();
+      await sleep(200);
+      failPower(1);
+      try {
+        await sleep(700);
+      } finally {
+        failPower(0);
+      }
+      await sleep(200);
+      const r = await w.stop();
+      expectWithin(r.components.gpu, 290 * r.durationS, 2); // constant power: here the straight line is right
+      expect(r.warnings).toContainEqual(
+        expect.stringMatching(
+          /^nvml: \d+ power reading\(s\) failed during the window \(gaps of over 5 sampling periods/,
+        ),
+      );
+      const gap = (gpu: string, then: string) =>
+        new RegExp(
+          `^nvml: GPU ${gpu}: no power reading for \\d\\.\\d\\d s \\(1 gap longer than 5 × the 100 ms sampling ` +
+            `period, \\d+% of the window\\); ${then}`,
+        );
+      expect(r.warnings).toContainEqual(
+        expect.stringMatching(
+          gap('0 \\(NVIDIA Stand-in 250W\\)', 'its figure bridges it with a straight line — flagged'),
+        ),
+      );
+      expect(r.warnings).toContainEqual(
+        expect.stringMatching(gap('1 \\(NVIDIA Stand-in 40W\\)', 'only its power timeline and cross-check bridge it')),
+      );
+      const [d0, d1] = r.details.devices as (DeviceDetail & { gaps: SampleGaps })[];
+      for (const d of [d0!, d1!]) {
+        expect(d.gaps.count).toBe(1);
+        expect(d.gaps.longestS).toBeGreaterThan(0.69); // 700 ms failing, and up to a period on either side
+        expect(d.gaps.longestS).toBeLessThan(1.5); // a late timer on a busy machine
+      }
+      expect(r.details.gapsFlagged).toBe(true);
     });
 
     it('checks each counter at start-up: it must advance, at a plausible power', async () => {

@@ -74,7 +74,7 @@ describe('prefill / decode arithmetic', () => {
     selection: { method: 'first', n: inferences },
     inferences,
     loadS: 0,
-    idle: { meter: 'scripted', seconds: 1, watts: { cpu: 2 }, totalWatts: 2 },
+    idle: { meter: 'scripted', seconds: 1, watts: { cpu: 2 }, totalWatts: 2, warnings: [] },
   });
 
   it('scales the prefill window to the full window and charges decode to the tokens after the first', async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { probeRapl, type RaplMeter } from '../src/meters/rapl.js';
 import type { MeterProbe } from '../src/meters/base.js';
@@ -100,6 +101,31 @@ describe.concurrent('RAPL meter on a two-socket powercap tree', () => {
     expectWithin(check.secondary.joules, 120 * r.durationS, 3);
     expect(check.difference).toBeCloseTo(120 / 59 - 1, 1);
     expect(r.warnings.join('\n')).toMatch(/intel-rapl:2 psys \(the whole platform\) read \+10\d% of package \+ DRAM/);
+  });
+
+  it('keeps package and DRAM figures, without the cross-check, when psys cannot be read at a window end', async () => {
+    const fixture = await trees.start(serverZones());
+    let psysFails = false;
+    const readFile = (path: string) => {
+      if (psysFails && path.includes('intel-rapl:2/'))
+        throw Object.assign(new Error(`EIO: i/o error, read '${path}'`), { code: 'EIO' });
+      return readFileSync(path, 'utf8');
+    };
+    // The same tree read twice over the same interval: the second meter's psys never fails.
+    const failing = meterOf(await probeRapl({ root: fixture.root, readFile }));
+    const reference = meterOf(await probeRapl({ root: fixture.root }));
+    const [w, ref] = [await failing.start(), await reference.start()];
+    await sleep(300);
+    psysFails = true; // the window's end reads it through readFile, on this thread
+    const r = await w.stop();
+    const expected = await ref.stop();
+    expectWithin(r.components.cpu, expected.components.cpu!, 2);
+    expectWithin(r.components.dram, expected.components.dram!, 2);
+    expect(expected.crossChecks).toHaveLength(1);
+    expect(r.crossChecks).toBeUndefined();
+    expect(r.warnings).toContainEqual(
+      'rapl: cannot read intel-rapl:2 psys at the window end: the package + DRAM figures are kept, without their cross-check against psys',
+    );
   });
 
   it('keeps two overlapping windows apart (idle baseline around a run)', async () => {

@@ -129,7 +129,8 @@ function runFlags(command: Command, sweep: boolean): Command {
   return command
     .option(
       '--idle-seconds <s>',
-      'idle baseline before the first model (default: 10 with a measured meter, 0 with the estimate)',
+      "idle baseline before the first model (default: the larger of 10 s and 200 × a measured meter's resolution; " +
+        '0 with the estimate)',
       nonNegativeNumber,
     )
     .option(

@@ -197,7 +197,8 @@ function shortWindowWarning(durationS: number, resolutionS: number | null): stri
   if (resolutionS === null || durationS >= STEADY_RESOLUTIONS * resolutionS) return [];
   return [
     `window of ${durationS.toFixed(3)} s is shorter than ${STEADY_RESOLUTIONS} × this meter's resolution ` +
-      `(${+resolutionS.toPrecision(2)} s): resolution alone may put the figure off by more than 1% (see --min-window-seconds)`,
+      `(${+resolutionS.toPrecision(2)} s): resolution alone may put the figure off by more than 1% ` +
+      '(see --min-window-seconds, or --idle-seconds for the idle baseline)',
   ];
 }
 

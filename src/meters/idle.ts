@@ -11,6 +11,8 @@ export interface IdleBaseline {
   /** Idle power per component, watts. */
   watts: ComponentJoules;
   totalWatts: number;
+  /** What the meter warned of in the baseline's window (gaps, zeros, a short window, a flagged cross-check). */
+  warnings: string[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -31,16 +33,24 @@ export async function measureIdle(meter: Meter, seconds: number): Promise<IdleBa
   const watts = Object.fromEntries(
     Object.entries(r.components).map(([c, j]) => [c, (j ?? 0) / r.durationS]),
   ) as ComponentJoules;
-  return { meter: r.meter, seconds: r.durationS, watts, totalWatts: r.joules / r.durationS };
+  return { meter: r.meter, seconds: r.durationS, watts, totalWatts: r.joules / r.durationS, warnings: r.warnings };
 }
 
-/** The idle-subtracted view of a reading: what the model cost above an idle machine. */
-export function netOf(reading: EnergyReading, idle: IdleBaseline): { netJoules: number; warning?: string } {
+/** The baseline's warnings as logs and records give them, less those a window's own reading already gives. */
+export function baselineWarnings(idle: IdleBaseline, alreadySaid: readonly string[] = []): string[] {
+  return idle.warnings.filter((w) => !alreadySaid.includes(w)).map((w) => `idle baseline: ${w}`);
+}
+
+/**
+ * The idle-subtracted view of a reading: what the model cost above an idle machine, with what
+ * qualifies that figure (the baseline's own warnings; a net below zero).
+ */
+export function netOf(reading: EnergyReading, idle: IdleBaseline): { netJoules: number; warnings: string[] } {
   const netJoules = reading.joules - idle.totalWatts * reading.durationS;
-  return netJoules < 0
-    ? {
-        netJoules,
-        warning: `net energy is negative (${netJoules.toFixed(3)} J): the run's draw was within the idle baseline's noise`,
-      }
-    : { netJoules };
+  const warnings = baselineWarnings(idle, reading.warnings);
+  if (netJoules < 0)
+    warnings.push(
+      `net energy is negative (${netJoules.toFixed(3)} J): the run's draw was within the idle baseline's noise`,
+    );
+  return { netJoules, warnings };
 }

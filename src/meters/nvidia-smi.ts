@@ -20,7 +20,7 @@ import {
   type WindowFigures,
 } from './base.js';
 import { visibleGpus, type GpuIdentity } from './cuda-visible.js';
-import { energyOf, sampledSteps, sumSteps, timelineOf } from './power-series.js';
+import { energyOf, gapsFlagged, gapWarning, sampledSteps, sampleGaps, sumSteps, timelineOf } from './power-series.js';
 import { SourceSlot } from './sampler.js';
 import type { Taken } from './sampler-protocol.js';
 
@@ -168,16 +168,22 @@ export function nvidiaSmiMeter(
     if (died && died.t <= t1)
       throw new Error(`${died.reason} during the energy window${died.detail ? `: ${died.detail}` : ''}`);
     const rows = [...taken.before, ...taken.rows];
+    const unreadable =
+      taken.failedReads > 0
+        ? `${taken.failedReads} line(s) could not be read as a power sample (the last: '${taken.lastUnreadable}')`
+        : undefined;
     const devices = gpus.map((g, c) => {
       const points = rows.flatMap((r) => (r.v[c] === null || r.v[c] === undefined ? [] : [{ t: r.t, w: r.v[c]! }]));
       const last = points.at(-1);
       if (!last || t1 - last.t > stallS) {
         const when = last ? `came ${(t1 - last.t).toFixed(1)} s before` : 'never came, up to';
         throw new Error(
-          `nvidia-smi stopped printing: its last sample of GPU ${g.index} ${when} the end of the energy window`,
+          `nvidia-smi stopped printing: its last sample of GPU ${g.index} ${when} the end of the energy window` +
+            (unreadable ? `; ${unreadable}` : ''),
         );
       }
       const steps = sampledSteps(points, t0, t1);
+      const gaps = sampleGaps(points, t0, t1, sampleMs / 1000);
       return {
         device: {
           index: g.index,
@@ -186,14 +192,18 @@ export function nvidiaSmiMeter(
           method: 'sampled-power',
           joules: energyOf(steps),
           samples: points.filter((p) => p.t > t0).length,
+          gaps,
         },
         steps,
+        gapWarning: gapWarning(`nvidia-smi: GPU ${g.index} (${g.name})`, gaps, t1 - t0, sampleMs / 1000, true),
       };
     });
     const warnings = [
       `nvidia-smi: GPU energy is ${field} sampled every ${sampleMs} ms and integrated, not read from an energy counter`,
       ...facts,
     ];
+    if (unreadable) warnings.push(`nvidia-smi: ${unreadable}; skipped`);
+    for (const d of devices) if (d.gapWarning) warnings.push(d.gapWarning);
     if (taken.clockMismatches)
       warnings.push(
         `nvidia-smi: ${taken.clockMismatches} sample(s) carried a timestamp far from when they arrived ` +
@@ -210,6 +220,7 @@ export function nvidiaSmiMeter(
         field,
         sampleMs,
         devices: devices.map((d) => d.device),
+        gapsFlagged: devices.some((d) => gapsFlagged(d.device.gaps, t1 - t0)),
       },
       warnings,
       timeline: timelineOf({ gpu: sumSteps(devices.map((d) => d.steps)) }, t0),

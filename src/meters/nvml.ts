@@ -19,7 +19,17 @@ import {
 } from './base.js';
 import { visibleGpus, type GpuIdentity } from './cuda-visible.js';
 import { holdNvml, loadNvml, NVML_ERROR_NO_PERMISSION, NvmlError, type Handle, type NvmlApi } from './nvml-api.js';
-import { energyOf, sampledSteps, sumSteps, timelineOf, type Steps } from './power-series.js';
+import {
+  energyOf,
+  GAP_PERIODS,
+  gapsFlagged,
+  gapWarning,
+  sampledSteps,
+  sampleGaps,
+  sumSteps,
+  timelineOf,
+  type Steps,
+} from './power-series.js';
 import { SourceSlot } from './sampler.js';
 import type { Taken } from './sampler-protocol.js';
 
@@ -305,6 +315,7 @@ export function nvmlMeter(
     const warnings = [...facts.warnings];
     const crossChecks: CrossCheck[] = [];
     const steps: Steps[] = [];
+    let figureGaps = false;
     const devices = gpus.map((g, i) => {
       const points = [
         ...(a.watts[i] === null ? [] : [{ t: t0, w: a.watts[i]! }]),
@@ -314,6 +325,8 @@ export function nvmlMeter(
       const sampled = points.length > 0 ? sampledSteps(points, t0, t1) : undefined;
       if (sampled) steps.push(sampled);
       const label = `GPU ${g.index} (${g.name})`;
+      const gaps = sampleGaps(points, t0, t1, sampleMs / 1000);
+      if (!counter[i] && gapsFlagged(gaps, t1 - t0)) figureGaps = true; // a counter's figure has none
       let joules: number;
       if (counter[i]) {
         if (b.mj[i]! < a.mj[i]!) throw new Error(`nvml: ${label}'s energy counter went backwards (driver reloaded?)`);
@@ -335,6 +348,8 @@ export function nvmlMeter(
             'which NVML may itself average over about 1 s',
         );
       }
+      const gapNote = gapWarning(`nvml: ${label}`, gaps, t1 - t0, sampleMs / 1000, !counter[i]);
+      if (gapNote) warnings.push(gapNote);
       if (g.persistent === false)
         warnings.push(
           `nvml: persistence mode is off on GPU ${g.index} (${g.name}): the driver tears GPU state down ` +
@@ -350,11 +365,15 @@ export function nvmlMeter(
         powerLimitW: g.powerLimitW,
         ...(g.updatePeriodS !== null ? { updatePeriodS: g.updatePeriodS } : {}),
         ...(counter[i] ? {} : { samples: points.length }),
+        gaps,
       };
     });
-    if (taken.failedReads > 0)
+    // The window's two end readings are the main thread's; the sampler counted its own.
+    const failed = taken.failedReads + [...a.watts, ...b.watts].filter((w) => w === null).length;
+    if (failed > 0)
       warnings.push(
-        `nvml: ${taken.failedReads} power reading(s) failed during the window; the integral spans the gaps`,
+        `nvml: ${failed} power reading(s) failed during the window ` +
+          `(gaps of over ${GAP_PERIODS} sampling periods are warned of per GPU)`,
       );
     return {
       durationS: t1 - t0,
@@ -366,6 +385,7 @@ export function nvmlMeter(
         driverVersion: facts.driverVersion,
         sampleMs,
         devices,
+        gapsFlagged: figureGaps,
       },
       warnings,
       ...(steps.length > 0 ? { timeline: timelineOf({ gpu: sumSteps(steps) }, t0) } : {}),

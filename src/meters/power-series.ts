@@ -90,6 +90,68 @@ export function sampledSteps(points: readonly PowerPoint[], t0: number, t1: numb
   return steps;
 }
 
+/** Readings further apart than this many sampling periods leave a gap that is reported, not only bridged. */
+export const GAP_PERIODS = 5;
+/** Gaps covering more than this share of a window flag it: that much of its figure is interpolated. */
+export const GAP_FLAG_SHARE = 0.1;
+
+/** Where a window's power readings are more than GAP_PERIODS sampling periods apart. */
+export interface SampleGaps {
+  count: number;
+  /** The longest such gap, seconds (all of it, also what lies outside the window). */
+  longestS: number;
+  /** Seconds of the window inside such gaps. */
+  totalS: number;
+}
+
+/**
+ * The gaps of power readings over [t0, t1]: between consecutive readings, and from a window end
+ * to its nearest reading where none lies beyond that end (that stretch is held flat, unread).
+ */
+export function sampleGaps(points: readonly PowerPoint[], t0: number, t1: number, periodS: number): SampleGaps {
+  const times = points.map((p) => p.t).sort((a, b) => a - b);
+  if (times.length === 0 || times[0]! > t0) times.unshift(t0);
+  if (times.at(-1)! < t1) times.push(t1);
+  const gaps: SampleGaps = { count: 0, longestS: 0, totalS: 0 };
+  for (let i = 1; i < times.length; i++) {
+    const [a, b] = [times[i - 1]!, times[i]!];
+    const inside = Math.min(b, t1) - Math.max(a, t0);
+    if (inside <= 0 || b - a <= GAP_PERIODS * periodS) continue;
+    gaps.count++;
+    gaps.longestS = Math.max(gaps.longestS, b - a);
+    gaps.totalS += inside;
+  }
+  return gaps;
+}
+
+/** True when gaps cover more than GAP_FLAG_SHARE of the window. */
+export const gapsFlagged = (gaps: SampleGaps, durationS: number): boolean => gaps.totalS > GAP_FLAG_SHARE * durationS;
+
+/**
+ * The warning for `who`'s gaps, if any. `inFigure`: the figure integrates this power (flagged
+ * past GAP_FLAG_SHARE); else only the timeline and a cross-check do (an NVML energy counter's).
+ */
+export function gapWarning(
+  who: string,
+  gaps: SampleGaps,
+  durationS: number,
+  periodS: number,
+  inFigure: boolean,
+): string | undefined {
+  if (gaps.count === 0) return undefined;
+  const them = gaps.count === 1 ? 'it' : 'them';
+  const bridged = inFigure
+    ? `its figure bridges ${them} with a straight line` +
+      (gapsFlagged(gaps, durationS) ? ' — flagged: over 10% of the window is interpolated, not sampled' : '')
+    : `only its power timeline and cross-check bridge ${them} (the figure is its energy counter's)`;
+  return (
+    `${who}: no power reading for ${gaps.longestS.toFixed(2)} s${gaps.count === 1 ? '' : ' at the longest'} ` +
+    `(${gaps.count} gap${gaps.count === 1 ? '' : 's'} longer than ${GAP_PERIODS} × the ` +
+    `${+(periodS * 1000).toPrecision(3)} ms sampling period, ${((gaps.totalS / durationS) * 100).toFixed(0)}% of ` +
+    `the window); ${bridged}`
+  );
+}
+
 export function energyOf(steps: Steps): number {
   let joules = 0;
   let from = steps.start;

@@ -77,12 +77,19 @@ export function raplMeter(topology: RaplTopology, options: RaplOptions = {}): Ra
 
   const figures = (start: Row, end: Row, taken: Taken): WindowFigures => {
     const warnings: string[] = [];
-    const perZone = zones.map((zone, i) => {
-      for (const [row, when] of [
-        [start, 'start'],
-        [end, 'end'],
-      ] as const)
-        if (row.v[i] === null) throw new Error(`rapl: cannot read ${zone.id}/energy_uj at window ${when}`);
+    const unreadAt = (i: number) => (start.v[i] === null ? 'start' : end.v[i] === null ? 'end' : null);
+    // psys only cross-checks the figures: unread at an end, the check goes and the figures stay.
+    const psysLost = zones.some((z, i) => z.component === 'psys' && unreadAt(i) !== null);
+    const perZone = zones.flatMap((zone, i) => {
+      const when = unreadAt(i);
+      if (when && zone.component === 'psys') {
+        warnings.push(
+          `rapl: cannot read ${zone.id} ${zone.name} at the window ${when}: the package + DRAM figures are kept, ` +
+            'without their cross-check against psys',
+        );
+        return [];
+      }
+      if (when) throw new Error(`rapl: cannot read ${zone.id}/energy_uj at window ${when}`);
       // A counter was read at some moment between a row's t and te: its midpoint is the best guess.
       const points = [start, ...taken.rows, end].flatMap((r) =>
         r.v[i] === null ? [] : [{ t: (r.t + r.te) / 2, uj: r.v[i]! }],
@@ -93,7 +100,7 @@ export function raplMeter(topology: RaplTopology, options: RaplOptions = {}): Ra
           `rapl: ${zone.id} was read ${f.maxGapS.toFixed(1)} s apart, longer than the ${wrapS(zone).toFixed(1)} s ` +
             `its counter takes to wrap at ${boundW(zone)} W: a wrap may have been missed`,
         );
-      return { zone, ...f };
+      return [{ zone, ...f }];
     });
     const sum = (c: RaplZone['component']) =>
       perZone.filter((z) => z.zone.component === c).reduce((j, z) => j + z.joules, 0);
@@ -113,7 +120,7 @@ export function raplMeter(topology: RaplTopology, options: RaplOptions = {}): Ra
       warnings.push(
         `rapl: ${taken.failedReads} counter read(s) failed during the window; the deltas around them were still counted`,
       );
-    const crossChecks = psysCheck(perZone, joules, warnings);
+    const crossChecks = psysLost ? [] : psysCheck(perZone, joules, warnings);
     return {
       durationS: (end.t + end.te) / 2 - (start.t + start.te) / 2,
       components: joules,

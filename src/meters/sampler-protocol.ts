@@ -71,8 +71,10 @@ export interface Taken {
   rows: Row[];
   /** For each channel, its last reading begun at or before t0 (to interpolate power at the window's start). */
   before: Row[];
-  /** Readings that failed during the window. */
+  /** Readings that failed during the window (nvidia-smi: lines of its GPUs that are no power sample). */
   failedReads: number;
+  /** The last of those, as read, where the source keeps it (an nvidia-smi line). */
+  lastUnreadable?: string;
   /** Set when the source died (nvidia-smi exited). */
   died?: Death;
   /** Readings whose own time disagreed with when they arrived (nvidia-smi's clock), if any. */

@@ -43,12 +43,19 @@ class Sampling {
   readonly #windows = new Map<number, { t0: number; failed: number }>();
   #timer: NodeJS.Timeout | undefined;
   #failed = 0;
+  #lastUnreadable: string | undefined;
 
   constructor(readonly channels: number) {}
 
   push(row: Row): void {
     this.rows.push(row);
     if (this.#windows.size === 0 && this.rows.length > 4 * this.channels + 8) this.#prune();
+  }
+
+  /** A reading that could not be used (an nvidia-smi line that is no sample): counted, the last one kept. */
+  unreadable(text: string): void {
+    this.#failed++;
+    this.#lastUnreadable = text;
   }
 
   open(id: number, t0: number): void {
@@ -66,10 +73,12 @@ class Sampling {
     const w = this.#windows.get(id);
     if (!w) throw new Error(`sampler: no open window ${id}`);
     this.#windows.delete(id);
+    const failedReads = this.#failed - w.failed;
     const taken: Taken = {
       rows: this.rows.filter((r) => r.t > w.t0 && r.te < t1),
       before: this.#lastPerChannel(w.t0),
-      failedReads: this.#failed - w.failed,
+      failedReads,
+      ...(failedReads > 0 && this.#lastUnreadable ? { lastUnreadable: this.#lastUnreadable } : {}),
       ...(this.reader.died ? { died: this.reader.died } : {}),
       ...(this.reader.clockMismatches ? { clockMismatches: this.reader.clockMismatches } : {}),
     };
@@ -147,7 +156,15 @@ function smiTime(text: string): number | undefined {
   return new Date(y, mo - 1, d, h, mi, s, ms).getTime() / 1000;
 }
 
-function smiReader(spec: SmiSourceSpec, push: (row: Row) => void, onDeath: () => void): Promise<Reader> {
+/** A GPU UUID as nvidia-smi prints it whole (a line cut short shows less). */
+const GPU_UUID = /^GPU-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function smiReader(
+  spec: SmiSourceSpec,
+  push: (row: Row) => void,
+  unreadable: (line: string) => void,
+  onDeath: () => void,
+): Promise<Reader> {
   const child: ChildProcess = spawn('nvidia-smi', spec.args, { env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
   // nvidia-smi stamps each row with its local wall-clock time; this maps it onto the monotonic clock.
   const wallMinusMonotonic = Date.now() / 1000 - monotonicS();
@@ -186,11 +203,17 @@ function smiReader(spec: SmiSourceSpec, push: (row: Row) => void, onDeath: () =>
     });
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const arrived = monotonicS();
-      const [stamp, , uuid, watts] = line.split(',').map((f) => f.trim());
+      if (line.trim() === '') return;
+      const fields = line.split(',').map((f) => f.trim());
+      const [stamp, , uuid, watts] = fields;
       const c = channel.get(uuid ?? '');
-      const w = Number(watts);
+      // nvidia-smi prints every GPU: a whole line of one CUDA_VISIBLE_DEVICES hides is not ours to read.
+      if (c === undefined && fields.length === 4 && GPU_UUID.test(uuid ?? '')) return;
       const wall = smiTime(stamp ?? '');
-      if (c === undefined || watts === '' || !Number.isFinite(w) || wall === undefined) return;
+      // [N/A], [Unknown Error], a line cut short: the gap it leaves is the window's to report.
+      if (c === undefined || fields.length !== 4 || !/^\d+(\.\d+)?$/.test(watts ?? '') || wall === undefined)
+        return unreadable(line);
+      const w = Number(watts);
       let t = wall - wallMinusMonotonic;
       // A row cannot be from the future, nor (with a live pipe) minutes old: a clock that jumped.
       if (t > arrived + 1 || t < arrived - 60) {
@@ -223,6 +246,7 @@ async function add(id: number, spec: SourceSpec): Promise<SourceInfo> {
         : await smiReader(
             spec,
             (row) => sampling.push(row),
+            (line) => sampling.unreadable(line),
             () => port.postMessage({ died: id } satisfies DiedNotice),
           );
   sources.set(id, sampling);

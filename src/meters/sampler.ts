@@ -133,17 +133,18 @@ export class SourceSlot {
 
   constructor(readonly spec: () => SourceSpec) {}
 
-  async get(): Promise<SampledSource> {
-    const current = await this.#source?.catch(() => undefined);
-    if (!current || current.dead) {
-      await current?.remove();
-      const added = SampledSource.add(this.spec());
-      this.#source = added;
-      added.catch(() => {
-        if (this.#source === added) this.#source = undefined;
-      });
-    }
-    return this.#source!;
+  get(): Promise<SampledSource> {
+    // Set before any await: calls made meanwhile chain on this one instead of adding a source each.
+    const previous = this.#source;
+    const add = () => SampledSource.add(this.spec());
+    const next = previous
+      ? previous.then(
+          (s) => (s.dead ? s.remove().then(add) : s),
+          () => add(), // the last attempt failed: try again
+        )
+      : add();
+    this.#source = next;
+    return next;
   }
 
   async retire(): Promise<void> {

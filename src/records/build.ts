@@ -181,7 +181,7 @@ export function okRecord(
           }
         : {}),
       details: reading.details,
-      warnings: net?.warning ? [...reading.warnings, net.warning] : reading.warnings,
+      warnings: [...reading.warnings, ...(net?.warnings ?? [])],
       ...(reading.resolutionS !== undefined ? { resolutionS: reading.resolutionS } : {}),
       ...(reading.timeline ? { timeline: reading.timeline } : {}),
       ...(reading.crossChecks ? { crossChecks: reading.crossChecks } : {}),
@@ -219,6 +219,6 @@ function prefillWindow(p: PrefillMeasurement, inferences: number, idle: IdleBase
     joules: p.reading.joules,
     ...(net ? { netJoules: net.netJoules } : {}),
     outputTokens: p.outputTokens ?? 0,
-    warnings: net?.warning ? [...p.reading.warnings, net.warning] : p.reading.warnings,
+    warnings: [...p.reading.warnings, ...(net?.warnings ?? [])],
   };
 }

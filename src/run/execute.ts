@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { loadTask } from '../../tasks/index.js';
 import type { Meter } from '../meters/base.js';
-import { measureIdle, type IdleBaseline } from '../meters/idle.js';
+import { baselineWarnings, measureIdle, type IdleBaseline } from '../meters/idle.js';
 import { locateModel, provideHint, type HubConfig, type ModelLocation } from '../model/hub.js';
 import type { ModelRegistry } from '../model/registry.js';
 import { errorRecord, skippedRecord, type RunFacts } from '../records/build.js';
@@ -199,7 +199,8 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
       ...(plan.sweep ? { sweep: plan.sweep } : {}),
     };
     // Any window to run, an extra --target-ci one included, is measured against the idle baseline.
-    const idleSeconds = runnable.length > 0 ? idleSecondsFor(settings, meter.kind === 'measured') : 0;
+    const idleSeconds =
+      runnable.length > 0 ? idleSecondsFor(settings, meter.kind === 'measured', meter.resolutionS) : 0;
     let idle: IdleBaseline | undefined;
     if (idleSeconds > 0) {
       log(`Idle baseline: measuring ${idleSeconds} s of idle power (--idle-seconds 0 skips it)…`);
@@ -209,6 +210,7 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
           .map(([c, w]) => `${c} ${w!.toFixed(1)} W`)
           .join(', ')})`,
       );
+      for (const w of baselineWarnings(idle)) log(`warning: ${w}`);
     }
     const sharedContext: UnitContext = { run, meter, idle, writer, progress };
     const shardNote = plan.shard

@@ -34,7 +34,7 @@ export const RunSettingsSchema = z.object({
   /** onnxruntime intra-op threads; null = onnxruntime's default. */
   threads: z.number().int().min(1).max(LIMITS.maxThreads).nullable(),
   device: z.string(),
-  /** Idle baseline length; null = 10 s with a measured meter, none with the estimate. */
+  /** Idle baseline length; null = idleSecondsFor's default (none with the estimate). */
   idleSeconds: z.number().min(0).nullable(),
   /**
    * Shortest energy window: whole passes over the samples repeat until a window lasts this long;
@@ -77,18 +77,26 @@ export function resolveRunOptions(...layers: readonly RunOptions[]): ResolvedRun
   return RunSettingsSchema.parse(Object.assign({}, DEFAULT_RUN_OPTIONS, ...layers));
 }
 
-/** Idle baseline length: as set, else 10 s for a measured meter; the estimate only counts this process's CPU time, so it has no idle draw to subtract. */
-export function idleSecondsFor(options: ResolvedRunOptions, measured: boolean): number {
-  return options.idleSeconds ?? (measured ? 10 : 0);
+/**
+ * Idle baseline length: as set, else for a measured meter the larger of 10 s and its default
+ * window (the baseline's figure is subtracted from windows read that finely); the estimate only
+ * counts this process's CPU time, so it has no idle draw to subtract.
+ */
+export function idleSecondsFor(options: ResolvedRunOptions, measured: boolean, resolutionS: number | null): number {
+  return options.idleSeconds ?? (measured ? Math.max(10, steadyWindowSeconds(resolutionS)) : 0);
 }
 
 /** Windows this many times the meter's resolution long are off by at most 1% from resolution alone. */
 const RESOLUTIONS_PER_WINDOW = 200;
+
+/** The larger of 1 s and 200 × the meter's resolution. */
+const steadyWindowSeconds = (resolutionS: number | null): number =>
+  Math.max(1, RESOLUTIONS_PER_WINDOW * (resolutionS ?? 0));
 
 /**
  * Shortest window: as set, else the larger of 1 s and 200 × the meter's resolution (RAPL ~1 ms ->
  * 1 s; an NVML counter updating every 100 ms, or nvidia-smi sampling every 100 ms -> 20 s).
  */
 export function minWindowSecondsFor(options: ResolvedRunOptions, resolutionS: number | null): number {
-  return options.minWindowSeconds ?? Math.max(1, RESOLUTIONS_PER_WINDOW * (resolutionS ?? 0));
+  return options.minWindowSeconds ?? steadyWindowSeconds(resolutionS);
 }
