@@ -5,6 +5,7 @@
 // groups of their own.
 import { createHash } from 'node:crypto';
 import { isTaskName, loadTask } from '../../tasks/index.js';
+import { STEADY_RESOLUTIONS } from '../meters/base.js';
 import type { EnergyKind } from '../schema/energy.js';
 import type { ModelKind, OkRecord, RunRecord } from '../schema/result-record.js';
 import type { MetricSpec } from '../task-api.js';
@@ -355,7 +356,7 @@ function recordRow(
     provenance: [...new Set(records.map((r) => r.runId))],
     drift: drifts(energies, j),
     shortWindow: records.some(
-      (r) => r.energy.resolutionS !== undefined && r.durationS < SHORT_WINDOW * r.energy.resolutionS,
+      (r) => r.energy.resolutionS !== undefined && r.durationS < STEADY_RESOLUTIONS * r.energy.resolutionS,
     ),
     crossCheckFlagged: records.some((r) => r.energy.crossChecks?.some((c) => c.flagged) ?? false),
     ciTargetMissed: records.some((r) => r.stoppedBecause === 'max-repetitions'),
@@ -365,9 +366,6 @@ function recordRow(
   };
   return row;
 }
-
-/** A window shorter than this many times its meter's resolution is marked (resolution may then exceed 1 %). */
-export const SHORT_WINDOW = 200;
 
 /** Significance of a difference between two rows' repetition figures (Welch, two-sided). */
 export const ALPHA = 0.05;

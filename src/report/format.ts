@@ -1,4 +1,5 @@
 // Number formatting shared by every renderer.
+import { CROSS_CHECK_TOLERANCE, STEADY_RESOLUTIONS } from '../meters/base.js';
 
 /** 3 significant digits, thousands separators, no exponent for ordinary magnitudes. */
 export function sig(x: number, digits = 3): string {
@@ -33,11 +34,11 @@ export function withCi(
 export const MARKS = {
   shortWindow: {
     sign: '†',
-    text: "a window lasted less than 200 × its meter's resolution: the resolution alone may be more than 1 % of the figure (--min-window-seconds lengthens windows)",
+    text: `a window lasted less than ${STEADY_RESOLUTIONS} × its meter's resolution: the resolution alone may be more than 1 % of the figure (--min-window-seconds lengthens windows)`,
   },
   crossCheck: {
     sign: '‡',
-    text: 'two sources for the same energy (NVML energy counter vs power samples, or RAPL package + DRAM vs psys) differed by more than 10 % in a window',
+    text: `two sources for the same energy (NVML energy counter vs power samples, or RAPL package + DRAM vs psys) differed by more than ${CROSS_CHECK_TOLERANCE * 100} % in a window`,
   },
 } as const;
 

@@ -1,6 +1,7 @@
 // The settings of a run: what flags, suites and plans set, validated in one place and resolved
 // once (defaults below). Records keep them, plus the repetition and the task's call options.
 import { z } from 'zod';
+import { STEADY_RESOLUTIONS } from '../meters/base.js';
 
 /** onnxruntime execution providers joulebench can run inference on. */
 export const DEVICES = ['cpu', 'webgpu', 'cuda'] as const;
@@ -86,12 +87,9 @@ export function idleSecondsFor(options: ResolvedRunOptions, measured: boolean, r
   return options.idleSeconds ?? (measured ? Math.max(10, steadyWindowSeconds(resolutionS)) : 0);
 }
 
-/** Windows this many times the meter's resolution long are off by at most 1% from resolution alone. */
-const RESOLUTIONS_PER_WINDOW = 200;
-
 /** The larger of 1 s and 200 × the meter's resolution. */
 const steadyWindowSeconds = (resolutionS: number | null): number =>
-  Math.max(1, RESOLUTIONS_PER_WINDOW * (resolutionS ?? 0));
+  Math.max(1, STEADY_RESOLUTIONS * (resolutionS ?? 0));
 
 /**
  * Shortest window: as set, else the larger of 1 s and 200 × the meter's resolution (RAPL ~1 ms ->
