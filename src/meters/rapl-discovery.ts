@@ -16,6 +16,8 @@ export const DEFAULT_POWERCAP_ROOT = '/sys/class/powercap';
 export const DEFAULT_POWER_BOUND_W = 1000;
 /** How long the start-up check watches the counters. */
 export const DEFAULT_PROBE_MS = 50;
+/** Intervals the start-up check waits at most for a counter that has not moved yet. */
+const PROBE_PATIENCE = 10;
 
 /** Control types, in the order their zones are preferred when two interfaces show one package. */
 const CONTROL_TYPES = ['intel-rapl', 'intel-rapl-tpmi', 'intel-rapl-mmio'] as const;
@@ -30,7 +32,7 @@ export interface RaplOptions {
   env?: Env;
   /** Sampling period override (ms); default: from each zone's range and power bound, at most 100 ms. */
   sampleIntervalMs?: number;
-  /** The start-up check's interval, ms (default 50). */
+  /** The start-up check's interval, ms (default 50; up to 10 of them for a counter that has not moved). */
   probeMs?: number;
   /** Synchronous file reader for discovery; injectable so tests can stage EACCES. */
   readFile?: (path: string) => string;
@@ -270,13 +272,19 @@ export async function discoverRapl(options: RaplOptions = {}): Promise<RaplDisco
   }
   for (const f of failures) topology.unreadable.push({ zone: f.zone, name: f.name, error: errorCode(f.err) });
 
-  // The start-up check: read every counter, wait, read again.
-  const probeS = (options.probeMs ?? DEFAULT_PROBE_MS) / 1000;
+  // The start-up check: read every counter, wait, read again; a counter still unmoved gets more
+  // intervals (up to PROBE_PATIENCE), so a busy machine that delays this check does not fail a
+  // zone. Every counter is read again at each try: mirrors are told apart by reads made together.
+  const probeMs = options.probeMs ?? DEFAULT_PROBE_MS;
   const t0 = performance.now();
   for (const c of candidates) c.v0 = readNumber(read, join(c.dir, 'energy_uj'));
-  await sleep(probeS * 1000);
-  const dt = (performance.now() - t0) / 1000;
-  for (const c of candidates) c.v1 = readNumber(read, join(c.dir, 'energy_uj'));
+  let dt = 0;
+  for (let tries = 1; tries <= PROBE_PATIENCE; tries++) {
+    await sleep(probeMs);
+    dt = (performance.now() - t0) / 1000;
+    for (const c of candidates) c.v1 = readNumber(read, join(c.dir, 'energy_uj'));
+    if (candidates.every((c) => c.v1 !== c.v0)) break;
+  }
 
   const counted: RaplZone[] = [];
   for (const c of candidates) {
@@ -303,7 +311,7 @@ export async function discoverRapl(options: RaplOptions = {}): Promise<RaplDisco
     const bound = 2 * (c.powerLimitW ?? DEFAULT_POWER_BOUND_W);
     const failed =
       watts <= 0
-        ? `counter did not advance in ${+probeS.toFixed(3)} s (start-up check)`
+        ? `counter did not advance in ${(probeMs * PROBE_PATIENCE) / 1000} s (start-up check)`
         : watts >= bound
           ? `${watts.toFixed(1)} W at start-up is not plausible (${limitText(c)}; expected below ${bound.toFixed(0)} W)`
           : undefined;

@@ -9,3 +9,13 @@ export function expectWithin(actual: number | undefined, expected: number, pct =
   expect(actual, what).toBeDefined();
   expect(Math.abs(actual! / expected - 1) * 100, what).toBeLessThan(pct);
 }
+
+/**
+ * The tolerance (percent) for a reading of a stand-in counter over `durationS`: `floorPct`, or more
+ * when the stand-in's updates were delayed. Each window end may read a counter up to `gapS` stale,
+ * so the reading can be off by up to gapS of energy, a property of the stand-in, not of the meter.
+ * A zone missed or counted twice stays far outside it.
+ */
+export function staleCounterPct(gapS: number, durationS: number, floorPct = 1): number {
+  return Math.max(floorPct, (100 * gapS) / durationS + 0.1);
+}

@@ -52,7 +52,7 @@ export class PowercapFixture {
   readonly #counterOf = new Map<string, number>();
   readonly #writer: Worker | undefined;
   #seq = 0;
-  readonly #pending = new Map<number, () => void>();
+  readonly #pending = new Map<number, (value: number) => void>();
   #started: Promise<void> = Promise.resolve();
 
   /** A tree whose counters are already advancing. */
@@ -119,9 +119,9 @@ export class PowercapFixture {
       this.#writer.unref();
       const writer = this.#writer;
       this.#started = new Promise((resolve) => {
-        writer.on('message', (m: { done?: number; started?: boolean }) => {
+        writer.on('message', (m: { done?: number; started?: boolean; value?: number }) => {
           if (m.started) resolve();
-          this.#pending.get(m.done!)?.();
+          this.#pending.get(m.done!)?.(m.value ?? 0);
           this.#pending.delete(m.done!);
         });
       });
@@ -137,7 +137,7 @@ export class PowercapFixture {
     symlinkSync(relative(this.root, dir), join(this.root, id));
   }
 
-  #send(message: object): Promise<void> {
+  #send(message: object): Promise<number> {
     const seq = ++this.#seq;
     return new Promise((resolve) => {
       this.#pending.set(seq, resolve);
@@ -151,13 +151,18 @@ export class PowercapFixture {
   }
 
   /** Changes a zone's power from now on. */
-  setWatts(id: string, watts: number): Promise<void> {
-    return this.#send({ op: 'watts', index: this.#counterOf.get(id), watts });
+  async setWatts(id: string, watts: number): Promise<void> {
+    await this.#send({ op: 'watts', index: this.#counterOf.get(id), watts });
   }
 
   /** Stops a zone's counter at `uj` (it no longer advances), for tests that script counter values. */
-  write(id: string, uj: number): Promise<void> {
-    return this.#send({ op: 'freeze', index: this.#counterOf.get(id), uj });
+  async write(id: string, uj: number): Promise<void> {
+    await this.#send({ op: 'freeze', index: this.#counterOf.get(id), uj });
+  }
+
+  /** The longest the counters have gone without an update so far (seconds): how stale a read can be. */
+  maxUpdateGapS(): Promise<number> {
+    return this.#send({ op: 'gap' });
   }
 
   async close(): Promise<void> {
