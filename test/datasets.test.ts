@@ -33,6 +33,22 @@ describe('local mirror', () => {
     expect(ds.labelNames).toEqual(['negative', 'positive']);
   });
 
+  it("hashes a split's images (its folder of files beside it) with its rows: a changed image is a changed dataset", async () => {
+    const root = tempDir();
+    const dir = join(root, 'datasets', spec.id);
+    mkdirSync(join(dir, 'test'), { recursive: true });
+    writeFileSync(join(dir, 'test.jsonl'), '{"image":"test/0.png","label":1}\n');
+    const hashOf = async () => (await loadDataset(spec, config({ hubDir: root }))).sha256;
+    const textOnly = await hashOf();
+    writeFileSync(join(dir, 'test', '0.png'), 'first image bytes');
+    const first = await hashOf();
+    writeFileSync(join(dir, 'test', '0.png'), 'other image bytes');
+    const second = await hashOf();
+    writeFileSync(join(dir, 'test', '1.png'), 'first image bytes');
+    const third = await hashOf();
+    expect(new Set([textOnly, first, second, third]).size).toBe(4);
+  });
+
   it('reads the same rows from JSONL, CSV and parquet files', async () => {
     const rows = [
       { text: 'a fine film', label: 1 },

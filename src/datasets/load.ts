@@ -3,13 +3,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { z } from 'zod';
 import { hubRefusal, provideHint, type HubConfig } from '../model/hub.js';
 import type { DatasetSpec } from '../schema/dataset-spec.js';
 import type { Source } from '../schema/result-record.js';
 import type { DatasetRow } from '../task-api.js';
-import { UserError, errorMessage, networkCause } from '../util/errors.js';
+import { UserError, errorCode, errorMessage, networkCause } from '../util/errors.js';
 import { readJsonFile } from '../util/json-file.js';
 import { datasetExtensions, parseDataset, parseParquet } from './formats.js';
 import { downloadParquetExport, hubStatus } from './hub-export.js';
@@ -51,6 +51,28 @@ function mirrorLabelNames(dir: string, split: string): string[] | undefined {
   return undefined;
 }
 
+/**
+ * A mirror split's folder of files beside it (`test/` beside `test.jsonl`: the images its rows
+ * name), as hash parts: each file's path and bytes, in name order, so a changed, added or renamed
+ * image changes the split's sha256 as a changed row would. No folder: no parts (the hash of a
+ * text split is the file's alone, as before).
+ */
+async function companionParts(folder: string): Promise<Uint8Array[]> {
+  let names: string[];
+  try {
+    names = (await readdir(folder, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => relative(folder, join(e.parentPath, e.name)))
+      .sort();
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT' || errorCode(err) === 'ENOTDIR') return [];
+    throw err;
+  }
+  const parts: Uint8Array[] = [];
+  for (const name of names) parts.push(Buffer.from(`\0${name}\0`), await readFile(join(folder, name)));
+  return parts;
+}
+
 async function fromMirror(spec: DatasetSpec, hubDir: string): Promise<LoadedDataset | string[]> {
   const dir = join(hubDir, 'datasets', spec.id);
   const looked: string[] = [];
@@ -65,7 +87,7 @@ async function fromMirror(spec: DatasetSpec, hubDir: string): Promise<LoadedData
       path,
       dir,
       source: 'local-hub',
-      sha256: sha256([bytes]),
+      sha256: sha256([bytes, ...(await companionParts(join(dir, spec.split)))]),
       rows: await parseDataset(ext, bytes, path),
       labelNames: mirrorLabelNames(dir, spec.split),
     };
