@@ -5,6 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecodedImage, ModelFacts, Sample, TaskDef } from '../src/task-api.js';
+import { resolveHubConfig } from '../src/model/hub.js';
+import { targetInputs } from '../src/run/plan.js';
+import { resolveRunOptions } from '../src/schema/run-options.js';
 import { loadTask } from '../tasks/index.js';
 import { hubDir } from './helpers/env.js';
 import { loadMirrorModel, type MirrorModel } from './helpers/mirror-model.js';
@@ -30,6 +33,17 @@ describe('image-classification task', () => {
     const bytes = new Uint8Array(readFileSync(join(cifarDir, 'test/00000.png')));
     const fromHub = await task.prepare({ img: { bytes, path: null }, label: 3 }, 0, task.dataset);
     expect((fromHub.input as DecodedImage).data).toEqual(image.data);
+  });
+
+  it("prepares (decodes) a run's images once: the plan and the run take the same samples", async () => {
+    const hub = resolveHubConfig({ hub: hubDir }, {});
+    const target = { task, spec: task.dataset, entries: [] };
+    const settings = resolveRunOptions({ samples: 4 });
+    const planned = await targetInputs(target, settings, hub);
+    expect((await targetInputs(target, settings, hub)).samples).toBe(planned.samples);
+    const other = await targetInputs(target, resolveRunOptions({ samples: 3 }), hub);
+    expect(other.samples).toHaveLength(3);
+    expect(other.samples[0]!.input).not.toBe(planned.samples[0]!.input); // other settings: prepared again
   });
 
   it('names the image and the row it cannot read or decode', async () => {

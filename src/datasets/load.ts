@@ -11,6 +11,7 @@ import type { Source } from '../schema/result-record.js';
 import type { DatasetRow } from '../task-api.js';
 import { UserError, errorCode, errorMessage, networkCause } from '../util/errors.js';
 import { readJsonFile } from '../util/json-file.js';
+import { promiseMemo } from '../util/memo.js';
 import { datasetExtensions, parseDataset, parseParquet } from './formats.js';
 import { downloadParquetExport, hubStatus } from './hub-export.js';
 
@@ -117,20 +118,11 @@ async function fromCache(
  * Datasets already read with a hub configuration (one per run): the plan and the run read the
  * same bytes once, and a dataset downloaded by the plan still says it came from the Hub.
  */
-const loaded = new WeakMap<HubConfig, Map<string, Promise<LoadedDataset>>>();
+const loaded = promiseMemo<HubConfig, LoadedDataset>();
 
 /** A task's dataset split: local mirror, then the download cache, then the Hub's parquet export. */
 export function loadDataset(spec: DatasetSpec, cfg: HubConfig): Promise<LoadedDataset> {
-  const memo = loaded.get(cfg) ?? new Map<string, Promise<LoadedDataset>>();
-  loaded.set(cfg, memo);
-  const key = JSON.stringify([spec.id, spec.config, spec.split]);
-  let dataset = memo.get(key);
-  if (!dataset) {
-    dataset = readDataset(spec, cfg);
-    memo.set(key, dataset);
-    dataset.catch(() => memo.delete(key)); // a failure is not remembered
-  }
-  return dataset;
+  return loaded(cfg, JSON.stringify([spec.id, spec.config, spec.split]), () => readDataset(spec, cfg));
 }
 
 async function readDataset(spec: DatasetSpec, cfg: HubConfig): Promise<LoadedDataset> {

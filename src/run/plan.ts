@@ -18,6 +18,7 @@ import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from '../
 import { PLAN_VERSION, type Plan, type PlanUnit, type Shard } from '../schema/run-plan.js';
 import type { Sample, TaskDef } from '../task-api.js';
 import { UserError } from '../util/errors.js';
+import { promiseMemo } from '../util/memo.js';
 import { prepareSamples } from './inputs.js';
 import { findPlan } from './resume.js';
 import { loadSuite } from './suites.js';
@@ -220,12 +221,20 @@ export interface TargetInputs {
   usable: number;
 }
 
+/**
+ * Inputs already prepared with a hub configuration (one per run): the plan checks every row and
+ * the run measures the same samples, so images are decoded once, not once per stage.
+ */
+const prepared = promiseMemo<HubConfig, TargetInputs>();
+
 /** Loads a target's dataset, selects its rows and prepares every input: malformed data fails here. */
-export async function targetInputs(
-  target: Target,
-  settings: ResolvedRunOptions,
-  hub: HubConfig,
-): Promise<TargetInputs> {
+export function targetInputs(target: Target, settings: ResolvedRunOptions, hub: HubConfig): Promise<TargetInputs> {
+  const { task, spec } = target;
+  const key = JSON.stringify([task.name, task.version, spec, settings.samples, settings.sampleSeed]);
+  return prepared(hub, key, () => readTargetInputs(target, settings, hub));
+}
+
+async function readTargetInputs(target: Target, settings: ResolvedRunOptions, hub: HubConfig): Promise<TargetInputs> {
   const { task, spec } = target;
   const dataset = await loadDataset(spec, hub);
   if (spec.labelNames && dataset.labelNames && !sameLabels(spec.labelNames, dataset.labelNames)) {
