@@ -12,7 +12,7 @@ export interface Steps {
 }
 
 /** Most points a timeline keeps per component and window. */
-export const TIMELINE_POINTS = 256;
+const TIMELINE_POINTS = 256;
 
 /** One counter's readings: time (s) and value (µJ), in time order. */
 export interface CounterPoint {
@@ -93,7 +93,7 @@ export function sampledSteps(points: readonly PowerPoint[], t0: number, t1: numb
 /** Readings further apart than this many sampling periods leave a gap that is reported, not only bridged. */
 export const GAP_PERIODS = 5;
 /** Gaps covering more than this share of a window flag it: that much of its figure is interpolated. */
-export const GAP_FLAG_SHARE = 0.1;
+const GAP_FLAG_SHARE = 0.1;
 
 /** Where a window's power readings are more than GAP_PERIODS sampling periods apart. */
 export interface SampleGaps {
@@ -183,7 +183,7 @@ export function sumSteps(list: readonly Steps[]): Steps {
 }
 
 /** At most `max` steps: consecutive steps merged evenly, each merged step keeping its energy. */
-export function downsample(steps: Steps, max = TIMELINE_POINTS): Steps {
+function downsample(steps: Steps, max = TIMELINE_POINTS): Steps {
   const n = steps.ends.length;
   if (n <= max) return steps;
   const out: Steps = { start: steps.start, ends: [], watts: [] };

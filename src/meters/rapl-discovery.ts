@@ -15,7 +15,7 @@ export const DEFAULT_POWERCAP_ROOT = '/sys/class/powercap';
 /** Power assumed where a zone states no limit: sampling is sized so that even this cannot wrap unseen (as Zeus). */
 export const DEFAULT_POWER_BOUND_W = 1000;
 /** How long the start-up check watches the counters. */
-export const DEFAULT_PROBE_MS = 50;
+const DEFAULT_PROBE_MS = 50;
 /** Intervals the start-up check waits at most for a counter that has not moved yet. */
 const PROBE_PATIENCE = 10;
 
@@ -72,7 +72,7 @@ export type RaplDiscovery =
 
 const defaultRead = (path: string): string => readFileSync(path, 'utf8');
 
-export function powercapRoot(options: RaplOptions): string {
+function powercapRoot(options: RaplOptions): string {
   return options.root ?? (options.env ?? process.env).JOULEBENCH_POWERCAP_ROOT ?? DEFAULT_POWERCAP_ROOT;
 }
 

@@ -82,7 +82,7 @@ export interface SampledWindow {
 }
 
 /** One source of readings in the sampler thread (a RAPL zone set, some GPUs, one nvidia-smi). */
-export class SampledSource {
+class SampledSource {
   readonly #id: number;
   readonly info: SourceInfo;
   readonly #forget: () => void;

@@ -92,7 +92,7 @@ async function hasWeights(dir: string, dtype: Dtype): Promise<boolean> {
  * The cache folder a model revision downloads into, in mirror layout (<root>/<org>/<name>/):
  * `models/` for main, `revisions/<revision>/` for a pinned one, so revisions never mix.
  */
-export function cacheRootFor(cacheDir: string, revision: string): string {
+function cacheRootFor(cacheDir: string, revision: string): string {
   return revision === 'main' ? join(cacheDir, 'models') : join(cacheDir, 'revisions', revision);
 }
 

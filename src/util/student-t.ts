@@ -92,7 +92,7 @@ export interface Spread {
 }
 
 /** Fewer values than this give no confidence interval and no significance test. */
-export const MIN_N_FOR_CI = 3;
+const MIN_N_FOR_CI = 3;
 
 export function spread(xs: readonly number[]): Spread {
   const m = mean(xs);

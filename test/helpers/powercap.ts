@@ -35,7 +35,7 @@ export interface ZoneSpec {
   enabled?: 0 | 1;
 }
 
-export const INTEL_PACKAGE_RANGE_UJ = 262_143_328_850;
+const INTEL_PACKAGE_RANGE_UJ = 262_143_328_850;
 
 const CONTROL = /^(.+?)(:[0-9a-f]+)+$/;
 
