@@ -2,7 +2,7 @@
 // leaderboards, builds the Board and writes the chosen formats: leaderboard.md, .csv, .json
 // and the static site under site/. The repository's example records (results/examples/) are
 // read only when asked for, so a newcomer's leaderboard shows only what they ran.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readRecords } from '../records/reader.js';
 import { UserError } from '../util/errors.js';
@@ -17,12 +17,18 @@ import { writeBoard } from './write.js';
 /** The example records committed with joulebench, one folder per machine. */
 export const examplesDir = packagePath('results', 'examples');
 
-/** The default inputs: everything under results/ but its examples/ folder. */
+/**
+ * The default inputs: the folders under results/ but examples/, and its *.jsonl files. Never its
+ * other files: leaderboard.json/.md/.csv and compare-*.md are outputs written there, not records.
+ */
 export function defaultRecordInputs(resultsDir = 'results'): string[] {
   if (!existsSync(resultsDir)) return [];
   return readdirSync(resultsDir)
-    .filter((name) => name !== 'examples')
-    .map((name) => join(resultsDir, name));
+    .map((name) => ({ name, path: join(resultsDir, name) }))
+    .filter(({ name, path }) =>
+      statSync(path, { throwIfNoEntry: false })?.isDirectory() ? name !== 'examples' : name.endsWith('.jsonl'),
+    )
+    .map(({ path }) => path);
 }
 
 export interface LeaderboardOptions {
