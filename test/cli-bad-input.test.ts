@@ -90,7 +90,10 @@ describe('bad input', () => {
     const file = join(tempDir(), 'a-file');
     writeFileSync(file, '');
     const r = await cli(['bench', '--task', 'classification', '--out', join(file, 'results')]);
-    expectUserError(r, new RegExp(`^joulebench: Cannot write results to ${file}/results/runs: ENOTDIR$`, 'm'));
+    expectUserError(
+      r,
+      new RegExp(`^joulebench: Cannot write results to ${file}/results/runs: ${file} is not a folder$`, 'm'),
+    );
   });
 
   it('a --hub that does not exist', async () => {

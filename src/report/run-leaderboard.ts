@@ -6,6 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readRecords } from '../records/reader.js';
 import { UserError } from '../util/errors.js';
+import { checkWritableDir } from '../util/out-dir.js';
 import { packagePath } from '../util/paths.js';
 import { buildBoard, type Board, type RankBy } from './board.js';
 import { carbonIntensity } from './carbon.js';
@@ -64,6 +65,7 @@ export async function runLeaderboard(
   log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
   print: (text: string) => void = (t) => process.stdout.write(t),
 ): Promise<LeaderboardResult> {
+  const out = checkWritableDir(options.out, '--out', options.out); // before anything is read or made
   const formats = options.formats ?? FORMATS;
   const imports = options.imports ?? [];
   const given = options.in.length > 0;
@@ -89,7 +91,7 @@ export async function runLeaderboard(
     imports: tables,
     generatedAt: options.generatedAt ?? new Date(),
   });
-  const { paths, files: written } = await writeBoard(board, formats, resolve(options.out));
+  const { paths, files: written } = await writeBoard(board, formats, out);
   const markdown = written['leaderboard.md'];
   if (markdown !== undefined) print(markdown);
   const sources = [
