@@ -125,7 +125,7 @@ describe('bad input', () => {
     const r = await cli(['bench', '--task', 'classification', '--hub', root, '--out', out]);
     expectUserError(
       r,
-      /^joulebench: Dataset stanfordnlp\/sst2 \(validation\) row 1 has no field 'label'; its fields are: text$/m,
+      /^joulebench: Dataset stanfordnlp\/sst2 \(validation\) row 2 has no field 'label'; its fields are: text$/m,
     );
     expect(existsSync(join(out, 'runs')) ? readdirSync(join(out, 'runs')) : []).toEqual([]);
   });
