@@ -58,7 +58,7 @@ describe('bad input', () => {
     const r = await cli(['bench', '--task', 'generation', '--models-file', path]);
     expectUserError(
       r,
-      /^joulebench: Invalid model registry .*models\.json: entry 0 \(id 'a\/b'\), field 'parameters': Too small/m,
+      /^joulebench: Invalid model registry .*models\.json: entry 1 \(id 'a\/b'\), field 'parameters': Too small/m,
     );
   });
 
