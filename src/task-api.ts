@@ -120,6 +120,7 @@ export interface TaskDef {
   /**
    * Turns a dataset row into an input (may be async: images are decoded here, once, before any
    * model loads). Throws a UserError naming the field (or file) and row when data is malformed.
+   * `rowIndex` is the row's 0-based index in the dataset file (rowError shows it 1-based).
    */
   prepare(row: DatasetRow, rowIndex: number, dataset: DatasetSpec, files?: DatasetFiles): Sample | Promise<Sample>;
   /**
@@ -161,9 +162,9 @@ export function topOutput<T>(output: unknown): T {
   return (Array.isArray(output) ? output[0] : output) as T;
 }
 
-/** "Dataset org/name (split) row N" — how every data error starts. */
+/** "Dataset org/name (split) row N" — how every data error starts; N counts from 1, as a person does. */
 function rowName(spec: DatasetSpec, rowIndex: number): string {
-  return `Dataset ${spec.id} (${spec.split}) row ${rowIndex}`;
+  return `Dataset ${spec.id} (${spec.split}) row ${rowIndex + 1}`;
 }
 
 /** A data problem in one row: "Dataset org/name (split) row N: <problem>", for the user to fix. */

@@ -58,7 +58,7 @@ describe('bad input', () => {
     const r = await cli(['bench', '--task', 'generation', '--models-file', path]);
     expectUserError(
       r,
-      /^joulebench: Invalid model registry .*models\.json: entry 0 \(id 'a\/b'\), field 'parameters': Too small/m,
+      /^joulebench: Invalid model registry .*models\.json: entry 1 \(id 'a\/b'\), field 'parameters': Too small/m,
     );
   });
 
@@ -90,7 +90,10 @@ describe('bad input', () => {
     const file = join(tempDir(), 'a-file');
     writeFileSync(file, '');
     const r = await cli(['bench', '--task', 'classification', '--out', join(file, 'results')]);
-    expectUserError(r, new RegExp(`^joulebench: Cannot write results to ${file}/results/runs: ENOTDIR$`, 'm'));
+    expectUserError(
+      r,
+      new RegExp(`^joulebench: Cannot write results to ${file}/results/runs: ${file} is not a folder$`, 'm'),
+    );
   });
 
   it('a --hub that does not exist', async () => {
@@ -122,7 +125,7 @@ describe('bad input', () => {
     const r = await cli(['bench', '--task', 'classification', '--hub', root, '--out', out]);
     expectUserError(
       r,
-      /^joulebench: Dataset stanfordnlp\/sst2 \(validation\) row 1 has no field 'label'; its fields are: text$/m,
+      /^joulebench: Dataset stanfordnlp\/sst2 \(validation\) row 2 has no field 'label'; its fields are: text$/m,
     );
     expect(existsSync(join(out, 'runs')) ? readdirSync(join(out, 'runs')) : []).toEqual([]);
   });

@@ -166,6 +166,15 @@ describe('comparison with Power Hungry Processing', () => {
     expect(md).toContain('- Fixture rows (not citable, never compared): fixtures/random-bart (summarization).');
     expect(md).not.toMatch(/\| fixtures\/random-bart/);
   });
+
+  it('gives our samples per pass and the repetitions the rows pooled, not inferences and the plan', async () => {
+    // Steady windows: 3 passes over 10 samples; 2 repetitions made of the 3 planned (settings.repetitions).
+    const steady = [1, 2].map((repetition) => Object.assign(okRecord({ inferences: 30, repetition }), { passes: 3 }));
+    const rs = [...steady, okRecord({ task: 'summarization', model: 'org/summ', quality: rouge })];
+    expect(await report(rs)).toMatch(
+      /\| Samples \| 1,000 examples per dataset.* \| classification: 10 samples per pass × 2 repetitions of org\/data \(test\) · summarization: 10 samples per pass × 1 repetition of org\/data \(test\) \|$/m,
+    );
+  });
 });
 
 describe('the tasks beyond the first three', () => {

@@ -82,14 +82,14 @@ describe('task input preparation', () => {
   it('names the missing field and the row', async () => {
     const task = await loadTask('summarization');
     expect(() => task.prepare({ document: 'x', id: '1' }, 7, task.dataset)).toThrow(
-      "Dataset EdinburghNLP/xsum (test) row 7 has no field 'summary'; its fields are: document, id",
+      "Dataset EdinburghNLP/xsum (test) row 8 has no field 'summary'; its fields are: document, id",
     );
     const cls = await loadTask('classification');
     expect(() => cls.prepare({ sentence: 'x', label: 'good' }, 3, cls.dataset)).toThrow(
-      /row 3: field 'label' should be a number/,
+      /row 4: field 'label' should be a number/,
     );
     expect(() => cls.prepare({ sentence: 'x', label: -1 }, 4, cls.dataset)).toThrow(
-      /row 4: label -1 is not one of 0..1 \(an unlabelled split needs "labelled": false\)/,
+      /row 5: label -1 is not one of 0..1 \(an unlabelled split needs "labelled": false\)/,
     );
     expect(
       (await cls.prepare({ sentence: 'x', label: -1 }, 4, { ...cls.dataset, labelled: false })).reference,

@@ -20,6 +20,9 @@ function userResults(): string {
   return cwd;
 }
 
+/** A page's text without its generation date. */
+const undated = (text: string) => text.replace(/^Generated \d{4}-\d\d-\d\d /m, 'Generated <date> ');
+
 async function inFolder<T>(cwd: string, fn: () => Promise<T>): Promise<T> {
   const before = process.cwd();
   process.chdir(cwd);
@@ -63,11 +66,31 @@ describe('example records', () => {
     );
   });
 
+  it('a second leaderboard into the same results folder reads the records only, never its own outputs', async () => {
+    const cwd = userResults();
+    const board = () => readFileSync(join(cwd, 'results', 'leaderboard.csv'), 'utf8');
+    const first = await inFolder(cwd, () => cli(['leaderboard']));
+    expect(first.status).toBe(0);
+    const firstBoard = board();
+    const second = await inFolder(cwd, () => cli(['leaderboard']));
+    expect(second.status).toBe(0);
+    expect(second.stderr).not.toContain('warning');
+    expect(second.stderr).toContain('Read 1 record(s) from 1 file(s)');
+    expect(undated(second.stdout)).toBe(undated(first.stdout));
+    expect(board()).toBe(firstBoard);
+    // compare reads the same default inputs, beside the leaderboard's files and its own report
+    for (let i = 0; i < 2; i++) {
+      const compared = await inFolder(cwd, () => cli(['compare', '--paper', 'power-hungry-processing']));
+      expect(compared.status).toBe(0);
+      expect(compared.stderr).not.toContain('warning');
+      expect(compared.stderr).toContain('Read 1 record(s) from 1 file(s)');
+    }
+  });
+
   it("the examples' leaderboard.md is what the leaderboard builds from the example records", async () => {
     const out = tempDir();
     const r = await cli(['leaderboard', '--in', examples, '--out', out, '--format', 'md']);
     expect(r.status).toBe(0);
-    const undated = (text: string) => text.replace(/^Generated \d{4}-\d\d-\d\d /m, 'Generated <date> ');
     expect(undated(readFileSync(join(out, 'leaderboard.md'), 'utf8'))).toBe(
       undated(readFileSync(join(examples, 'leaderboard.md'), 'utf8')),
     );

@@ -48,18 +48,18 @@ describe('image-classification task', () => {
 
   it('names the image and the row it cannot read or decode', async () => {
     await expect(task.prepare({ image: 'test/99999.png', label: 0 }, 7, task.dataset, files)).rejects.toThrow(
-      `Dataset uoft-cs/cifar10 (test) row 7: image ${cifarDir}/test/99999.png cannot be read (ENOENT)`,
+      `Dataset uoft-cs/cifar10 (test) row 8: image ${cifarDir}/test/99999.png cannot be read (ENOENT)`,
     );
     const junk = { bytes: new Uint8Array([1, 2, 3]), path: 'x.png' };
     await expect(task.prepare({ img: junk, label: 0 }, 8, task.dataset)).rejects.toThrow(
-      'Dataset uoft-cs/cifar10 (test) row 8: embedded image x.png cannot be decoded ' +
+      'Dataset uoft-cs/cifar10 (test) row 9: embedded image x.png cannot be decoded ' +
         '(Input buffer contains unsupported image format)',
     );
     await expect(task.prepare({ img: 42, label: 0 }, 9, task.dataset)).rejects.toThrow(
-      "row 9: field 'image' should be an image path or {bytes, path}, got 42",
+      "row 10: field 'image' should be an image path or {bytes, path}, got 42",
     );
     await expect(task.prepare({ img: 'test/00000.png' }, 10, task.dataset, files)).rejects.toThrow(
-      "row 10 has no field 'label'",
+      "row 11 has no field 'label'",
     );
   });
 

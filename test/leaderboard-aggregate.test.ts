@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildBoard, JOULES_PER_KWH, rowLabel } from '../src/report/board.js';
 import type { OkRecord } from '../src/schema/result-record.js';
 import { renderCsv } from '../src/report/render/csv.js';
+import { renderJson } from '../src/report/render/json.js';
 import { renderMarkdown } from '../src/report/render/markdown.js';
 import { okRecord, repetitions, skippedRecord } from './helpers/records.js';
 import { parse } from 'csv-parse/sync';
@@ -78,6 +79,32 @@ describe('leaderboard aggregation', () => {
     expect(Number(small.accuracy)).toBeCloseTo(0.7, 12);
     expect(Number(small.ci95_low)).toBeCloseTo(100 - (4.30265273 * 1) / Math.sqrt(3), 5);
     expect(rows.find((r) => r.model === 's')!.rougeL).toBe('0.2');
+  });
+
+  it("gives the quality metric's 95% CI over repetitions and its n in the CSV, as in the JSON", async () => {
+    const accuracies = [0.6, 0.7, 0.8];
+    const varied = accuracies.map((accuracy, i) =>
+      okRecord({ model: 'v', repetition: i + 1, quality: { accuracy, macroF1: 0.5, unmappedRate: 0 } }),
+    );
+    const board = await buildBoard([...varied, okRecord({ model: 'once', cpuModel: 'Other CPU' })]);
+    const rows = parse(renderCsv(board), { columns: true }) as Record<string, string>[];
+    const v = rows.find((r) => r.model === 'v')!;
+    const half = (4.30265273 * 0.1) / Math.sqrt(3);
+    expect(Number(v.quality)).toBeCloseTo(0.7, 12);
+    expect(Number(v.quality_ci95_low)).toBeCloseTo(0.7 - half, 6);
+    expect(Number(v.quality_ci95_high)).toBeCloseTo(0.7 + half, 6);
+    expect(v.quality_n).toBe('3');
+    const json = JSON.parse(renderJson(board)).tasks.classification.groups[0].rows[0].quality;
+    expect([json.ci95Low, json.ci95High, json.n]).toEqual([
+      Number(v.quality_ci95_low),
+      Number(v.quality_ci95_high),
+      Number(v.quality_n),
+    ]);
+    expect(rows.find((r) => r.model === 'once')).toMatchObject({
+      quality_ci95_low: '',
+      quality_ci95_high: '',
+      quality_n: '1',
+    });
   });
 });
 

@@ -10,7 +10,7 @@ import { DEFAULT_CARBON_INTENSITY } from '../src/report/carbon.js';
 import { importTask, readAiEnergyScoreCsv } from '../src/report/imports/aies.js';
 import type { BoardGroup } from '../src/report/board.js';
 import type { StarRule } from '../src/report/stars.js';
-import { repoRoot, tempDir } from './helpers/env.js';
+import { cli, repoRoot, tempDir } from './helpers/env.js';
 import { okRecord } from './helpers/records.js';
 
 const feb2025 = join(repoRoot, 'test/fixtures/ai-energy-score/feb-2025/text_generation.csv');
@@ -150,6 +150,12 @@ describe('import task and bad files', () => {
     await expect(readAiEnergyScoreCsv('/nonexistent/summarization.csv')).rejects.toThrow(
       /Cannot import \/nonexistent\/summarization\.csv: no such file$/,
     );
+  });
+
+  it('a missing file is said to be missing, whatever its name (not that its task cannot be told)', async () => {
+    const r = await cli(['leaderboard', '--import', '/nonexistent.csv', '--out', tempDir()]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('joulebench: Cannot import /nonexistent.csv: no such file\n');
   });
 });
 

@@ -54,13 +54,13 @@ describe('question-answering task', () => {
   it('names the row of a malformed one', async () => {
     const { answers: _, ...noAnswers } = squadRows[0]!;
     expect(() => task.prepare(noAnswers, 3, task.dataset)).toThrow(
-      "Dataset rajpurkar/squad (validation) row 3 has no field 'answers'; its fields are: id, title, question, context",
+      "Dataset rajpurkar/squad (validation) row 4 has no field 'answers'; its fields are: id, title, question, context",
     );
     expect(() => task.prepare({ ...squadRows[0], answers: { text: [1] } }, 4, task.dataset)).toThrow(
-      "Dataset rajpurkar/squad (validation) row 4: field 'answers' should have a list of strings 'text'",
+      "Dataset rajpurkar/squad (validation) row 5: field 'answers' should have a list of strings 'text'",
     );
     expect(() => task.prepare({ ...squadRows[0], question: 7 }, 5, task.dataset)).toThrow(
-      "row 5: field 'question' should be a string, got 7",
+      "row 6: field 'question' should be a string, got 7",
     );
     expect(task.keep?.({ ...squadRows[0], answers: { text: [], answer_start: [] } })).toBe(false); // SQuAD v2
   });

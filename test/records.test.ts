@@ -1,8 +1,9 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRecords } from '../src/records/reader.js';
 import { RecordWriter } from '../src/records/writer.js';
+import { defaultRecordInputs } from '../src/report/run-leaderboard.js';
 import { okRecord, skippedRecord } from './helpers/records.js';
 import { tempDir } from './helpers/env.js';
 
@@ -47,7 +48,6 @@ describe('record files', () => {
     const dir = tempDir();
     const w1 = new RecordWriter(join(dir, 'a.jsonl'));
     w1.append(okRecord({ model: 'a' }));
-    const { mkdirSync, writeFileSync } = await import('node:fs');
     mkdirSync(join(dir, 'published', 'h100'), { recursive: true });
     const w2 = new RecordWriter(join(dir, 'published', 'h100', 'b.jsonl'));
     w2.append(okRecord({ model: 'b' }));
@@ -55,6 +55,24 @@ describe('record files', () => {
     const { records, files } = await readRecords([dir]);
     expect(files).toHaveLength(2);
     expect(records.map((r) => r.model).sort()).toEqual(['a', 'b']);
+  });
+
+  it('reads a file named explicitly whatever its name', async () => {
+    const path = join(tempDir(), 'records.txt');
+    new RecordWriter(path).append(okRecord({ model: 'a' }));
+    const { records, files } = await readRecords([path]);
+    expect(files).toEqual([path]);
+    expect(records.map((r) => r.model)).toEqual(['a']);
+  });
+
+  it("defaults to results/'s folders but examples/, and its *.jsonl files, never the outputs written there", () => {
+    const results = tempDir();
+    for (const d of ['runs', 'examples', 'site', 'published']) mkdirSync(join(results, d));
+    for (const f of ['a.jsonl', 'leaderboard.json', 'leaderboard.csv', 'leaderboard.md', 'compare-x.md'])
+      writeFileSync(join(results, f), '');
+    expect(defaultRecordInputs(results).sort()).toEqual(
+      ['a.jsonl', 'published', 'runs', 'site'].map((name) => join(results, name)),
+    );
   });
 
   it('counts a measurement found in two files once, saying so', async () => {

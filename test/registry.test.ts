@@ -110,20 +110,20 @@ describe('models.json', () => {
     }
   });
 
-  it('names the entry and field of a schema error', async () => {
+  it('names the entry (counted from 1) and field of a schema error', async () => {
     const path = writeRegistry([valid, { ...valid, id: 'org/bad', dtype: 'fp64' }]);
-    await expect(openRegistry(path)).rejects.toThrow(/entry 1 \(id 'org\/bad'\), field 'dtype': Invalid option/);
+    await expect(openRegistry(path)).rejects.toThrow(/entry 2 \(id 'org\/bad'\), field 'dtype': Invalid option/);
   });
 
   it('requires a label mapping for classification models', async () => {
     const path = writeRegistry([{ ...valid, task: 'classification' }]);
     await expect(openRegistry(path)).rejects.toThrow(
-      /entry 0 \(id 'org\/model'\), field 'labels': classification models need/,
+      /entry 1 \(id 'org\/model'\), field 'labels': classification models need/,
     );
   });
 
   it('rejects unknown fields, unknown tasks, duplicate ids and broken JSON', async () => {
-    await expect(openRegistry(writeRegistry([{ ...valid, colour: 'red' }]))).rejects.toThrow(/entry 0 .*colour/);
+    await expect(openRegistry(writeRegistry([{ ...valid, colour: 'red' }]))).rejects.toThrow(/entry 1 .*colour/);
     await expect(openRegistry(writeRegistry([{ ...valid, task: 'translation' }]))).rejects.toThrow(/field 'task'/);
     await expect(openRegistry(writeRegistry([valid, valid]))).rejects.toThrow(/'org\/model' appears twice/);
     const broken = join(tempDir(), 'models.json');

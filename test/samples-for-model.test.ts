@@ -80,7 +80,7 @@ describe('samples for one model', () => {
     });
     const selected = [{ text: 'x' }, { bad: true }, { bad: true }].map((row, index) => ({ row, index }));
     await expect(prepareSamples(task, selected, task.dataset, { dir: '/' })).rejects.toThrow(
-      'Dataset stanfordnlp/sst2 (validation) row 1: bad',
+      'Dataset stanfordnlp/sst2 (validation) row 2: bad',
     );
     const ok = await prepareSamples(task, selected.slice(0, 1), task.dataset, { dir: '/' });
     expect(ok).toEqual([{ input: 'x', reference: null, row: 0 }]);

@@ -40,16 +40,16 @@ describe('token-classification task', () => {
 
   it('names the row of a malformed one', () => {
     expect(() => task.prepare({ id: '3', tokens: ['a'] }, 3, task.dataset)).toThrow(
-      "Dataset eriktks/conll2003 (validation) row 3 has no field 'ner_tags'; its fields are: id, tokens",
+      "Dataset eriktks/conll2003 (validation) row 4 has no field 'ner_tags'; its fields are: id, tokens",
     );
     expect(() => task.prepare({ tokens: ['a', 'b'], ner_tags: [0] }, 4, task.dataset)).toThrow(
-      'Dataset eriktks/conll2003 (validation) row 4: has 2 tokens but 1 tags',
+      'Dataset eriktks/conll2003 (validation) row 5: has 2 tokens but 1 tags',
     );
     expect(() => task.prepare({ tokens: ['a'], ner_tags: [9] }, 5, task.dataset)).toThrow(
-      'row 5: tag 9 is not one of 0..8',
+      'row 6: tag 9 is not one of 0..8',
     );
     expect(() => task.prepare({ tokens: 'a b', ner_tags: [0] }, 6, task.dataset)).toThrow(
-      "row 6: field 'tokens' should be a list of strings",
+      "row 7: field 'tokens' should be a list of strings",
     );
   });
 

@@ -41,14 +41,14 @@ export class ModelRegistry {
   }
 }
 
-/** "entry 3 (id 'x'), field 'dtype': Invalid option ..." */
+/** "entry 3 (id 'x'), field 'dtype': Invalid option ..."; entries count from 1, as a person reads the file. */
 const entryIssue: IssueFormatter = (issue, json) => {
   const [top, index, ...rest] = issue.path;
   if (top === 'models' && typeof index === 'number') {
     const entry = (json as { models: Array<{ id?: unknown }> }).models[index];
     const id = typeof entry?.id === 'string' ? ` (id '${entry.id}')` : '';
     const fieldName = rest.length > 0 ? `field '${rest.join('.')}'` : 'entry';
-    return `entry ${index}${id}, ${fieldName}: ${issue.message}`;
+    return `entry ${index + 1}${id}, ${fieldName}: ${issue.message}`;
   }
   return `${issue.path.length > 0 ? `field '${issue.path.join('.')}'` : 'top level'}: ${issue.message}`;
 };

@@ -12,7 +12,7 @@ export interface ReadResult {
   files: string[];
 }
 
-/** Every *.jsonl file under the given files or directories (recursively), sorted. */
+/** The given files, whatever their names (named, so meant), and every *.jsonl under the given folders; sorted. */
 async function findRecordFiles(paths: readonly string[]): Promise<string[]> {
   const files: string[] = [];
   for (const p of paths) {

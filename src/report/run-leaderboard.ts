@@ -2,10 +2,11 @@
 // leaderboards, builds the Board and writes the chosen formats: leaderboard.md, .csv, .json
 // and the static site under site/. The repository's example records (results/examples/) are
 // read only when asked for, so a newcomer's leaderboard shows only what they ran.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readRecords } from '../records/reader.js';
 import { UserError } from '../util/errors.js';
+import { checkWritableDir } from '../util/out-dir.js';
 import { packagePath } from '../util/paths.js';
 import { buildBoard, type Board, type RankBy } from './board.js';
 import { carbonIntensity } from './carbon.js';
@@ -17,12 +18,18 @@ import { writeBoard } from './write.js';
 /** The example records committed with joulebench, one folder per machine. */
 export const examplesDir = packagePath('results', 'examples');
 
-/** The default inputs: everything under results/ but its examples/ folder. */
+/**
+ * The default inputs: the folders under results/ but examples/, and its *.jsonl files. Never its
+ * other files: leaderboard.json/.md/.csv and compare-*.md are outputs written there, not records.
+ */
 export function defaultRecordInputs(resultsDir = 'results'): string[] {
   if (!existsSync(resultsDir)) return [];
   return readdirSync(resultsDir)
-    .filter((name) => name !== 'examples')
-    .map((name) => join(resultsDir, name));
+    .map((name) => ({ name, path: join(resultsDir, name) }))
+    .filter(({ name, path }) =>
+      statSync(path, { throwIfNoEntry: false })?.isDirectory() ? name !== 'examples' : name.endsWith('.jsonl'),
+    )
+    .map(({ path }) => path);
 }
 
 export interface LeaderboardOptions {
@@ -58,6 +65,7 @@ export async function runLeaderboard(
   log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
   print: (text: string) => void = (t) => process.stdout.write(t),
 ): Promise<LeaderboardResult> {
+  const out = checkWritableDir(options.out, '--out', options.out); // before anything is read or made
   const formats = options.formats ?? FORMATS;
   const imports = options.imports ?? [];
   const given = options.in.length > 0;
@@ -83,7 +91,7 @@ export async function runLeaderboard(
     imports: tables,
     generatedAt: options.generatedAt ?? new Date(),
   });
-  const { paths, files: written } = await writeBoard(board, formats, resolve(options.out));
+  const { paths, files: written } = await writeBoard(board, formats, out);
   const markdown = written['leaderboard.md'];
   if (markdown !== undefined) print(markdown);
   const sources = [

@@ -1,8 +1,9 @@
 // Writes the chosen formats of a board into an output folder: each renderer's files, with the
 // folders it owns emptied first. The report side's only file writes.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UserError, errorCode } from '../util/errors.js';
+import { createDir } from '../util/out-dir.js';
 import type { Board } from './board.js';
 import { FORMATS, RENDERERS } from './render/index.js';
 
@@ -21,7 +22,10 @@ export function parseFormats(list: string): string[] {
   return [...new Set(names)];
 }
 
-/** Renders and writes each format; returns format -> the path of its main file, and the rendered files. */
+/**
+ * Renders and writes each format into `outDir` (checked beforehand with checkWritableDir); returns
+ * format -> the path of its main file, and the rendered files.
+ */
 export async function writeBoard(
   board: Board,
   formats: readonly string[],
@@ -35,10 +39,11 @@ export async function writeBoard(
       if (renderer.owns) await rm(join(outDir, renderer.owns), { recursive: true, force: true });
       for (const [file, text] of Object.entries(rendered)) {
         const path = join(outDir, file);
-        await mkdir(dirname(path), { recursive: true });
+        createDir(dirname(path)); // not a recursive mkdir: that hangs in /proc, says ENOENT on a read-only disk
         await writeFile(path, text);
       }
     } catch (err) {
+      if (err instanceof UserError) throw err; // createDir's, with its errno
       throw new UserError(`Cannot write the leaderboard to ${outDir}: ${errorCode(err)}`);
     }
     paths[renderer.name] = join(outDir, renderer.file);

@@ -1,7 +1,7 @@
 // Where results may go. An --out folder is checked first, without creating anything (a command
 // that then fails on another flag leaves no folder behind), and created only when the run is
 // about to write, one level at a time: Node's recursive mkdir never returns inside /proc, and
-// reports a read-only filesystem as ENOENT. Every refusal spells out the errno.
+// reports a read-only filesystem as ENOENT. Every refusal names its cause: the errno, or the file in the way.
 import { accessSync, constants, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { UserError, errorCode } from './errors.js';
@@ -41,8 +41,9 @@ export function checkWritableDir(dir: string, flag: string, given: string): stri
   const real = join(realpathSync(existing), relative(existing, abs));
   const tree = kernelTree(abs) ?? kernelTree(real);
   if (tree) throw new UserError(`${flag} ${given}: inside ${tree}, a kernel filesystem, not a place for results`);
+  if (!statSync(existing).isDirectory())
+    throw new UserError(`Cannot write results to ${abs}: ${existing} is not a folder`);
   try {
-    if (!statSync(existing).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
     accessSync(existing, constants.W_OK | constants.X_OK);
   } catch (err) {
     throw new UserError(`Cannot write results to ${abs}: ${errorCode(err)}`);

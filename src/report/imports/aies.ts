@@ -53,13 +53,13 @@ export function importTask(file: string, override?: string): string {
 }
 
 export async function readAiEnergyScoreCsv(file: string, taskOverride?: string): Promise<ImportedTable> {
-  const task = importTask(file, taskOverride);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     throw new UserError(`Cannot import ${file}: ${errorCode(err) === 'ENOENT' ? 'no such file' : errorCode(err)}`);
   }
+  const task = importTask(file, taskOverride); // after the read: a missing file's name says nothing of its task
   let parsed: { record: Record<string, string>; info: { lines: number } }[];
   try {
     parsed = parse(text, { columns: true, info: true, bom: true, trim: true, skip_empty_lines: true });

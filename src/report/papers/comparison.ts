@@ -3,7 +3,7 @@
 // set-up. Published figures are shown as published; only their unit is converted.
 import type { OkRecord, RunRecord } from '../../schema/result-record.js';
 import { groupBy } from '../../util/stats.js';
-import { JOULES_PER_KWH, type Board, type BoardGroup, type BoardRow } from '../board.js';
+import { JOULES_PER_KWH, type Board, type BoardGroup, type BoardRow, type BoardTask } from '../board.js';
 import { sig } from '../format.js';
 import type { PaperInfo } from './papers.js';
 import type { ReferenceRow } from './references.js';
@@ -190,6 +190,22 @@ function unique<T>(xs: readonly T[]): T[] {
   return [...new Set(xs)];
 }
 
+const repetitionsWord = (r: BoardRow) => (r.repetitions === 1 ? 'repetition' : 'repetitions');
+
+/**
+ * "10 samples per pass × 3 repetitions of org/data (test)" for each row configuration: as the
+ * leaderboard's "Samples × reps", per pass (a steady window runs several) and the repetitions
+ * a row pooled (not the number planned).
+ */
+function samplesOfTask(task: BoardTask): string {
+  const configurations = task.groups
+    .filter((g) => g.origin === 'records')
+    .flatMap((g) =>
+      g.rows.map((r) => `${r.samples} samples per pass × ${r.repetitions} ${repetitionsWord(r)} of ${g.dataset}`),
+    );
+  return unique(configurations).join('; ');
+}
+
 /** Our set-up in the same terms as the paper's, from the records themselves. */
 function ourSettings(records: readonly OkRecord[], board: Board) {
   const groups = board.tasks.flatMap((t) => t.groups);
@@ -211,10 +227,12 @@ function ourSettings(records: readonly OkRecord[], board: Board) {
     generation: perTask((r) =>
       Object.keys(r.settings.callOptions).length > 0 ? JSON.stringify(r.settings.callOptions) : 'pipeline defaults',
     ),
-    samples: perTask(
-      (r) =>
-        `${r.inferences} inferences × ${r.settings.repetitions} repetitions of ${r.dataset.id} (${r.dataset.split})`,
-    ),
+    samples: board.tasks
+      .map((t) => ({ task: t.task, samples: samplesOfTask(t) }))
+      .filter((t) => t.samples !== '')
+      .map((t) => `${t.task}: ${t.samples}`)
+      .sort()
+      .join(' · '),
     meter: unique(groups.map((g) => g.meter)).join(', '),
     loading: 'excluded: the model loads before the energy window opens',
   };

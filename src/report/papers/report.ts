@@ -1,9 +1,10 @@
 // `compare --paper <name>`: reads the records and the paper's reference figures, writes
 // <out>/compare-<paper>.md and prints it.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { readRecords } from '../../records/reader.js';
 import { UserError, errorCode, unknownName } from '../../util/errors.js';
+import { checkWritableDir, createDir } from '../../util/out-dir.js';
 import { packagePath, packageRoot } from '../../util/paths.js';
 import { buildBoard } from '../board.js';
 import { renderComparison } from './comparison.js';
@@ -26,6 +27,7 @@ export async function runCompare(
 ) {
   const paper = Object.hasOwn(PAPERS, options.paper) ? PAPERS[options.paper] : undefined;
   if (!paper) throw unknownName('paper', options.paper, Object.keys(PAPERS));
+  const out = checkWritableDir(options.out, '--out', options.out); // before anything is read or made
   const referencesPath = options.references ? resolve(options.references) : packagePath(paper.referencesFile);
   const references = await readReferences(referencesPath);
   const { records, warnings, files } = await readRecords(options.in.map((p) => resolve(p)));
@@ -45,9 +47,9 @@ export async function runCompare(
     paper,
     generatedAt: options.generatedAt,
   });
-  const path = join(resolve(options.out), `compare-${paper.id}.md`);
+  const path = join(out, `compare-${paper.id}.md`);
+  createDir(out);
   try {
-    mkdirSync(resolve(options.out), { recursive: true });
     writeFileSync(path, markdown);
   } catch (err) {
     throw new UserError(`Cannot write ${path}: ${errorCode(err)}`);
