@@ -16,7 +16,7 @@ import type { StarRule } from './stars.js';
 import { writeBoard } from './write.js';
 
 /** The example records committed with joulebench, one folder per machine. */
-export const examplesDir = packagePath('results', 'examples');
+const examplesDir = packagePath('results', 'examples');
 
 /**
  * The default inputs: the folders under results/ but examples/, and its *.jsonl files. Never its

@@ -6,7 +6,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { groupBy, median } from '../../util/stats.js';
 import { allRows, rowLabel, type Board, type BoardGroup, type BoardRow, type BoardTask } from '../board.js';
 
-export const MARKERS = {
+const MARKERS = {
   measured: 'measured',
   estimated: 'estimated (not measured)',
   fixtureMeasured: 'fixture, measured (not citable)',
@@ -38,14 +38,14 @@ const PALETTE = [
   '#bab0ac',
 ];
 
-export function markerOf(group: BoardGroup, row: BoardRow): string {
+function markerOf(group: BoardGroup, row: BoardRow): string {
   const estimated = group.energyKind === 'estimated';
   if (row.kind === 'fixture') return estimated ? MARKERS.fixtureEstimated : MARKERS.fixtureMeasured;
   return estimated ? MARKERS.estimated : MARKERS.measured;
 }
 
 /** Legend label of a group: who measured, on what, how. */
-export function groupLabel(group: BoardGroup): string {
+function groupLabel(group: BoardGroup): string {
   if (group.origin === 'import') return `${group.source}${group.class ? `, class ${group.class}` : ''}`;
   return `joulebench · ${group.hardware} · ${group.meter} (${group.energyKind}, ${group.basis})`;
 }
@@ -168,7 +168,7 @@ export function paretoFrontier<T extends { joules: number; quality: number }>(
 }
 
 /** Figure 2: energy vs quality for one task, Pareto frontier per group. Fixtures are left out (their quality means nothing). */
-export function energyVsQualitySpec(task: BoardTask): TopLevelSpec | null {
+function energyVsQualitySpec(task: BoardTask): TopLevelSpec | null {
   const spec = task.quality;
   if (!spec) return null;
   const points = task.groups.flatMap((group) =>
@@ -231,7 +231,7 @@ export function energyVsQualitySpec(task: BoardTask): TopLevelSpec | null {
 }
 
 /** Figure 3: energy vs parameter count, log–log, coloured by task. Rows without a parameter count (imports) are left out. */
-export function energyVsParametersSpec(board: Board): TopLevelSpec | null {
+function energyVsParametersSpec(board: Board): TopLevelSpec | null {
   const points = allRows(board)
     .filter(({ row }) => row.parameters !== null && row.parameters > 0)
     .map(({ task, group, row }) => point(task, group, row));

@@ -17,7 +17,7 @@ export const GENERATIVE_TITLES = {
   split: 'Prefill / decode J / 1k (derived)',
 } as const;
 
-export const NOT_RESOLVED = 'split not resolved';
+const NOT_RESOLVED = 'split not resolved';
 
 const orDash = (x: number | null | undefined) => (x === null || x === undefined ? '—' : sig(x));
 

@@ -5,7 +5,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { SweepModel, SweepPoint, SweepReport } from './sweep-report.js';
 
-export const STATUS = {
+const STATUS = {
   optimal: 'energy-optimal',
   optimalWithinBudget: 'energy-optimal, and within the budget',
   withinBudget: 'energy-optimal within the budget',

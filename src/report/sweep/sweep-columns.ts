@@ -19,7 +19,7 @@ export interface SweepColumn {
 const tick = (b: boolean) => (b ? '✓' : '');
 
 /** "energy-optimal", "optimal within budget", both, or "". */
-export function chosenText(model: SweepModel, p: SweepPoint): string {
+function chosenText(model: SweepModel, p: SweepPoint): string {
   return [model.optimal === p ? 'energy-optimal' : '', model.withinBudget === p ? 'optimal within budget' : '']
     .filter(Boolean)
     .join(', ');

@@ -17,7 +17,7 @@ const FIXTURE = '<span class="badge fixture">fixture · not citable</span>';
 const slug = (s: string) => s.replace(/[^a-z0-9-]+/gi, '-');
 
 /** The file name (under figures/) of a model's chart in a sweep. */
-export function sweepFigureName(report: SweepReport, model: SweepModel): string {
+function sweepFigureName(report: SweepReport, model: SweepModel): string {
   return `sweep-${slug(report.id)}-${slug(model.model)}`;
 }
 

@@ -74,7 +74,7 @@ export interface SweepReport {
 const configKey = (r: RunRecord) =>
   JSON.stringify([r.model, r.settings.batchSize, r.settings.threads, r.settings.device]);
 
-export function configLabel(p: Pick<SweepPoint, 'dtype' | 'batchSize' | 'threads' | 'device'>): string {
+function configLabel(p: Pick<SweepPoint, 'dtype' | 'batchSize' | 'threads' | 'device'>): string {
   return `${p.dtype} · batch ${p.batchSize} · threads ${p.threads ?? 'default'} · ${p.device}`;
 }
 
