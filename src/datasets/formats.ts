@@ -6,7 +6,7 @@ import type { DatasetRow } from '../task-api.js';
 import { UserError, errorMessage } from '../util/errors.js';
 
 export const datasetExtensions = ['jsonl', 'csv', 'parquet'] as const;
-export type DatasetFormat = (typeof datasetExtensions)[number];
+type DatasetFormat = (typeof datasetExtensions)[number];
 
 function parseJsonl(bytes: Uint8Array, path: string): DatasetRow[] {
   const rows: DatasetRow[] = [];

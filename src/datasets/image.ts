@@ -15,7 +15,7 @@ export interface DecodedImage {
 }
 
 /** Where an image comes from: a file, or encoded bytes (with the name the dataset gives them, if any). */
-export type ImageSource = { file: string } | { bytes: Uint8Array; name?: string | undefined };
+type ImageSource = { file: string } | { bytes: Uint8Array; name?: string | undefined };
 
 /** Why an image could not be had: what to name in the message, and the reason. */
 export class ImageError extends Error {

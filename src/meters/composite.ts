@@ -31,7 +31,7 @@ function merge(readings: readonly EnergyReading[]): WindowFigures {
   };
 }
 
-export interface CompositeMeter extends Meter {
+interface CompositeMeter extends Meter {
   readonly parts: readonly Meter[];
 }
 

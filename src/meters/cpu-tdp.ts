@@ -5,7 +5,7 @@
 // Add a CPU: one line, matched against the model name the OS reports (os.cpus()[0].model).
 import { median } from '../util/stats.js';
 
-export interface CpuTdp {
+interface CpuTdp {
   /** Matches the OS model string, e.g. /EPYC 7763\b/. */
   match: RegExp;
   name: string;

@@ -10,7 +10,7 @@ export interface GpuIdentity {
   name: string;
 }
 
-export type VisibleGpus<T> = { ok: true; gpus: T[]; warnings: string[] } | { ok: false; reason: string };
+type VisibleGpus<T> = { ok: true; gpus: T[]; warnings: string[] } | { ok: false; reason: string };
 
 /**
  * The GPUs CUDA_VISIBLE_DEVICES selects. Unset: all. Empty: none. Entries are indices or

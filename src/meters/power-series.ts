@@ -15,12 +15,12 @@ export interface Steps {
 const TIMELINE_POINTS = 256;
 
 /** One counter's readings: time (s) and value (µJ), in time order. */
-export interface CounterPoint {
+interface CounterPoint {
   t: number;
   uj: number;
 }
 
-export interface CounterFigures {
+interface CounterFigures {
   joules: number;
   wraps: number;
   steps: Steps;

@@ -66,7 +66,7 @@ export interface RaplTopology {
   unreadable: { zone: string; name: string; error: string }[];
 }
 
-export type RaplDiscovery =
+type RaplDiscovery =
   | { ok: true; topology: RaplTopology; devices: string[] }
   | { ok: false; reason: string; devices: string[] };
 

@@ -77,7 +77,7 @@ let sources = 0;
 let windows = 0;
 
 /** An open window of a source: `take(t1)` ends it and brings back its readings. */
-export interface SampledWindow {
+interface SampledWindow {
   take(t1: number): Promise<Taken>;
 }
 

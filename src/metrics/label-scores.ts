@@ -1,6 +1,6 @@
 // Accuracy and macro-F1 over named classes.
 
-export interface ClassificationScores {
+interface ClassificationScores {
   accuracy: number;
   macroF1: number;
 }

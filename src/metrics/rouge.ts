@@ -4,7 +4,7 @@
 // implements rouge-score's exact rules, so the ~50 lines live here and are tested against
 // the ROUGE-1.5.5 figures published in rouge-score's own test suite.
 
-export interface RougeScores {
+interface RougeScores {
   rouge1: number;
   rouge2: number;
   rougeL: number;

@@ -4,7 +4,7 @@
 // starts nothing and is dropped; a predicted entity counts only with its exact span and type.
 // Micro average over types, as seqeval's default `average='micro'`; 0 where a denominator is 0.
 
-export interface Entity {
+interface Entity {
   type: string;
   start: number;
   /** Exclusive. */
@@ -30,7 +30,7 @@ export function entitiesIob2(tags: readonly string[]): Entity[] {
   return out;
 }
 
-export interface EntityScores {
+interface EntityScores {
   precision: number;
   recall: number;
   f1: number;

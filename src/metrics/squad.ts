@@ -48,7 +48,7 @@ export function tokenF1(prediction: string, gold: string): number {
   return (2 * precision * recall) / (precision + recall);
 }
 
-export interface SquadScores {
+interface SquadScores {
   /** Share of questions whose prediction matches a gold answer exactly (0-1; the script prints × 100). */
   exactMatch: number;
   /** Mean over questions of the best token F1 against any gold answer (0-1). */

@@ -3,7 +3,7 @@
 // energy windows opens: a typo would otherwise score every prediction of that label as wrong.
 import { UserError } from '../util/errors.js';
 
-export interface LabelMapCheck {
+interface LabelMapCheck {
   /** Registry id, for the message. */
   model: string;
   /** The model's output labels (config.json id2label), when it has them. */

@@ -20,7 +20,7 @@ export interface LoadedPipeline extends PipelineCall {
   dispose(): Promise<void>;
 }
 
-export interface PipelineOptions {
+interface PipelineOptions {
   /** onnxruntime intra-op threads; null = onnxruntime's default. */
   threads: number | null;
   device: string;

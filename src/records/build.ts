@@ -82,7 +82,7 @@ export function skippedRecord(
 }
 
 /** What one measured repetition produced. */
-export interface Measurement {
+interface Measurement {
   reading: EnergyReading;
   latenciesMs: number[];
   /** Whole passes over the samples in the window. */
@@ -97,7 +97,7 @@ export interface Measurement {
 }
 
 /** The prefill window (max_new_tokens = 1) of one repetition. */
-export interface PrefillMeasurement {
+interface PrefillMeasurement {
   reading: EnergyReading;
   passes: number;
   outputTokens: number | undefined;

@@ -6,14 +6,14 @@
 // repetitions (report/generation-figures.ts).
 
 /** One window's totals, on one energy basis (gross or net). */
-export interface WindowTotals {
+interface WindowTotals {
   joules: number;
   inferences: number;
   /** Generated tokens in the window (rows × steps). */
   outputTokens: number;
 }
 
-export interface EnergySplit {
+interface EnergySplit {
   /** The prefill share of the full window's energy: prefill J per inference × the full window's inferences. */
   prefillJoules: number;
   /** Prefill energy per token of the first step (one per inference). */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { RunRecordSchema, type RunRecord } from '../schema/result-record.js';
 import { UserError } from '../util/errors.js';
 
-export interface ReadResult {
+interface ReadResult {
   records: RunRecord[];
   /** One line per skipped input line: "file:line: why". */
   warnings: string[];

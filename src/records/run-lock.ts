@@ -19,7 +19,7 @@ import {
 import { hostname } from 'node:os';
 import { UserError, WriteError, errorCode } from '../util/errors.js';
 
-export interface LockHolder {
+interface LockHolder {
   pid: number;
   host: string;
   /** /proc/sys/kernel/random/boot_id where there is one: a lock from before a reboot is stale. */

@@ -11,7 +11,7 @@ import { UserError, errorMessage } from '../util/errors.js';
 import { groupBy } from '../util/stats.js';
 import { readRecords } from './reader.js';
 
-export interface VerifyOptions extends HubFlags {
+interface VerifyOptions extends HubFlags {
   paths: string[];
   /** The registry, for the files each model loads; a model no longer registered is checked from its record. */
   registry: ModelRegistry;

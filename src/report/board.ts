@@ -163,7 +163,7 @@ export interface Board {
   sweeps: SweepReport[];
 }
 
-export interface BoardOptions {
+interface BoardOptions {
   rankBy?: RankBy;
   starRule?: StarRule;
   carbon?: CarbonIntensity;

@@ -5,7 +5,7 @@ import { welch, type WelchResult } from '../util/student-t.js';
 import { ALPHA, rowLabel, type Board, type BoardGroup, type BoardRow } from './board.js';
 import { sig } from './format.js';
 
-export interface RowDifference {
+interface RowDifference {
   task: string;
   /** The group's heading: hardware · device · dataset, meter and setup. */
   group: string;

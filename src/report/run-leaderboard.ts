@@ -32,7 +32,7 @@ export function defaultRecordInputs(resultsDir = 'results'): string[] {
     .map(({ path }) => path);
 }
 
-export interface LeaderboardOptions {
+interface LeaderboardOptions {
   /** Record files or folders searched recursively for *.jsonl; empty: defaultRecordInputs(). */
   in: string[];
   /** Also read examplesDir. */

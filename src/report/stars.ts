@@ -7,7 +7,7 @@ import { sig } from './format.js';
 export const STAR_RULES = ['quintile', 'aies'] as const;
 export type StarRule = (typeof STAR_RULES)[number];
 
-export interface Rating {
+interface Rating {
   /** One entry per input value, in input order; null = not rated. */
   stars: (number | null)[];
   /** What was applied to this group, printed under its table. */

@@ -24,7 +24,7 @@ export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;
 
 /** A suite's dataset in place of a task's default: id and split, the rest as needed. */
 export const DatasetOverrideSchema = DatasetSpecSchema.partial().required({ id: true, split: true }).strict();
-export type DatasetOverride = z.infer<typeof DatasetOverrideSchema>;
+type DatasetOverride = z.infer<typeof DatasetOverrideSchema>;
 
 /** The task's dataset with a suite's override applied. */
 export function overrideDataset(base: DatasetSpec, override: DatasetOverride): DatasetSpec {

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 
-export interface FakeHubOptions {
+interface FakeHubOptions {
   /** The one access token the stand-in accepts (`Authorization: Bearer <token>`). */
   token?: string;
   /** Repos that answer only with that token: "org/name" for models, "datasets/org/name" for datasets. */

@@ -14,7 +14,7 @@ interface Column {
   fill: (row: MirrorRow, dir: string) => unknown;
 }
 
-export interface HubDataset {
+interface HubDataset {
   id: string;
   /** The refs/convert/parquet folder. */
   config: string;

@@ -21,7 +21,7 @@ export function buildNvmlStandin(): string {
   return lib;
 }
 
-export interface StandinConfig {
+interface StandinConfig {
   /** One wattage per GPU. */
   watts: number[];
   /** GPU indices without an energy counter (pre-Volta): the meter must sample power. */

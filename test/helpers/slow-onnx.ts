@@ -36,7 +36,7 @@ function matMulChain(length: number): Uint8Array {
 
 const CHAIN = 24;
 
-export interface SlowSession {
+interface SlowSession {
   /** The input size that makes one run last about the seconds asked for. */
   n: number;
   /** One session.run, as a benchmark makes it: the main thread is blocked until it returns. */

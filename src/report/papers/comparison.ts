@@ -41,7 +41,7 @@ interface ModelComparison {
   paperGpuKWh: number | null;
 }
 
-export interface Comparison {
+interface Comparison {
   paper: PaperInfo;
   tasks: TaskComparison[];
   orders: OrderComparison[];
@@ -238,7 +238,7 @@ function ourSettings(records: readonly OkRecord[], board: Board) {
   };
 }
 
-export interface ComparisonReportInput {
+interface ComparisonReportInput {
   records: readonly RunRecord[];
   board: Board;
   references: readonly ReferenceRow[];

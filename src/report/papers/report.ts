@@ -11,7 +11,7 @@ import { renderComparison } from './comparison.js';
 import { PAPERS } from './papers.js';
 import { readReferences } from './references.js';
 
-export interface CompareOptions {
+interface CompareOptions {
   paper: string;
   in: string[];
   out: string;

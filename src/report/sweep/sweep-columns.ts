@@ -4,7 +4,7 @@
 import { qualityNumber, sig, withCi } from '../format.js';
 import type { SweepModel, SweepPoint, SweepReport } from './sweep-report.js';
 
-export interface SweepColumn {
+interface SweepColumn {
   header: (report: SweepReport) => string;
   align: 'text' | 'num';
   /** Shown only where a configuration of the model generated tokens. */
