@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, hubDir, quickRun, repoRoot, smallModel, tempDir } from './helpers/env.js';
+import { cli, cliArgv, finished, hubDir, quickRun, repoRoot, smallModel, startShell, tempDir } from './helpers/env.js';
 
 const BOW = 'joulebench-fixtures/sentiment-bow-en';
 
@@ -49,6 +49,17 @@ describe('exit codes and counts', () => {
     const bad = await cli(['bench', '--frobnicate']);
     expect(bad.status).toBe(2);
   });
+
+  // `| true` reads nothing, so the first write already meets a closed pipe; `| head -1` closes it after a line.
+  it.each(['head -1', 'true'])(
+    '`joulebench list | %s`: a reader that stops early ends it quietly, exit 0',
+    async (reader) => {
+      const r = await finished(startShell(`set -o pipefail; "$@" | ${reader}`, { args: cliArgv(['list']) }));
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(reader === 'true' ? '' : 'classification\n');
+    },
+  );
 
   it('incomplete model files are "failed" in progress and summary (exit 1); the pasted resume command runs them once fixed', async () => {
     const { hub, complete } = hubWithIncompleteModel();

@@ -12,7 +12,7 @@ import { FORMATS } from '../report/render/index.js';
 import { STAR_RULES } from '../report/stars.js';
 import { dtypeSuffix } from '../schema/model-entry.js';
 import { DEFAULT_RUN_OPTIONS, DEVICES, LIMITS } from '../schema/run-options.js';
-import { UserError, internalErrorText } from '../util/errors.js';
+import { UserError, errorCode, internalErrorText } from '../util/errors.js';
 import { EXIT } from '../util/exit-codes.js';
 import { ownVersion } from '../util/paths.js';
 import {
@@ -361,7 +361,21 @@ function isEntryPoint(): boolean {
   }
 }
 
+/**
+ * A reader that stops early (`joulebench list | head -1`) closes the pipe: the rest of the output
+ * is unwanted, not an error. It is dropped and the command ends as it would have (a run keeps
+ * recording), instead of dying on EPIPE with a stack trace.
+ */
+function dropOutputOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err) => {
+    if (errorCode(err) !== 'EPIPE') throw err;
+    stream.write = (() => true) as typeof stream.write;
+  });
+}
+
 if (isEntryPoint()) {
+  dropOutputOnClosedPipe(process.stdout);
+  dropOutputOnClosedPipe(process.stderr);
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

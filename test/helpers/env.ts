@@ -101,11 +101,25 @@ export async function cli(args: string[], env: Env = {}): Promise<CliResult> {
   return { status, ...captured };
 }
 
+/** The command line of `joulebench <args>` from the sources, for a child process or a shell. */
+export function cliArgv(args: string[]): string[] {
+  return [process.execPath, '--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args];
+}
+
 /** Starts `joulebench <args>` in a child process and returns it at once (for tests that interrupt it). */
 export function startCli(args: string[], env: Env = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, ...hermetic(env) },
+  const [node, ...rest] = cliArgv(args);
+  return spawn(node!, rest, { cwd: repoRoot, env: { ...process.env, ...hermetic(env) } });
+}
+
+/**
+ * Starts a bash script with the tests' environment (a pipeline, a pasted command line), in
+ * `cwd`; `args` are its "$@".
+ */
+export function startShell(script: string, options: { args?: string[]; env?: Env; cwd?: string } = {}): ChildProcess {
+  return spawn('bash', ['-c', script, 'bash', ...(options.args ?? [])], {
+    cwd: options.cwd ?? repoRoot,
+    env: { ...process.env, ...hermetic(options.env ?? {}) },
   });
 }
 
