@@ -72,6 +72,19 @@ describe('bad input', () => {
     expectUserError(await cli(['bench', '--task', 'generation', ...flags]), pattern);
   });
 
+  it.each([
+    [['bench', '--task', 'generation', '--sampels', '3'], "unknown option '--sampels' (did you mean --samples?)"],
+    [['benchh', '--task', 'generation'], "unknown command 'benchh' (did you mean bench?)"],
+    [
+      ['leaderboard', '--rank-by', 'joules'],
+      "option '--rank-by <basis>' argument 'joules' is invalid. expected one of net, gross, auto, got 'joules'",
+    ],
+  ])('a mistyped command line %j is one line, exit 2', async (args, message) => {
+    const r = await cli(args);
+    expect(r.stderr).toBe(`joulebench: ${message}\n`);
+    expect(r.status).toBe(2);
+  });
+
   it('missing --task', async () => {
     expectUserError(
       await cli(['bench']),

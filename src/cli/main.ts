@@ -158,6 +158,15 @@ function runFlags(command: Command, sweep: boolean): Command {
     .option(...MODELS_FILE);
 }
 
+/** "error: unknown option '--x'\n(Did you mean --y?)\n" -> "joulebench: unknown option '--x' (did you mean --y?)\n". */
+function commanderErrorLine(text: string): string {
+  const line = text
+    .trim()
+    .replace(/^error: /, '')
+    .replace(/\s*\n\(Did you mean (.*)\?\)$/, ' (did you mean $1?)');
+  return `joulebench: ${line}\n`;
+}
+
 export function buildProgram(setExitCode: (code: number) => void): Command {
   /** Runs the handler `name` of commands/<file>.ts, imported now. */
   const lazy =
@@ -172,8 +181,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('Energy per 1,000 inferences of ML models, and the quality it buys.')
     .version(ownVersion(), '-V, --version', 'print the version')
     .configureHelp({ sortOptions: false })
-    // Throw instead of exiting (main() returns the code); set first, so every subcommand inherits it.
-    .exitOverride();
+    // Throw instead of exiting (main() returns the code), and say a mistake on one line, as every
+    // other user error; set first, so every subcommand inherits both.
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(commanderErrorLine(text)) });
 
   runFlags(program.command('bench'), false)
     .description(
