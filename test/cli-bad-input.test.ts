@@ -202,6 +202,16 @@ describe('devices', () => {
     expectUserError(unknown, /^joulebench: Unknown device 'tpu'\. Valid devices: cpu, webgpu, cuda$/m);
   });
 
+  it('--device is checked before the meter is probed: no meter warning, and it is named before an unavailable --meter', async () => {
+    const unknown = "joulebench: Unknown device 'tpu'. Valid devices: cpu, webgpu, cuda\n";
+    expect((await cli(['bench', '--task', 'classification', '--device', 'tpu'])).stderr).toBe(unknown);
+    const both = await cli(['bench', '--task', 'classification', '--device', 'tpu', '--meter', 'nvml']);
+    expect(both.stderr).toBe(unknown);
+    expect(both.status).toBe(2);
+    const cuda = await cli(['bench', '--task', 'classification', '--device', 'cuda']);
+    expect(cuda.stderr).toMatch(/^joulebench: --device cuda: [^\n]*\n$/);
+  });
+
   it.skipIf(process.env.JOULEBENCH_TEST_HAS_WEBGPU === '1')(
     '--device webgpu without a GPU says WebGPU needs a Vulkan driver',
     async () => {

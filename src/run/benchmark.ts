@@ -123,14 +123,15 @@ export async function runBenchmark(request: BenchRequest, seams: BenchSeams | Lo
       `Run ${draft.resumed.runId} is not a sweep: resume it with npm run bench -- --resume ${draft.resumed.runId}`,
     );
   }
+  // A bench run needs every device it names; a sweep skips the units of one that cannot run here.
+  // Checked before the meter is probed: a mistyped --device is one line, not a meter warning and then it.
+  if (draft.resumed?.sweep) draft.unusableDevices = await unusableDevices(devicesOf(draft), checkDevice);
+  else if (!draft.sweep) for (const device of devicesOf(draft)) await checkDevice(device);
   const { meter, notes } = ownMeter
     ? { meter: ownMeter, notes: [] }
     : await selectMeter(draft.settings.meter, { cpuWatts: draft.settings.cpuWatts });
   if (ownMeter) draft.settings = { ...draft.settings, meter: ownMeter.name };
   for (const n of notes) log(n);
-  // A bench run needs every device it names; a sweep skips the units of one that cannot run here.
-  if (draft.resumed?.sweep) draft.unusableDevices = await unusableDevices(devicesOf(draft), checkDevice);
-  else if (!draft.sweep) for (const device of devicesOf(draft)) await checkDevice(device);
   // Every flag is checked: from here on the run's folder may be created.
   const recordsPath = join(runsDir, `${runId}.jsonl`);
   const resume = resumeCommand(request, runId);
