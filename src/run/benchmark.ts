@@ -18,7 +18,7 @@ import { markdownSections } from '../report/render/markdown.js';
 import type { RunRecord } from '../schema/result-record.js';
 import { InternalError, UserError, WriteError } from '../util/errors.js';
 import { EXIT } from '../util/exit-codes.js';
-import { checkWritableDir, createDir } from '../util/out-dir.js';
+import { checkWritableDir, createDir, removeCreatedDirs } from '../util/out-dir.js';
 import { packagePath } from '../util/paths.js';
 import { executePlan, type BenchResult } from './execute.js';
 import { completePlan, draftPlan, runIdOf, type BenchRequest, type Draft, type Log } from './plan.js';
@@ -136,7 +136,7 @@ export async function runBenchmark(request: BenchRequest, seams: BenchSeams | Lo
   const recordsPath = join(runsDir, `${runId}.jsonl`);
   const resume = resumeCommand(request, runId);
   const runExists = () => existsSync(planPath(runsDir, runId));
-  createDir(runsDir);
+  const created = createDir(runsDir);
   try {
     const lock = acquireRunLock(runsDir, runId, log);
     try {
@@ -159,6 +159,7 @@ export async function runBenchmark(request: BenchRequest, seams: BenchSeams | Lo
       lock.release();
     }
   } catch (err) {
+    if (!runExists()) removeCreatedDirs(created); // failed before the plan was written: nothing to keep
     if (err instanceof WriteError) throw writeFailure(err, recordsPath, runExists() ? resume : undefined);
     if (err instanceof UserError || !runExists()) throw err;
     throw new InternalError(err, resume); // a bug mid-run: its finished records are kept
