@@ -5,7 +5,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPlan } from '../src/records/plan-file.js';
 import { RunRecordSchema, type RunRecord } from '../src/schema/result-record.js';
-import { cli, finished, hubDir, startCli, tempDir, type CliResult } from './helpers/env.js';
+import {
+  cli,
+  finished,
+  hubDir,
+  pausedAt,
+  quickRun,
+  smallModel,
+  startCli,
+  tempDir,
+  type CliResult,
+} from './helpers/env.js';
 
 const GEN = [
   'bench',
@@ -102,6 +112,31 @@ describe('interrupted runs resume', () => {
     expect(resumed.status).toBe(0);
     expectCompleteMatrix(readLines(runFiles(out).records));
   });
+});
+
+describe('interrupted before the run started', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)(
+    '%s once the lock is taken: one line, the lock and the folders it made are gone, exit %i',
+    async (signal, code) => {
+      const out = join(tempDir(), 'results');
+      const child = startCli(['bench', ...smallModel, ...quickRun, '--run-id', 'early', '--out', out], {
+        JOULEBENCH_TEST_PAUSE: 'run-locked',
+      });
+      const done = finished(child);
+      await pausedAt(child, 'run-locked');
+      expect(existsSync(join(out, 'runs', 'early.lock'))).toBe(true);
+      child.kill(signal);
+      const r = await done;
+      expect(r.status).toBe(code);
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('Interrupted'))).toEqual([
+        `Interrupted (${signal}) before the run started: nothing recorded`,
+      ]);
+      expect(existsSync(out)).toBe(false); // nor a lock file left inside it
+    },
+  );
 });
 
 describe('resume safety', () => {

@@ -20,9 +20,11 @@ import { InternalError, UserError, WriteError } from '../util/errors.js';
 import { EXIT } from '../util/exit-codes.js';
 import { checkWritableDir, createDir, removeCreatedDirs } from '../util/out-dir.js';
 import { packagePath } from '../util/paths.js';
+import { pauseForTest } from '../util/test-pause.js';
 import { executePlan, type BenchResult } from './execute.js';
 import { completePlan, draftPlan, runIdOf, type BenchRequest, type Draft, type Log } from './plan.js';
 import { draftSweep, unusableDevices } from './sweep-plan.js';
+import { interruptRun } from './interrupts.js';
 import { countRecords } from './resume.js';
 import { cellKey, recordUnit, unitKey } from './units.js';
 
@@ -139,7 +141,17 @@ export async function runBenchmark(request: BenchRequest, seams: BenchSeams | Lo
   const created = createDir(runsDir);
   try {
     const lock = acquireRunLock(runsDir, runId, log);
+    // Failed or stopped before the plan was written: nothing to keep, not even the folders made for it.
+    const letGo = () => {
+      lock.release();
+      if (!runExists()) removeCreatedDirs(created);
+    };
+    const interrupts = interruptRun(letGo, log, (signal) => {
+      const resumeNote = runExists() ? `; resume with: ${resume}` : '';
+      return `\nInterrupted (${signal}) before the run started: nothing recorded${resumeNote}`;
+    });
     try {
+      await pauseForTest('run-locked');
       const modelsFile = resolve(request.modelsFile ?? packagePath('models.json'));
       const plan = await completePlan(draft, { hub, runsDir, strict: request.strict, runId, modelsFile, log });
       const result = await executePlan(plan, {
@@ -149,17 +161,17 @@ export async function runBenchmark(request: BenchRequest, seams: BenchSeams | Lo
         runsDir,
         resumed: draft.resumed !== undefined,
         resumeCommand: resume,
-        lock,
+        interrupts,
         unusableDevices: draft.unusableDevices,
         log,
       });
       await summarize(result, resume, log);
       return result;
     } finally {
-      lock.release();
+      interrupts.remove();
+      letGo();
     }
   } catch (err) {
-    if (!runExists()) removeCreatedDirs(created); // failed before the plan was written: nothing to keep
     if (err instanceof WriteError) throw writeFailure(err, recordsPath, runExists() ? resume : undefined);
     if (err instanceof UserError || !runExists()) throw err;
     throw new InternalError(err, resume); // a bug mid-run: its finished records are kept

@@ -11,7 +11,6 @@ import { locateModel, provideHint, type HubConfig, type ModelLocation } from '..
 import type { ModelRegistry } from '../model/registry.js';
 import { errorRecord, skippedRecord, type RunFacts } from '../records/build.js';
 import { planPath, writePlan } from '../records/plan-file.js';
-import type { RunLock } from '../records/run-lock.js';
 import { RecordWriter } from '../records/writer.js';
 import { axesText } from '../report/sweep/sweep-tables.js';
 import type { RunRecord } from '../schema/result-record.js';
@@ -21,6 +20,7 @@ import { UserError } from '../util/errors.js';
 import { EXIT } from '../util/exit-codes.js';
 import { createProgress } from '../util/progress.js';
 import { acceleratorName, describeHardware, describeSoftware, hardwareLabel } from '../util/system.js';
+import type { RunInterrupts } from './interrupts.js';
 import { targetInputs, type Log, type Target, type TargetInputs } from './plan.js';
 import { finishedCells, nothingFinished, repairTornTail, type Finished } from './resume.js';
 import { runUnit, type UnitContext } from './runner.js';
@@ -36,8 +36,8 @@ export interface ExecuteContext {
   resumed: boolean;
   /** The command that resumes this run, printed on an interrupt. */
   resumeCommand: string;
-  /** The run's lock: released on an interrupt too (process.exit skips the caller's finally). */
-  lock: RunLock;
+  /** What Ctrl-C and SIGTERM say and close (the caller let the run's lock go on them). */
+  interrupts: RunInterrupts;
   /** A sweep's devices that cannot run here, with why: their units are skipped. */
   unusableDevices?: UnusableDevices | undefined;
   log: Log;
@@ -48,17 +48,6 @@ export interface BenchResult {
   recordsPath: string;
   records: RunRecord[];
   exitCode: number;
-}
-
-/** Ctrl-C or SIGTERM: finished records are already on disk; the open window is simply dropped. */
-function onInterrupt(handler: (signal: NodeJS.Signals) => void): () => void {
-  const wrapped = (signal: NodeJS.Signals) => handler(signal);
-  process.once('SIGINT', wrapped);
-  process.once('SIGTERM', wrapped);
-  return () => {
-    process.removeListener('SIGINT', wrapped);
-    process.removeListener('SIGTERM', wrapped);
-  };
 }
 
 /** "3 repetition(s)", or "3 to 20 repetitions, until the 95% CI is within 2% of the mean". */
@@ -177,19 +166,19 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
   );
   const unavailable = work.length - runnable.length;
   const progress = createProgress(cellsToRun);
-  // From here on the run exists on disk, so an interrupt says how to resume it.
-  const removeHandlers = onInterrupt((signal) => {
-    progress.finish();
-    writer.close();
-    ctx.lock.release();
-    log(
+  // From here on the run exists on disk, so an interrupt says how to resume it; finished records
+  // are already on disk, the open window is simply dropped.
+  ctx.interrupts.say(
+    (signal) =>
       `\nInterrupted (${signal}): the window in progress was dropped; finished records are kept in ${recordsPath}.\n` +
-        `Resume with: ${ctx.resumeCommand}`,
-    );
-    process.exit(signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
-  });
+      `Resume with: ${ctx.resumeCommand}`,
+    () => {
+      progress.finish();
+      writer.close();
+    },
+  );
   const records: RunRecord[] = [];
-  // Everything from here runs inside the try: a failure (a failed idle baseline) removes the handlers.
+  // Everything from here runs inside the try: a failure (a failed idle baseline) closes the writer.
   try {
     const run: RunFacts = {
       runId: plan.runId,
@@ -273,7 +262,6 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
       records.push(...(await runUnit(unitContext, job)));
     }
   } finally {
-    removeHandlers();
     progress.finish();
     writer.close();
   }

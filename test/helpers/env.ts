@@ -134,3 +134,18 @@ export function finished(child: ChildProcess): Promise<CliResult> {
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
+
+/**
+ * Resolves when a child started with JOULEBENCH_TEST_PAUSE=<point> says it waits there (see
+ * src/util/test-pause.ts), so a test can signal it at exactly that point; rejects if it exits first.
+ */
+export function pausedAt(child: ChildProcess, point: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stderr!.on('data', (d: Buffer | string) => {
+      text += d.toString();
+      if (text.includes(`joulebench-test: paused at ${point}\n`)) resolve();
+    });
+    child.on('close', (status) => reject(new Error(`exited (${status}) before pausing at ${point}:\n${text}`)));
+  });
+}
