@@ -3,7 +3,9 @@
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { selectMeter } from '../src/meters/index.js';
 import { readPlan } from '../src/records/plan-file.js';
+import { watchWindows } from '../src/run/interrupts.js';
 import { RunRecordSchema, type RunRecord } from '../src/schema/result-record.js';
 import {
   cli,
@@ -111,6 +113,40 @@ describe('interrupted runs resume', () => {
     );
     expect(resumed.status).toBe(0);
     expectCompleteMatrix(readLines(runFiles(out).records));
+  });
+});
+
+describe('what an interrupt says about the energy window', () => {
+  it('SIGINT after a window closed, before its record: "no energy window was open"; the resume runs that repetition', async () => {
+    const out = tempDir();
+    const child = startCli(['bench', ...smallModel, ...quickRun, '--run-id', 'scoring', '--out', out], {
+      JOULEBENCH_TEST_PAUSE: 'window-closed',
+    });
+    const done = finished(child);
+    await pausedAt(child, 'window-closed');
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.status).toBe(130);
+    expect(r.stderr).toContain(
+      `\nInterrupted (SIGINT): no energy window was open; finished records are kept in ${join(out, 'runs', 'scoring.jsonl')}.\n`,
+    );
+    expect(r.stderr).not.toContain('dropped');
+    expect(existsSync(join(out, 'runs', 'scoring.lock'))).toBe(false);
+    const resumed = await cli(['bench', '--resume', 'scoring', '--out', out]);
+    expect(resumed.stderr).toContain('2 repetition(s) left; 0 already recorded');
+    expect(resumed.status).toBe(0);
+  });
+
+  it('the run counts its open windows: open from start() until stop() is called', async () => {
+    const { meter, windowOpen } = watchWindows((await selectMeter('estimate', {})).meter);
+    expect(windowOpen()).toBe(false);
+    const window = await meter.start();
+    expect(windowOpen()).toBe(true);
+    const stopping = window.stop();
+    expect(windowOpen()).toBe(false);
+    expect((await stopping).meter).toBe('estimate');
+    (await meter.prepare()).open();
+    expect(windowOpen()).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 // The second stage of a run: the plan's loop, under the run's lock. Writes the plan (new runs),
 // takes the idle baseline, then runs each unit of this shard that still lacks records,
-// appending each record as it finishes, so an interruption loses only the window in progress.
+// appending each record as it finishes, so an interruption loses only the repetition in progress.
 // SIGINT and SIGTERM say how to resume. A record that cannot be written (WriteError) stops the
 // loop; runBenchmark says what is kept.
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ import { UserError } from '../util/errors.js';
 import { EXIT } from '../util/exit-codes.js';
 import { createProgress } from '../util/progress.js';
 import { acceleratorName, describeHardware, describeSoftware, hardwareLabel } from '../util/system.js';
-import type { RunInterrupts } from './interrupts.js';
+import { watchWindows, type RunInterrupts } from './interrupts.js';
 import { targetInputs, type Log, type Target, type TargetInputs } from './plan.js';
 import { finishedCells, nothingFinished, repairTornTail, type Finished } from './resume.js';
 import { runUnit, type UnitContext } from './runner.js';
@@ -114,7 +114,8 @@ function checkMeasuredOn(plan: Plan, here: MeasuredOn): void {
 
 export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<BenchResult> {
   const { settings } = plan;
-  const { log, meter } = ctx;
+  const { log } = ctx;
+  const { meter, windowOpen } = watchWindows(ctx.meter);
   const recordsPath = join(ctx.runsDir, `${plan.runId}.jsonl`);
   // A torn tail is set aside before reading: a complete record missing only its newline would
   // otherwise count as finished and then be moved away with the fragment.
@@ -167,11 +168,12 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
   const unavailable = work.length - runnable.length;
   const progress = createProgress(cellsToRun);
   // From here on the run exists on disk, so an interrupt says how to resume it; finished records
-  // are already on disk, the open window is simply dropped.
+  // are already on disk, an open window is simply dropped (after a window closes, scoring only
+  // loses its record: no window is dropped, the repetition runs again).
   ctx.interrupts.say(
     (signal) =>
-      `\nInterrupted (${signal}): the window in progress was dropped; finished records are kept in ${recordsPath}.\n` +
-      `Resume with: ${ctx.resumeCommand}`,
+      `\nInterrupted (${signal}): ${windowOpen() ? 'the energy window in progress was dropped' : 'no energy window was open'}; ` +
+      `finished records are kept in ${recordsPath}.\nResume with: ${ctx.resumeCommand}`,
     () => {
       progress.finish();
       writer.close();
