@@ -84,7 +84,9 @@ describe('exit codes and counts', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^Run \S+: task classification, 0 model run\(s\) to do, 1 unavailable \(listed below\)/m);
     expect(r.stderr).toMatch(/^ {2}– mine\/bow: failed — model files incomplete in /m);
-    expect(r.stderr).toMatch(/^0 model\(s\) measured, 0 skipped \(not available offline\), 1 failed\./m);
+    // The estimate meter measures nothing: the summary says the models ran.
+    expect(r.stderr).toMatch(/^0 model\(s\) ran, 0 skipped \(not available offline\), 1 failed\./m);
+    expect(r.stdout).toBe('\nNo model produced a result.\n');
     const runId = readdirSync(join(out, 'runs'))[0]!.replace(/\.(jsonl|plan\.json)$/, '');
     const command = /^Once the failed models are fixed, run them with: npm run bench -- (.*)$/m.exec(r.stderr)?.[1];
     expect(command).toBe(
@@ -100,7 +102,7 @@ describe('exit codes and counts', () => {
       const resumed = await cli(['bench', ...shellWords(command!)], { JOULEBENCH_HUB: tempDir() });
       expect(resumed.stderr).toContain(`Resuming ${runId}: task classification, 1 model run(s) to do`);
       expect(resumed.status).toBe(0);
-      expect(resumed.stderr).toMatch(/^1 model\(s\) measured, 0 skipped \(not available offline\), 0 failed\./m);
+      expect(resumed.stderr).toMatch(/^1 model\(s\) ran, 0 skipped \(not available offline\), 0 failed\./m);
     } finally {
       process.chdir(cwd);
     }
@@ -123,7 +125,7 @@ describe('exit codes and counts', () => {
     expect(first.status).toBe(1);
     const again = await cli(['bench', '--resume', 'latest', '--hub', hub, '--offline', '--out', out]);
     expect(again.status).toBe(1);
-    expect(again.stderr).toMatch(/^0 model\(s\) measured, 2 skipped \(not available offline\), 1 failed\./m);
+    expect(again.stderr).toMatch(/^0 model\(s\) ran, 2 skipped \(not available offline\), 1 failed\./m);
     const file = readdirSync(join(out, 'runs')).find((f) => f.endsWith('.jsonl'))!;
     expect(
       readFileSync(join(out, 'runs', file), 'utf8')

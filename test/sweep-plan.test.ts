@@ -131,7 +131,7 @@ describe('sweep on the offline mirror', () => {
         : [cuda(1, 1), cuda(1, 2), cuda(2, 1), cuda(2, 2), batch8(1, 'cpu'), cuda(8, 1), batch8(2, 'cpu'), cuda(8, 2)],
     );
     expect(first.stderr).toMatch(
-      /\d+ model\(s\) measured, 0 skipped \(not available offline\), \d+ configuration\(s\) skipped \(cannot run here\), 0 failed/,
+      /\d+ model\(s\) ran, 0 skipped \(not available offline\), \d+ configuration\(s\) skipped \(cannot run here\), 0 failed/,
     );
     expect(plan.sweep).toMatchObject({
       id: 'sw',

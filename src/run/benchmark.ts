@@ -15,6 +15,7 @@ import { parseRecordLines } from '../records/reader.js';
 import { acquireRunLock } from '../records/run-lock.js';
 import { buildBoard } from '../report/board.js';
 import { markdownSections } from '../report/render/markdown.js';
+import type { EnergyKind } from '../schema/energy.js';
 import type { RunRecord } from '../schema/result-record.js';
 import { InternalError, UserError, WriteError } from '../util/errors.js';
 import { EXIT } from '../util/exit-codes.js';
@@ -165,7 +166,7 @@ export async function runBenchmark(request: BenchRequest, seams: BenchSeams | Lo
         unusableDevices: draft.unusableDevices,
         log,
       });
-      await summarize(result, resume, log);
+      await summarize(result, { resume, meterKind: meter.kind }, log);
       return result;
     } finally {
       interrupts.remove();
@@ -202,21 +203,24 @@ function runRecords(result: BenchResult): RunRecord[] {
   return all.filter((r) => r.status === 'ok' || !madeGood(r));
 }
 
-async function summarize(result: BenchResult, resume: string, log: Log): Promise<void> {
+/** The whole run's board and counts; with the estimate meter nothing is measured, so models "ran". */
+async function summarize(result: BenchResult, run: { resume: string; meterKind: EnergyKind }, log: Log): Promise<void> {
   const records = runRecords(result);
+  const measured = run.meterKind === 'measured';
   process.stdout.write(
     records.some((r) => r.status === 'ok')
       ? `\n${markdownSections(await buildBoard(records)).trimEnd()}\n`
-      : '\nNo model produced a measurement.\n',
+      : `\nNo model produced a ${measured ? 'measurement' : 'result'}.\n`,
   );
   const failed = modelCount(records, 'error');
   const offline = records.filter((r) => r.status === 'skipped' && r.reason === 'offline');
   const unrunnable = records.filter((r) => r.status === 'skipped' && r.reason === 'unrunnable').length;
   log(
-    `\n${modelCount(records, 'ok')} model(s) measured, ${modelCount(offline, 'skipped')} skipped (not available offline), ` +
+    `\n${modelCount(records, 'ok')} model(s) ${measured ? 'measured' : 'ran'}, ` +
+      `${modelCount(offline, 'skipped')} skipped (not available offline), ` +
       (unrunnable > 0 ? `${unrunnable} configuration(s) skipped (cannot run here), ` : '') +
       `${failed} failed. Records: ${result.recordsPath}`,
   );
   if (offline.length > 0) log(`Skipped models are listed above with where joulebench looked. ${provideHint}`);
-  if (failed > 0) log(`Once the failed models are fixed, run them with: ${resume}`);
+  if (failed > 0) log(`Once the failed models are fixed, run them with: ${run.resume}`);
 }
