@@ -13,6 +13,7 @@ import {
   hubDir,
   pausedAt,
   quickRun,
+  resumePrefix,
   smallModel,
   startCli,
   tempDir,
@@ -93,7 +94,7 @@ describe('interrupted runs resume', () => {
     const { first, resumed, out } = await interruptAndResume('SIGINT');
     const { records, runId } = runFiles(out);
     expect(first.status).toBe(130);
-    expect(first.stderr).toContain(`Resume with: npm run bench -- --resume ${runId} --out ${out}`);
+    expect(first.stderr).toContain(`Resume with: ${resumePrefix} ${runId} --out ${out} --hub ${hubDir} --cache `);
     expect(resumed.status).toBe(0);
     expect(resumed.stderr).toContain(`Resuming ${runId}`);
     expectCompleteMatrix(readLines(records));

@@ -8,7 +8,7 @@ import { loadAllTasks } from '../../tasks/index.js';
 import type { Meter } from '../meters/base.js';
 import { selectMeter } from '../meters/index.js';
 import { checkDevice } from '../model/device.js';
-import { provideHint, resolveHubConfig } from '../model/hub.js';
+import { provideHint, resolveHubConfig, type HubConfig } from '../model/hub.js';
 import { loadRegistry, type ModelRegistry } from '../model/registry.js';
 import { planPath } from '../records/plan-file.js';
 import { parseRecordLines } from '../records/reader.js';
@@ -20,7 +20,7 @@ import type { RunRecord } from '../schema/result-record.js';
 import { InternalError, UserError, WriteError } from '../util/errors.js';
 import { EXIT } from '../util/exit-codes.js';
 import { checkWritableDir, createDir, removeCreatedDirs } from '../util/out-dir.js';
-import { packagePath } from '../util/paths.js';
+import { packageRoot, packagePath } from '../util/paths.js';
 import { pauseForTest } from '../util/test-pause.js';
 import { executePlan, type BenchResult } from './execute.js';
 import { completePlan, draftPlan, runIdOf, type BenchRequest, type Draft, type Log } from './plan.js';
@@ -43,25 +43,32 @@ function shellWord(s: string): string {
 }
 
 /**
- * The command that resumes a run, with every flag that located it, as absolute paths: pasted
- * into any shell, in any folder, it finds the same run, mirror, cache and registry. (`npm run`
- * runs in the package folder, where the default --out is results/.)
+ * The command that resumes a run, pasted into any shell in any folder: npm in joulebench's own
+ * folder (where the default --out, results/, is), every flag that located the run as an
+ * absolute path, and the mirror, cache and offline setting that came from the environment
+ * (JOULEBENCH_HUB, JOULEBENCH_CACHE, HF_HUB_OFFLINE) as flags: the shell it is pasted into may
+ * set them differently, or not at all.
  */
-export function resumeCommand(request: BenchRequest, runId: string): string {
-  const path = (p: string | undefined) => (p === undefined ? undefined : resolve(p));
+export function resumeCommand(
+  request: BenchRequest,
+  runId: string,
+  hub: Pick<HubConfig, 'hubDir' | 'cacheDir' | 'offline'>,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const out = resolve(request.out);
+  const cacheGiven = (request.cache ?? env.JOULEBENCH_CACHE ?? '') !== '';
   const flags: [string, string | undefined][] = [
     ['--resume', runId],
     ['--out', out !== packagePath('results') ? out : undefined],
-    ['--hub', path(request.hub)],
-    ['--cache', path(request.cache)],
-    ['--models-file', path(request.modelsFile)],
+    ['--hub', hub.hubDir],
+    ['--cache', cacheGiven ? hub.cacheDir : undefined],
+    ['--models-file', request.modelsFile === undefined ? undefined : resolve(request.modelsFile)],
   ];
   const given = flags
     .filter((f): f is [string, string] => f[1] !== undefined)
     .map(([flag, value]) => `${flag} ${shellWord(value)}`);
-  if (request.offline) given.push('--offline');
-  return `npm run ${request.command ?? 'bench'} -- ${given.join(' ')}`;
+  if (hub.offline) given.push('--offline');
+  return `npm --prefix ${shellWord(packageRoot)} run ${request.command ?? 'bench'} -- ${given.join(' ')}`;
 }
 
 /** A write that failed mid-run, as the one line the user acts on (exit 4). */
@@ -123,7 +130,7 @@ export async function runBenchmark(request: BenchRequest, seams: BenchSeams | Lo
   if (request.sweep) await planSweep(draft, request, { registry, hub, id: sweepId(draft, runId) });
   else if (request.command === 'sweep' && draft.resumed && !draft.resumed.sweep) {
     throw new UserError(
-      `Run ${draft.resumed.runId} is not a sweep: resume it with npm run bench -- --resume ${draft.resumed.runId}`,
+      `Run ${draft.resumed.runId} is not a sweep: resume it with ${resumeCommand({ ...request, command: 'bench' }, draft.resumed.runId, hub)}`,
     );
   }
   // A bench run needs every device it names; a sweep skips the units of one that cannot run here.
@@ -137,7 +144,7 @@ export async function runBenchmark(request: BenchRequest, seams: BenchSeams | Lo
   for (const n of notes) log(n);
   // Every flag is checked: from here on the run's folder may be created.
   const recordsPath = join(runsDir, `${runId}.jsonl`);
-  const resume = resumeCommand(request, runId);
+  const resume = resumeCommand(request, runId, hub);
   const runExists = () => existsSync(planPath(runsDir, runId));
   const created = createDir(runsDir);
   try {

@@ -23,6 +23,9 @@ export const smallModel = ['--task', 'classification', '--model', 'joulebench-fi
 /** Few samples and windows: what a bench run in a test needs unless it tests the figures. */
 export const quickRun = ['--samples', '4', '--repetitions', '2', '--warmup', '1', '--min-window-seconds', '0'];
 
+/** How a printed resume command begins: npm in this package, from any folder. */
+export const resumePrefix = `npm --prefix ${repoRoot} run bench -- --resume`;
+
 export function tempDir(prefix = 'joulebench-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
@@ -101,9 +104,9 @@ export async function cli(args: string[], env: Env = {}): Promise<CliResult> {
   return { status, ...captured };
 }
 
-/** The command line of `joulebench <args>` from the sources, for a child process or a shell. */
+/** The command line of `joulebench <args>` from the sources, for a child process or a shell, in any folder. */
 export function cliArgv(args: string[]): string[] {
-  return [process.execPath, '--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args];
+  return [process.execPath, '--import', import.meta.resolve('tsx'), join(repoRoot, 'src/cli/main.ts'), ...args];
 }
 
 /** Starts `joulebench <args>` in a child process and returns it at once (for tests that interrupt it). */
