@@ -237,12 +237,25 @@ describe('resume safety', () => {
     expect(ok.sort()).toEqual([1, 2, 3]);
   });
 
-  it('a resume of a finished run runs nothing and writes nothing', async () => {
+  it("a resume of a complete run says so and prints the whole run's summary; it runs and writes nothing", async () => {
+    const { out, runId, records } = await finishedRun(smallModel.slice(2)); // its one model: every cell ok
+    const before = readFileSync(records, 'utf8');
+    const r = await cli(['bench', '--resume', runId, '--out', out]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`Run ${runId} is complete: nothing left to run\n`);
+    expect(r.stderr).not.toMatch(/Resuming|Idle baseline|loading model/);
+    expect(r.stdout).toMatch(/sentiment-bow-en \|.* \| 6 × 3 \|/);
+    expect(r.stderr).toMatch(/^1 model\(s\) ran, 0 skipped \(not available offline\), 0 failed\. Records: /m);
+    expect(readFileSync(records, 'utf8')).toBe(before);
+  });
+
+  it('a resume of a run whose models are still unavailable is not complete: it reports them and writes nothing', async () => {
     const { out, runId, records } = await finishedRun();
     const before = readFileSync(records, 'utf8');
     const r = await cli(['bench', '--resume', runId, '--out', out]);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('0 repetition(s) left');
+    expect(r.stderr).not.toContain('is complete');
     expect(readFileSync(records, 'utf8')).toBe(before);
   });
 

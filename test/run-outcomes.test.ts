@@ -191,7 +191,7 @@ describe('before any model loads', () => {
     const r = await cli(['bench', '--resume', 'latest', '--out', out]);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/^warning: skipping .*zz-broken\.plan\.json: .*not valid JSON/m);
-    expect(r.stderr).toContain('Resuming good');
+    expect(r.stderr).toContain('Run good is complete: nothing left to run');
   });
 
   it('--import of a file that does not exist says "no such file"', async () => {

@@ -131,6 +131,12 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
   const work = mine
     .map((unit) => ({ unit, repetitions: todo.filter((c) => c.unit === unit).map((c) => c.repetition) }))
     .filter((w) => w.repetitions.length > 0 || adaptive(w.unit));
+  if (ctx.resumed && work.length === 0) {
+    // Every cell of this shard has its ok record: no model to load, no meter to check; the
+    // caller's summary is the whole run's, from its records.
+    log(`Run ${plan.runId} is complete: nothing left to run`);
+    return { runId: plan.runId, recordsPath, records: [], exitCode: EXIT.ok };
+  }
   const targets = await Promise.all(plan.targets.map((t) => revive(plan, t, ctx)));
   const liveOf = (unit: PlanUnit) =>
     targets.find(
