@@ -104,9 +104,14 @@ export async function cli(args: string[], env: Env = {}): Promise<CliResult> {
   return { status, ...captured };
 }
 
-/** The command line of `joulebench <args>` from the sources, for a child process or a shell, in any folder. */
+/** The command line of a TypeScript file of the repository run with tsx, for a child process or a shell, in any folder. */
+export function scriptArgv(script: string, args: string[]): string[] {
+  return [process.execPath, '--import', import.meta.resolve('tsx'), join(repoRoot, script), ...args];
+}
+
+/** The command line of `joulebench <args>` from the sources. */
 export function cliArgv(args: string[]): string[] {
-  return [process.execPath, '--import', import.meta.resolve('tsx'), join(repoRoot, 'src/cli/main.ts'), ...args];
+  return scriptArgv('src/cli/main.ts', args);
 }
 
 /** Starts `joulebench <args>` in a child process and returns it at once (for tests that interrupt it). */
