@@ -5,6 +5,8 @@
 //   npm run perf              full run (a few minutes on 2 cores)
 //   npm run perf -- --quick   smaller samples, under 2 minutes
 //   npm run perf -- --meters  the meter overhead only (about 20 s)
+//   npm run perf -- --help    the flags and the files they write (perf-options.ts: a mistyped
+//                             flag is refused, a report never overwrites an earlier one)
 //
 // 1. Harness overhead: a bare loop calling the transformers.js pipeline vs joulebench's
 //    measured window (tinybench timing + energy meter; for generation the token stream's
@@ -18,7 +20,7 @@
 // 4. Batching and threads: J/1k and throughput for batch sizes 1, 4, 16 and onnxruntime
 //    intra-op threads 1 and all cores, per task.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,8 +43,10 @@ import { describeHardware, hardwareLabel } from '../src/util/system.js';
 import { buildNvmlStandin, configureStandin, hasCompiler } from '../test/helpers/nvml-standin.js';
 import { installSmiStandin } from '../test/helpers/nvidia-smi-standin.js';
 import { PowercapFixture, serverZones } from '../test/helpers/powercap.js';
+import { perfOptionsOrExit, writeNewReport } from './perf-options.js';
 
-const quick = process.argv.includes('--quick');
+const options = perfOptionsOrExit(process.argv.slice(2));
+const quick = options.quick;
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** One registered model per task that a hub mirror provides, the fastest of each task. */
@@ -394,14 +398,10 @@ async function batchingAndThreads(meter: Meter) {
 }
 
 async function main() {
-  if (process.argv.includes('--scaling-child')) return scalingChild(Number(process.argv.at(-1)));
-  if (process.argv.includes('--meters')) {
+  if (options.scalingChild !== undefined) return scalingChild(options.scalingChild);
+  if (options.meters) {
     const report = { date: new Date().toISOString(), ...(await meterOverhead()) };
-    const dir = join(root, 'results', 'perf');
-    mkdirSync(dir, { recursive: true });
-    const path = join(dir, `${report.date.slice(0, 10)}-meters.json`);
-    writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`\nwrote ${path}`);
+    console.log(`\nwrote ${writeReport(`${report.date.slice(0, 10)}-meters`, report)}`);
     return;
   }
   const t0 = performance.now();
@@ -429,11 +429,15 @@ async function main() {
     wallS: 0,
   };
   report.wallS = (performance.now() - t0) / 1000;
+  const path = writeReport(`${report.date.slice(0, 10)}${quick ? '-quick' : ''}`, report);
+  console.log(`\nwrote ${path} (${report.wallS.toFixed(0)} s)`);
+}
+
+/** results/perf/<stem>.json, or the next free <stem>-<n>.json: an earlier report is kept. */
+function writeReport(stem: string, report: unknown): string {
   const dir = join(root, 'results', 'perf');
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${report.date.slice(0, 10)}${quick ? '-quick' : ''}.json`);
-  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`\nwrote ${path} (${report.wallS.toFixed(0)} s)`);
+  return writeNewReport(dir, stem, report, (line) => console.log(line));
 }
 
 await main();

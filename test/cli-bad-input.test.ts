@@ -72,6 +72,19 @@ describe('bad input', () => {
     expectUserError(await cli(['bench', '--task', 'generation', ...flags]), pattern);
   });
 
+  it.each([
+    [['bench', '--task', 'generation', '--sampels', '3'], "unknown option '--sampels' (did you mean --samples?)"],
+    [['benchh', '--task', 'generation'], "unknown command 'benchh' (did you mean bench?)"],
+    [
+      ['leaderboard', '--rank-by', 'joules'],
+      "option '--rank-by <basis>' argument 'joules' is invalid. expected one of net, gross, auto, got 'joules'",
+    ],
+  ])('a mistyped command line %j is one line, exit 2', async (args, message) => {
+    const r = await cli(args);
+    expect(r.stderr).toBe(`joulebench: ${message}\n`);
+    expect(r.status).toBe(2);
+  });
+
   it('missing --task', async () => {
     expectUserError(
       await cli(['bench']),
@@ -121,24 +134,24 @@ describe('bad input', () => {
       '{"text":"good","label":1}\n{"text":"bad"}\n',
     );
     symlinkSync(join(hubDir, 'models'), join(root, 'models'));
-    const out = tempDir();
+    const out = join(tempDir(), 'results');
     const r = await cli(['bench', '--task', 'classification', '--hub', root, '--out', out]);
     expectUserError(
       r,
       /^joulebench: Dataset stanfordnlp\/sst2 \(validation\) row 2 has no field 'label'; its fields are: text$/m,
     );
-    expect(existsSync(join(out, 'runs')) ? readdirSync(join(out, 'runs')) : []).toEqual([]);
+    expect(existsSync(out)).toBe(false); // no empty <out>/runs/ left behind either
   });
 
   it('--strict refuses to start when a model is not available offline', async () => {
-    const out = tempDir();
+    const out = tempDir(); // an --out that exists: only the runs/ folder the run made goes again
     const r = await cli(['bench', '--task', 'classification', '--strict', '--samples', '2', '--out', out]);
     expectUserError(
       r,
       /^joulebench: --strict: 2 model\(s\) unavailable: .*Xenova\/distilbert-base-uncased-finetuned-sst-2-english: not available offline \(looked in /m,
     );
     expect(r.stderr).toContain('Xenova/bert-base-multilingual-uncased-sentiment: not available offline');
-    expect(readdirSync(join(out, 'runs'))).toEqual([]);
+    expect(readdirSync(out)).toEqual([]);
   });
 
   it('leaderboard with no records says how to make some', async () => {
@@ -190,6 +203,16 @@ describe('devices', () => {
     );
     const unknown = await cli(['bench', '--task', 'classification', '--device', 'tpu']);
     expectUserError(unknown, /^joulebench: Unknown device 'tpu'\. Valid devices: cpu, webgpu, cuda$/m);
+  });
+
+  it('--device is checked before the meter is probed: no meter warning, and it is named before an unavailable --meter', async () => {
+    const unknown = "joulebench: Unknown device 'tpu'. Valid devices: cpu, webgpu, cuda\n";
+    expect((await cli(['bench', '--task', 'classification', '--device', 'tpu'])).stderr).toBe(unknown);
+    const both = await cli(['bench', '--task', 'classification', '--device', 'tpu', '--meter', 'nvml']);
+    expect(both.stderr).toBe(unknown);
+    expect(both.status).toBe(2);
+    const cuda = await cli(['bench', '--task', 'classification', '--device', 'cuda']);
+    expect(cuda.stderr).toMatch(/^joulebench: --device cuda: [^\n]*\n$/);
   });
 
   it.skipIf(process.env.JOULEBENCH_TEST_HAS_WEBGPU === '1')(

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { repairTornTail } from '../src/run/resume.js';
 import { RunRecordSchema } from '../src/schema/result-record.js';
 import { WriteError } from '../src/util/errors.js';
-import { cli, smallModel, type CliResult } from './helpers/env.js';
+import { cli, hubDir, resumePrefix, smallModel, tempDir, type CliResult } from './helpers/env.js';
 import { mountSmallDisk, smallDiskAvailable, type SmallDisk } from './helpers/tmpfs.js';
 
 const PAGE = 4096;
@@ -58,13 +58,14 @@ describe.runIf(smallDiskAvailable)('a full disk (real tmpfs)', () => {
       '--out',
       out,
     ];
-    const first = await cli([...bench, '--run-id', 'full']);
+    const env = { JOULEBENCH_CACHE: tempDir() }; // one cache throughout: the resume command names it
+    const first = await cli([...bench, '--run-id', 'full'], env);
     const records = join(runs, 'full.jsonl');
     const kept = okReps(records); // every line parses: nothing glued
     expect(kept.length).toBeGreaterThanOrEqual(1);
     expect(kept.length).toBeLessThan(8);
     expect(kept).toEqual(kept.map((_, i) => i + 1));
-    const resume = `npm run bench -- --resume full --out ${out}`;
+    const resume = `${resumePrefix} full --out ${out} --hub ${hubDir} --cache ${env.JOULEBENCH_CACHE}`;
     const line = `joulebench: disk full writing ${records}: ${kept.length} record(s) kept; free space, then resume with: ${resume}`;
     expect(first.status).toBe(4);
     expect(errorLines(first)).toEqual([line]);
@@ -74,7 +75,7 @@ describe.runIf(smallDiskAvailable)('a full disk (real tmpfs)', () => {
     expect(Object.keys(files).sort()).toEqual(['full.jsonl', 'full.plan.json']); // no lock, no .partial
 
     // Still full: the same line, nothing touched.
-    const again = await cli(['bench', '--resume', 'full', '--out', out]);
+    const again = await cli(['bench', '--resume', 'full', '--out', out], env);
     expect(again.status).toBe(4);
     expect(errorLines(again)).toEqual([line]);
     expect(snapshot(runs)).toEqual(files);

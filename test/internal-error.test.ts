@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { internalErrorText } from '../src/util/errors.js';
-import { cli, quickRun, smallModel, tempDir } from './helpers/env.js';
+import { cli, hubDir, quickRun, resumePrefix, smallModel, tempDir } from './helpers/env.js';
 
 const bug = vi.hoisted(() => ({ armed: false }));
 
@@ -24,7 +24,10 @@ describe('internal errors', () => {
   it('keep their stack, end with "please report" and the resume command, and exit 3', async () => {
     const out = tempDir();
     bug.armed = true;
-    const r = await cli(['bench', ...smallModel, ...quickRun, '--run-id', 'buggy', '--out', out]).finally(() => {
+    const cache = tempDir();
+    const r = await cli(['bench', ...smallModel, ...quickRun, '--run-id', 'buggy', '--out', out], {
+      JOULEBENCH_CACHE: cache,
+    }).finally(() => {
       bug.armed = false;
     });
     expect(r.status).toBe(3);
@@ -32,7 +35,7 @@ describe('internal errors', () => {
     expect(r.stderr).toMatch(/^\s+at /m); // the stack, for the report
     expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(
       'joulebench: this is a bug in joulebench, please report it with the lines above. ' +
-        `Finished records are kept; resume with: npm run bench -- --resume buggy --out ${out}`,
+        `Finished records are kept; resume with: ${resumePrefix} buggy --out ${out} --hub ${hubDir} --cache ${cache}`,
     );
     expect(readdirSync(join(out, 'runs')).sort()).toEqual(['buggy.plan.json']); // the lock is released
     const resumed = await cli(['bench', '--resume', 'buggy', '--out', out]);

@@ -3,9 +3,22 @@
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { selectMeter } from '../src/meters/index.js';
 import { readPlan } from '../src/records/plan-file.js';
+import { watchWindows } from '../src/run/interrupts.js';
 import { RunRecordSchema, type RunRecord } from '../src/schema/result-record.js';
-import { cli, finished, hubDir, startCli, tempDir, type CliResult } from './helpers/env.js';
+import {
+  cli,
+  finished,
+  hubDir,
+  pausedAt,
+  quickRun,
+  resumePrefix,
+  smallModel,
+  startCli,
+  tempDir,
+  type CliResult,
+} from './helpers/env.js';
 
 const GEN = [
   'bench',
@@ -81,7 +94,7 @@ describe('interrupted runs resume', () => {
     const { first, resumed, out } = await interruptAndResume('SIGINT');
     const { records, runId } = runFiles(out);
     expect(first.status).toBe(130);
-    expect(first.stderr).toContain(`Resume with: npm run bench -- --resume ${runId} --out ${out}`);
+    expect(first.stderr).toContain(`Resume with: ${resumePrefix} ${runId} --out ${out} --hub ${hubDir} --cache `);
     expect(resumed.status).toBe(0);
     expect(resumed.stderr).toContain(`Resuming ${runId}`);
     expectCompleteMatrix(readLines(records));
@@ -102,6 +115,65 @@ describe('interrupted runs resume', () => {
     expect(resumed.status).toBe(0);
     expectCompleteMatrix(readLines(runFiles(out).records));
   });
+});
+
+describe('what an interrupt says about the energy window', () => {
+  it('SIGINT after a window closed, before its record: "no energy window was open"; the resume runs that repetition', async () => {
+    const out = tempDir();
+    const child = startCli(['bench', ...smallModel, ...quickRun, '--run-id', 'scoring', '--out', out], {
+      JOULEBENCH_TEST_PAUSE: 'window-closed',
+    });
+    const done = finished(child);
+    await pausedAt(child, 'window-closed');
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.status).toBe(130);
+    expect(r.stderr).toContain(
+      `\nInterrupted (SIGINT): no energy window was open; finished records are kept in ${join(out, 'runs', 'scoring.jsonl')}.\n`,
+    );
+    expect(r.stderr).not.toContain('dropped');
+    expect(existsSync(join(out, 'runs', 'scoring.lock'))).toBe(false);
+    const resumed = await cli(['bench', '--resume', 'scoring', '--out', out]);
+    expect(resumed.stderr).toContain('2 repetition(s) left; 0 already recorded');
+    expect(resumed.status).toBe(0);
+  });
+
+  it('the run counts its open windows: open from start() until stop() is called', async () => {
+    const { meter, windowOpen } = watchWindows((await selectMeter('estimate', {})).meter);
+    expect(windowOpen()).toBe(false);
+    const window = await meter.start();
+    expect(windowOpen()).toBe(true);
+    const stopping = window.stop();
+    expect(windowOpen()).toBe(false);
+    expect((await stopping).meter).toBe('estimate');
+    (await meter.prepare()).open();
+    expect(windowOpen()).toBe(true);
+  });
+});
+
+describe('interrupted before the run started', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)(
+    '%s once the lock is taken: one line, the lock and the folders it made are gone, exit %i',
+    async (signal, code) => {
+      const out = join(tempDir(), 'results');
+      const child = startCli(['bench', ...smallModel, ...quickRun, '--run-id', 'early', '--out', out], {
+        JOULEBENCH_TEST_PAUSE: 'run-locked',
+      });
+      const done = finished(child);
+      await pausedAt(child, 'run-locked');
+      expect(existsSync(join(out, 'runs', 'early.lock'))).toBe(true);
+      child.kill(signal);
+      const r = await done;
+      expect(r.status).toBe(code);
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('Interrupted'))).toEqual([
+        `Interrupted (${signal}) before the run started: nothing recorded`,
+      ]);
+      expect(existsSync(out)).toBe(false); // nor a lock file left inside it
+    },
+  );
 });
 
 describe('resume safety', () => {
@@ -165,12 +237,25 @@ describe('resume safety', () => {
     expect(ok.sort()).toEqual([1, 2, 3]);
   });
 
-  it('a resume of a finished run runs nothing and writes nothing', async () => {
+  it("a resume of a complete run says so and prints the whole run's summary; it runs and writes nothing", async () => {
+    const { out, runId, records } = await finishedRun(smallModel.slice(2)); // its one model: every cell ok
+    const before = readFileSync(records, 'utf8');
+    const r = await cli(['bench', '--resume', runId, '--out', out]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`Run ${runId} is complete: nothing left to run\n`);
+    expect(r.stderr).not.toMatch(/Resuming|Idle baseline|loading model/);
+    expect(r.stdout).toMatch(/sentiment-bow-en \|.* \| 6 × 3 \|/);
+    expect(r.stderr).toMatch(/^1 model\(s\) ran, 0 skipped \(not available offline\), 0 failed\. Records: /m);
+    expect(readFileSync(records, 'utf8')).toBe(before);
+  });
+
+  it('a resume of a run whose models are still unavailable is not complete: it reports them and writes nothing', async () => {
     const { out, runId, records } = await finishedRun();
     const before = readFileSync(records, 'utf8');
     const r = await cli(['bench', '--resume', runId, '--out', out]);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('0 repetition(s) left');
+    expect(r.stderr).not.toContain('is complete');
     expect(readFileSync(records, 'utf8')).toBe(before);
   });
 

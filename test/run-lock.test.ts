@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireRunLock, lockPath } from '../src/records/run-lock.js';
 import { RunRecordSchema } from '../src/schema/result-record.js';
-import { cli, finished, repoRoot, smallModel, startCli, tempDir } from './helpers/env.js';
+import { cli, finished, repoRoot, resumePrefix, smallModel, startCli, tempDir } from './helpers/env.js';
 
 async function waitFor(what: string, check: () => boolean, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -62,7 +62,7 @@ describe('two processes on one run', () => {
     first.kill('SIGTERM');
     const stopped = await firstDone;
     expect(stopped.status).toBe(143);
-    expect(stopped.stderr).toContain('Resume with: npm run bench -- --resume shared');
+    expect(stopped.stderr).toContain(`Resume with: ${resumePrefix} shared --out ${out} --hub `);
     expect(existsSync(lockPath(runs, 'shared'))).toBe(false);
     // Only the first process wrote: every line whole, each repetition once.
     const reps = readFileSync(join(runs, 'shared.jsonl'), 'utf8')

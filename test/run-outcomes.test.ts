@@ -5,9 +5,20 @@
 // --import that does not exist.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, hubDir, quickRun, repoRoot, smallModel, tempDir } from './helpers/env.js';
+import {
+  cli,
+  cliArgv,
+  finished,
+  hubDir,
+  quickRun,
+  repoRoot,
+  resumePrefix,
+  smallModel,
+  startShell,
+  tempDir,
+} from './helpers/env.js';
 
 const BOW = 'joulebench-fixtures/sentiment-bow-en';
 
@@ -50,6 +61,17 @@ describe('exit codes and counts', () => {
     expect(bad.status).toBe(2);
   });
 
+  // `| true` reads nothing, so the first write already meets a closed pipe; `| head -1` closes it after a line.
+  it.each(['head -1', 'true'])(
+    '`joulebench list | %s`: a reader that stops early ends it quietly, exit 0',
+    async (reader) => {
+      const r = await finished(startShell(`set -o pipefail; "$@" | ${reader}`, { args: cliArgv(['list']) }));
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(reader === 'true' ? '' : 'classification\n');
+    },
+  );
+
   it('incomplete model files are "failed" in progress and summary (exit 1); the pasted resume command runs them once fixed', async () => {
     const { hub, complete } = hubWithIncompleteModel();
     const modelsFile = ownModelsFile();
@@ -73,12 +95,15 @@ describe('exit codes and counts', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^Run \S+: task classification, 0 model run\(s\) to do, 1 unavailable \(listed below\)/m);
     expect(r.stderr).toMatch(/^ {2}– mine\/bow: failed — model files incomplete in /m);
-    expect(r.stderr).toMatch(/^0 model\(s\) measured, 0 skipped \(not available offline\), 1 failed\./m);
+    // The estimate meter measures nothing: the summary says the models ran.
+    expect(r.stderr).toMatch(/^0 model\(s\) ran, 0 skipped \(not available offline\), 1 failed\./m);
+    expect(r.stdout).toBe('\nNo model produced a result.\n');
     const runId = readdirSync(join(out, 'runs'))[0]!.replace(/\.(jsonl|plan\.json)$/, '');
-    const command = /^Once the failed models are fixed, run them with: npm run bench -- (.*)$/m.exec(r.stderr)?.[1];
-    expect(command).toBe(
-      `--resume ${runId} --out '${out}' --hub ${hub} --cache ${cache} --models-file '${modelsFile}' --offline`,
+    const printed = /^Once the failed models are fixed, run them with: (.*)$/m.exec(r.stderr)?.[1];
+    expect(printed).toBe(
+      `${resumePrefix} ${runId} --out '${out}' --hub ${hub} --cache ${cache} --models-file '${modelsFile}' --offline`,
     );
+    const command = printed!.replace(/^npm .*? run bench -- /, ''); // the flags, for main()
 
     complete();
     // Pasted elsewhere, in a shell whose JOULEBENCH_HUB points at an empty mirror: the flags carry the run.
@@ -89,10 +114,35 @@ describe('exit codes and counts', () => {
       const resumed = await cli(['bench', ...shellWords(command!)], { JOULEBENCH_HUB: tempDir() });
       expect(resumed.stderr).toContain(`Resuming ${runId}: task classification, 1 model run(s) to do`);
       expect(resumed.status).toBe(0);
-      expect(resumed.stderr).toMatch(/^1 model\(s\) measured, 0 skipped \(not available offline\), 0 failed\./m);
+      expect(resumed.stderr).toMatch(/^1 model\(s\) ran, 0 skipped \(not available offline\), 0 failed\./m);
     } finally {
       process.chdir(cwd);
     }
+  });
+
+  it('the printed resume command resumes pasted in another folder: hub, cache and offline from the environment become flags, relative paths absolute', async () => {
+    const { hub, complete } = hubWithIncompleteModel();
+    const modelsFile = ownModelsFile();
+    const cache = tempDir();
+    const here = tempDir(); // where the user typed the command: its paths are relative to it
+    const env = { JOULEBENCH_HUB: relative(here, hub), JOULEBENCH_CACHE: relative(here, cache), HF_HUB_OFFLINE: '1' };
+    const args = ['bench', '--task', 'classification', ...quickRun, '--run-id', 'pasted', '--out', 'my results'];
+    const first = await finished(
+      startShell('"$@"', { args: cliArgv([...args, '--models-file', relative(here, modelsFile)]), cwd: here, env }),
+    );
+    expect(first.status, first.stderr).toBe(1);
+    const command = /^Once the failed models are fixed, run them with: (.*)$/m.exec(first.stderr)?.[1];
+    expect(command).toBe(
+      `${resumePrefix} pasted --out '${join(here, 'my results')}' --hub ${hub} --cache ${cache} ` +
+        `--models-file '${modelsFile}' --offline`,
+    );
+    complete();
+    // Another folder, another shell: its JOULEBENCH_HUB points at an empty mirror, no offline setting.
+    const elsewhere = { JOULEBENCH_HUB: tempDir(), JOULEBENCH_CACHE: tempDir(), HF_HUB_OFFLINE: undefined };
+    const resumed = await finished(startShell(command!, { cwd: tempDir(), env: elsewhere }));
+    expect(resumed.stderr).toContain('Resuming pasted: task classification, 1 model run(s) to do');
+    expect(resumed.stderr).toMatch(/^1 model\(s\) ran, 0 skipped \(not available offline\), 0 failed\./m);
+    expect(resumed.status).toBe(0);
   });
 
   it('a resume that still finds a model unavailable counts it in the summary again, without a second line', async () => {
@@ -112,7 +162,7 @@ describe('exit codes and counts', () => {
     expect(first.status).toBe(1);
     const again = await cli(['bench', '--resume', 'latest', '--hub', hub, '--offline', '--out', out]);
     expect(again.status).toBe(1);
-    expect(again.stderr).toMatch(/^0 model\(s\) measured, 2 skipped \(not available offline\), 1 failed\./m);
+    expect(again.stderr).toMatch(/^0 model\(s\) ran, 2 skipped \(not available offline\), 1 failed\./m);
     const file = readdirSync(join(out, 'runs')).find((f) => f.endsWith('.jsonl'))!;
     expect(
       readFileSync(join(out, 'runs', file), 'utf8')
@@ -141,7 +191,7 @@ describe('before any model loads', () => {
     const r = await cli(['bench', '--resume', 'latest', '--out', out]);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/^warning: skipping .*zz-broken\.plan\.json: .*not valid JSON/m);
-    expect(r.stderr).toContain('Resuming good');
+    expect(r.stderr).toContain('Run good is complete: nothing left to run');
   });
 
   it('--import of a file that does not exist says "no such file"', async () => {

@@ -107,6 +107,7 @@ describe('bench with default windows on a RAPL tree at 45 W', () => {
       expect(r.settings.minWindowSeconds).toBeNull();
     }
     expect(stderr).toMatch(/each window lasts at least 1 s \(200 × the meter's 0\.001 s resolution, or 1 s\)/);
+    expect(stderr).toMatch(/^1 model\(s\) measured, /m); // a meter that measures: "measured", not "ran"
   });
 
   it('counts every inference of every pass, scores the first pass, and keeps a power timeline', () => {

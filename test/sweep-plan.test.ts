@@ -13,7 +13,7 @@ import { RunRecordSchema, type OkRecord } from '../src/schema/result-record.js';
 import { DEFAULT_RUN_OPTIONS } from '../src/schema/run-options.js';
 import { PlanSchema } from '../src/schema/run-plan.js';
 import { UserError } from '../src/util/errors.js';
-import { cli, hubDir, quickRun, tempDir } from './helpers/env.js';
+import { cli, hubDir, quickRun, resumePrefix, tempDir } from './helpers/env.js';
 
 describe('the cross product', () => {
   it('is batch size × threads × device, an axis not given taking the run setting', () => {
@@ -131,7 +131,7 @@ describe('sweep on the offline mirror', () => {
         : [cuda(1, 1), cuda(1, 2), cuda(2, 1), cuda(2, 2), batch8(1, 'cpu'), cuda(8, 1), batch8(2, 'cpu'), cuda(8, 2)],
     );
     expect(first.stderr).toMatch(
-      /\d+ model\(s\) measured, 0 skipped \(not available offline\), \d+ configuration\(s\) skipped \(cannot run here\), 0 failed/,
+      /\d+ model\(s\) ran, 0 skipped \(not available offline\), \d+ configuration\(s\) skipped \(cannot run here\), 0 failed/,
     );
     expect(plan.sweep).toMatchObject({
       id: 'sw',
@@ -330,9 +330,10 @@ describe('sweep on the offline mirror', () => {
     expect(again.stderr.trim()).toMatch(/^joulebench: --resume sw runs the plan as it was made; drop the sweep axes$/);
     const plain = await cli(['bench', ...model, ...quickRun, '--run-id', 'plain', '--out', out]);
     expect(plain.status).toBe(0);
-    const notSweep = await cli(['sweep', '--resume', 'plain', '--out', out]);
+    const cache = tempDir();
+    const notSweep = await cli(['sweep', '--resume', 'plain', '--out', out], { JOULEBENCH_CACHE: cache });
     expect(notSweep.stderr.trim()).toBe(
-      'joulebench: Run plain is not a sweep: resume it with npm run bench -- --resume plain',
+      `joulebench: Run plain is not a sweep: resume it with ${resumePrefix} plain --out ${out} --hub ${hubDir} --cache ${cache}`,
     );
     const none = await cli(['sweep', ...model, ...quickRun, '--out', out]);
     expect(none.status).toBe(2);

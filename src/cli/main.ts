@@ -12,7 +12,7 @@ import { FORMATS } from '../report/render/index.js';
 import { STAR_RULES } from '../report/stars.js';
 import { dtypeSuffix } from '../schema/model-entry.js';
 import { DEFAULT_RUN_OPTIONS, DEVICES, LIMITS } from '../schema/run-options.js';
-import { UserError, internalErrorText } from '../util/errors.js';
+import { UserError, errorCode, internalErrorText } from '../util/errors.js';
 import { EXIT } from '../util/exit-codes.js';
 import { ownVersion } from '../util/paths.js';
 import {
@@ -158,6 +158,15 @@ function runFlags(command: Command, sweep: boolean): Command {
     .option(...MODELS_FILE);
 }
 
+/** "error: unknown option '--x'\n(Did you mean --y?)\n" -> "joulebench: unknown option '--x' (did you mean --y?)\n". */
+function commanderErrorLine(text: string): string {
+  const line = text
+    .trim()
+    .replace(/^error: /, '')
+    .replace(/\s*\n\(Did you mean (.*)\?\)$/, ' (did you mean $1?)');
+  return `joulebench: ${line}\n`;
+}
+
 export function buildProgram(setExitCode: (code: number) => void): Command {
   /** Runs the handler `name` of commands/<file>.ts, imported now. */
   const lazy =
@@ -172,8 +181,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('Energy per 1,000 inferences of ML models, and the quality it buys.')
     .version(ownVersion(), '-V, --version', 'print the version')
     .configureHelp({ sortOptions: false })
-    // Throw instead of exiting (main() returns the code); set first, so every subcommand inherits it.
-    .exitOverride();
+    // Throw instead of exiting (main() returns the code), and say a mistake on one line, as every
+    // other user error; set first, so every subcommand inherits both.
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(commanderErrorLine(text)) });
 
   runFlags(program.command('bench'), false)
     .description(
@@ -361,7 +372,21 @@ function isEntryPoint(): boolean {
   }
 }
 
+/**
+ * A reader that stops early (`joulebench list | head -1`) closes the pipe: the rest of the output
+ * is unwanted, not an error. It is dropped and the command ends as it would have (a run keeps
+ * recording), instead of dying on EPIPE with a stack trace.
+ */
+function dropOutputOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err) => {
+    if (errorCode(err) !== 'EPIPE') throw err;
+    stream.write = (() => true) as typeof stream.write;
+  });
+}
+
 if (isEntryPoint()) {
+  dropOutputOnClosedPipe(process.stdout);
+  dropOutputOnClosedPipe(process.stderr);
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -8,21 +8,24 @@ import { loadAllTasks } from '../../tasks/index.js';
 import type { Meter } from '../meters/base.js';
 import { selectMeter } from '../meters/index.js';
 import { checkDevice } from '../model/device.js';
-import { provideHint, resolveHubConfig } from '../model/hub.js';
+import { provideHint, resolveHubConfig, type HubConfig } from '../model/hub.js';
 import { loadRegistry, type ModelRegistry } from '../model/registry.js';
 import { planPath } from '../records/plan-file.js';
 import { parseRecordLines } from '../records/reader.js';
 import { acquireRunLock } from '../records/run-lock.js';
 import { buildBoard } from '../report/board.js';
 import { markdownSections } from '../report/render/markdown.js';
+import type { EnergyKind } from '../schema/energy.js';
 import type { RunRecord } from '../schema/result-record.js';
 import { InternalError, UserError, WriteError } from '../util/errors.js';
 import { EXIT } from '../util/exit-codes.js';
-import { checkWritableDir, createDir } from '../util/out-dir.js';
-import { packagePath } from '../util/paths.js';
+import { checkWritableDir, createDir, removeCreatedDirs } from '../util/out-dir.js';
+import { packageRoot, packagePath } from '../util/paths.js';
+import { pauseForTest } from '../util/test-pause.js';
 import { executePlan, type BenchResult } from './execute.js';
 import { completePlan, draftPlan, runIdOf, type BenchRequest, type Draft, type Log } from './plan.js';
 import { draftSweep, unusableDevices } from './sweep-plan.js';
+import { interruptRun } from './interrupts.js';
 import { countRecords } from './resume.js';
 import { cellKey, recordUnit, unitKey } from './units.js';
 
@@ -40,25 +43,32 @@ function shellWord(s: string): string {
 }
 
 /**
- * The command that resumes a run, with every flag that located it, as absolute paths: pasted
- * into any shell, in any folder, it finds the same run, mirror, cache and registry. (`npm run`
- * runs in the package folder, where the default --out is results/.)
+ * The command that resumes a run, pasted into any shell in any folder: npm in joulebench's own
+ * folder (where the default --out, results/, is), every flag that located the run as an
+ * absolute path, and the mirror, cache and offline setting that came from the environment
+ * (JOULEBENCH_HUB, JOULEBENCH_CACHE, HF_HUB_OFFLINE) as flags: the shell it is pasted into may
+ * set them differently, or not at all.
  */
-export function resumeCommand(request: BenchRequest, runId: string): string {
-  const path = (p: string | undefined) => (p === undefined ? undefined : resolve(p));
+export function resumeCommand(
+  request: BenchRequest,
+  runId: string,
+  hub: Pick<HubConfig, 'hubDir' | 'cacheDir' | 'offline'>,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const out = resolve(request.out);
+  const cacheGiven = (request.cache ?? env.JOULEBENCH_CACHE ?? '') !== '';
   const flags: [string, string | undefined][] = [
     ['--resume', runId],
     ['--out', out !== packagePath('results') ? out : undefined],
-    ['--hub', path(request.hub)],
-    ['--cache', path(request.cache)],
-    ['--models-file', path(request.modelsFile)],
+    ['--hub', hub.hubDir],
+    ['--cache', cacheGiven ? hub.cacheDir : undefined],
+    ['--models-file', request.modelsFile === undefined ? undefined : resolve(request.modelsFile)],
   ];
   const given = flags
     .filter((f): f is [string, string] => f[1] !== undefined)
     .map(([flag, value]) => `${flag} ${shellWord(value)}`);
-  if (request.offline) given.push('--offline');
-  return `npm run ${request.command ?? 'bench'} -- ${given.join(' ')}`;
+  if (hub.offline) given.push('--offline');
+  return `npm --prefix ${shellWord(packageRoot)} run ${request.command ?? 'bench'} -- ${given.join(' ')}`;
 }
 
 /** A write that failed mid-run, as the one line the user acts on (exit 4). */
@@ -120,25 +130,36 @@ export async function runBenchmark(request: BenchRequest, seams: BenchSeams | Lo
   if (request.sweep) await planSweep(draft, request, { registry, hub, id: sweepId(draft, runId) });
   else if (request.command === 'sweep' && draft.resumed && !draft.resumed.sweep) {
     throw new UserError(
-      `Run ${draft.resumed.runId} is not a sweep: resume it with npm run bench -- --resume ${draft.resumed.runId}`,
+      `Run ${draft.resumed.runId} is not a sweep: resume it with ${resumeCommand({ ...request, command: 'bench' }, draft.resumed.runId, hub)}`,
     );
   }
+  // A bench run needs every device it names; a sweep skips the units of one that cannot run here.
+  // Checked before the meter is probed: a mistyped --device is one line, not a meter warning and then it.
+  if (draft.resumed?.sweep) draft.unusableDevices = await unusableDevices(devicesOf(draft), checkDevice);
+  else if (!draft.sweep) for (const device of devicesOf(draft)) await checkDevice(device);
   const { meter, notes } = ownMeter
     ? { meter: ownMeter, notes: [] }
     : await selectMeter(draft.settings.meter, { cpuWatts: draft.settings.cpuWatts });
   if (ownMeter) draft.settings = { ...draft.settings, meter: ownMeter.name };
   for (const n of notes) log(n);
-  // A bench run needs every device it names; a sweep skips the units of one that cannot run here.
-  if (draft.resumed?.sweep) draft.unusableDevices = await unusableDevices(devicesOf(draft), checkDevice);
-  else if (!draft.sweep) for (const device of devicesOf(draft)) await checkDevice(device);
   // Every flag is checked: from here on the run's folder may be created.
   const recordsPath = join(runsDir, `${runId}.jsonl`);
-  const resume = resumeCommand(request, runId);
+  const resume = resumeCommand(request, runId, hub);
   const runExists = () => existsSync(planPath(runsDir, runId));
-  createDir(runsDir);
+  const created = createDir(runsDir);
   try {
     const lock = acquireRunLock(runsDir, runId, log);
+    // Failed or stopped before the plan was written: nothing to keep, not even the folders made for it.
+    const letGo = () => {
+      lock.release();
+      if (!runExists()) removeCreatedDirs(created);
+    };
+    const interrupts = interruptRun(letGo, log, (signal) => {
+      const resumeNote = runExists() ? `; resume with: ${resume}` : '';
+      return `\nInterrupted (${signal}) before the run started: nothing recorded${resumeNote}`;
+    });
     try {
+      await pauseForTest('run-locked');
       const modelsFile = resolve(request.modelsFile ?? packagePath('models.json'));
       const plan = await completePlan(draft, { hub, runsDir, strict: request.strict, runId, modelsFile, log });
       const result = await executePlan(plan, {
@@ -148,14 +169,15 @@ export async function runBenchmark(request: BenchRequest, seams: BenchSeams | Lo
         runsDir,
         resumed: draft.resumed !== undefined,
         resumeCommand: resume,
-        lock,
+        interrupts,
         unusableDevices: draft.unusableDevices,
         log,
       });
-      await summarize(result, resume, log);
+      await summarize(result, { resume, meterKind: meter.kind }, log);
       return result;
     } finally {
-      lock.release();
+      interrupts.remove();
+      letGo();
     }
   } catch (err) {
     if (err instanceof WriteError) throw writeFailure(err, recordsPath, runExists() ? resume : undefined);
@@ -188,21 +210,24 @@ function runRecords(result: BenchResult): RunRecord[] {
   return all.filter((r) => r.status === 'ok' || !madeGood(r));
 }
 
-async function summarize(result: BenchResult, resume: string, log: Log): Promise<void> {
+/** The whole run's board and counts; with the estimate meter nothing is measured, so models "ran". */
+async function summarize(result: BenchResult, run: { resume: string; meterKind: EnergyKind }, log: Log): Promise<void> {
   const records = runRecords(result);
+  const measured = run.meterKind === 'measured';
   process.stdout.write(
     records.some((r) => r.status === 'ok')
       ? `\n${markdownSections(await buildBoard(records)).trimEnd()}\n`
-      : '\nNo model produced a measurement.\n',
+      : `\nNo model produced a ${measured ? 'measurement' : 'result'}.\n`,
   );
   const failed = modelCount(records, 'error');
   const offline = records.filter((r) => r.status === 'skipped' && r.reason === 'offline');
   const unrunnable = records.filter((r) => r.status === 'skipped' && r.reason === 'unrunnable').length;
   log(
-    `\n${modelCount(records, 'ok')} model(s) measured, ${modelCount(offline, 'skipped')} skipped (not available offline), ` +
+    `\n${modelCount(records, 'ok')} model(s) ${measured ? 'measured' : 'ran'}, ` +
+      `${modelCount(offline, 'skipped')} skipped (not available offline), ` +
       (unrunnable > 0 ? `${unrunnable} configuration(s) skipped (cannot run here), ` : '') +
       `${failed} failed. Records: ${result.recordsPath}`,
   );
   if (offline.length > 0) log(`Skipped models are listed above with where joulebench looked. ${provideHint}`);
-  if (failed > 0) log(`Once the failed models are fixed, run them with: ${resume}`);
+  if (failed > 0) log(`Once the failed models are fixed, run them with: ${run.resume}`);
 }

@@ -1,6 +1,6 @@
 // The second stage of a run: the plan's loop, under the run's lock. Writes the plan (new runs),
 // takes the idle baseline, then runs each unit of this shard that still lacks records,
-// appending each record as it finishes, so an interruption loses only the window in progress.
+// appending each record as it finishes, so an interruption loses only the repetition in progress.
 // SIGINT and SIGTERM say how to resume. A record that cannot be written (WriteError) stops the
 // loop; runBenchmark says what is kept.
 import { join } from 'node:path';
@@ -11,7 +11,6 @@ import { locateModel, provideHint, type HubConfig, type ModelLocation } from '..
 import type { ModelRegistry } from '../model/registry.js';
 import { errorRecord, skippedRecord, type RunFacts } from '../records/build.js';
 import { planPath, writePlan } from '../records/plan-file.js';
-import type { RunLock } from '../records/run-lock.js';
 import { RecordWriter } from '../records/writer.js';
 import { axesText } from '../report/sweep/sweep-tables.js';
 import type { RunRecord } from '../schema/result-record.js';
@@ -21,6 +20,7 @@ import { UserError } from '../util/errors.js';
 import { EXIT } from '../util/exit-codes.js';
 import { createProgress } from '../util/progress.js';
 import { acceleratorName, describeHardware, describeSoftware, hardwareLabel } from '../util/system.js';
+import { watchWindows, type RunInterrupts } from './interrupts.js';
 import { targetInputs, type Log, type Target, type TargetInputs } from './plan.js';
 import { finishedCells, nothingFinished, repairTornTail, type Finished } from './resume.js';
 import { runUnit, type UnitContext } from './runner.js';
@@ -36,8 +36,8 @@ export interface ExecuteContext {
   resumed: boolean;
   /** The command that resumes this run, printed on an interrupt. */
   resumeCommand: string;
-  /** The run's lock: released on an interrupt too (process.exit skips the caller's finally). */
-  lock: RunLock;
+  /** What Ctrl-C and SIGTERM say and close (the caller let the run's lock go on them). */
+  interrupts: RunInterrupts;
   /** A sweep's devices that cannot run here, with why: their units are skipped. */
   unusableDevices?: UnusableDevices | undefined;
   log: Log;
@@ -48,17 +48,6 @@ export interface BenchResult {
   recordsPath: string;
   records: RunRecord[];
   exitCode: number;
-}
-
-/** Ctrl-C or SIGTERM: finished records are already on disk; the open window is simply dropped. */
-function onInterrupt(handler: (signal: NodeJS.Signals) => void): () => void {
-  const wrapped = (signal: NodeJS.Signals) => handler(signal);
-  process.once('SIGINT', wrapped);
-  process.once('SIGTERM', wrapped);
-  return () => {
-    process.removeListener('SIGINT', wrapped);
-    process.removeListener('SIGTERM', wrapped);
-  };
 }
 
 /** "3 repetition(s)", or "3 to 20 repetitions, until the 95% CI is within 2% of the mean". */
@@ -125,7 +114,8 @@ function checkMeasuredOn(plan: Plan, here: MeasuredOn): void {
 
 export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<BenchResult> {
   const { settings } = plan;
-  const { log, meter } = ctx;
+  const { log } = ctx;
+  const { meter, windowOpen } = watchWindows(ctx.meter);
   const recordsPath = join(ctx.runsDir, `${plan.runId}.jsonl`);
   // A torn tail is set aside before reading: a complete record missing only its newline would
   // otherwise count as finished and then be moved away with the fragment.
@@ -141,6 +131,12 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
   const work = mine
     .map((unit) => ({ unit, repetitions: todo.filter((c) => c.unit === unit).map((c) => c.repetition) }))
     .filter((w) => w.repetitions.length > 0 || adaptive(w.unit));
+  if (ctx.resumed && work.length === 0) {
+    // Every cell of this shard has its ok record: no model to load, no meter to check; the
+    // caller's summary is the whole run's, from its records.
+    log(`Run ${plan.runId} is complete: nothing left to run`);
+    return { runId: plan.runId, recordsPath, records: [], exitCode: EXIT.ok };
+  }
   const targets = await Promise.all(plan.targets.map((t) => revive(plan, t, ctx)));
   const liveOf = (unit: PlanUnit) =>
     targets.find(
@@ -177,19 +173,20 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
   );
   const unavailable = work.length - runnable.length;
   const progress = createProgress(cellsToRun);
-  // From here on the run exists on disk, so an interrupt says how to resume it.
-  const removeHandlers = onInterrupt((signal) => {
-    progress.finish();
-    writer.close();
-    ctx.lock.release();
-    log(
-      `\nInterrupted (${signal}): the window in progress was dropped; finished records are kept in ${recordsPath}.\n` +
-        `Resume with: ${ctx.resumeCommand}`,
-    );
-    process.exit(signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
-  });
+  // From here on the run exists on disk, so an interrupt says how to resume it; finished records
+  // are already on disk, an open window is simply dropped (after a window closes, scoring only
+  // loses its record: no window is dropped, the repetition runs again).
+  ctx.interrupts.say(
+    (signal) =>
+      `\nInterrupted (${signal}): ${windowOpen() ? 'the energy window in progress was dropped' : 'no energy window was open'}; ` +
+      `finished records are kept in ${recordsPath}.\nResume with: ${ctx.resumeCommand}`,
+    () => {
+      progress.finish();
+      writer.close();
+    },
+  );
   const records: RunRecord[] = [];
-  // Everything from here runs inside the try: a failure (a failed idle baseline) removes the handlers.
+  // Everything from here runs inside the try: a failure (a failed idle baseline) closes the writer.
   try {
     const run: RunFacts = {
       runId: plan.runId,
@@ -273,7 +270,6 @@ export async function executePlan(plan: Plan, ctx: ExecuteContext): Promise<Benc
       records.push(...(await runUnit(unitContext, job)));
     }
   } finally {
-    removeHandlers();
     progress.finish();
     writer.close();
   }

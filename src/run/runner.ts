@@ -15,6 +15,7 @@ import type { ErrorRecord, RunRecord, Selection } from '../schema/result-record.
 import { minWindowSecondsFor } from '../schema/run-options.js';
 import type { DatasetSpec, Sample, ScoreContext, TaskDef } from '../task-api.js';
 import { errorMessage } from '../util/errors.js';
+import { pauseForTest } from '../util/test-pause.js';
 import type { Progress } from '../util/progress.js';
 import { pipelineCaller, samplesForModel } from './inputs.js';
 import { measureRepetition, type RepetitionWindows } from './repetition.js';
@@ -141,6 +142,7 @@ export async function runUnit(ctx: UnitContext, job: UnitJob): Promise<RunRecord
         records.push(fail(repetition, 'measure', err));
         break;
       }
+      await pauseForTest('window-closed');
       const m = { ...windows.full, prefill: windows.prefill };
       let quality: Record<string, number>;
       try {

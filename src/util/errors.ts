@@ -83,7 +83,7 @@ export function errorCode(err: unknown): string {
 }
 
 /** "Did you mean" hint: the known names closest to `name` (Levenshtein distance <= 3). */
-function closest(name: string, known: readonly string[]): string[] {
+export function closest(name: string, known: readonly string[]): string[] {
   const scored = known
     .map((k) => ({ k, d: distance(name.toLowerCase(), k.toLowerCase()) }))
     .filter(({ k, d }) => d <= 3 || k.toLowerCase().includes(name.toLowerCase()))

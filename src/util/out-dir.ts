@@ -2,7 +2,7 @@
 // that then fails on another flag leaves no folder behind), and created only when the run is
 // about to write, one level at a time: Node's recursive mkdir never returns inside /proc, and
 // reports a read-only filesystem as ENOENT. Every refusal names its cause: the errno, or the file in the way.
-import { accessSync, constants, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, realpathSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { UserError, errorCode } from './errors.js';
 
@@ -51,12 +51,17 @@ export function checkWritableDir(dir: string, flag: string, given: string): stri
   return abs;
 }
 
-/** Creates `dir` and the folders above it that are missing, one at a time; a failure names its errno. */
-export function createDir(dir: string): void {
+/**
+ * Creates `dir` and the folders above it that are missing, one at a time; a failure names its
+ * errno. Returns the folders it created, outermost first (for removeCreatedDirs).
+ */
+export function createDir(dir: string): string[] {
   const abs = resolve(dir);
+  const created: string[] = [];
   for (const level of nearestExisting(abs).missing) {
     try {
       mkdirSync(level);
+      created.push(level);
     } catch (err) {
       if (errorCode(err) === 'EEXIST' && statSync(level).isDirectory()) continue; // made meanwhile
       throw new UserError(`Cannot write results to ${abs}: ${errorCode(err)}`);
@@ -66,5 +71,21 @@ export function createDir(dir: string): void {
     accessSync(abs, constants.W_OK);
   } catch (err) {
     throw new UserError(`Cannot write results to ${abs}: ${errorCode(err)}`);
+  }
+  return created;
+}
+
+/**
+ * Removes folders createDir made, innermost first, while they are empty: a command that fails
+ * before it wrote anything leaves the user's folder as it found it. One that is not empty (or
+ * gone) stays as it is.
+ */
+export function removeCreatedDirs(created: readonly string[]): void {
+  for (const dir of [...created].reverse()) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      return; // not empty: it and the folders above it hold something now
+    }
   }
 }

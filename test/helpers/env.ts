@@ -23,6 +23,9 @@ export const smallModel = ['--task', 'classification', '--model', 'joulebench-fi
 /** Few samples and windows: what a bench run in a test needs unless it tests the figures. */
 export const quickRun = ['--samples', '4', '--repetitions', '2', '--warmup', '1', '--min-window-seconds', '0'];
 
+/** How a printed resume command begins: npm in this package, from any folder. */
+export const resumePrefix = `npm --prefix ${repoRoot} run bench -- --resume`;
+
 export function tempDir(prefix = 'joulebench-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
@@ -101,11 +104,30 @@ export async function cli(args: string[], env: Env = {}): Promise<CliResult> {
   return { status, ...captured };
 }
 
+/** The command line of a TypeScript file of the repository run with tsx, for a child process or a shell, in any folder. */
+export function scriptArgv(script: string, args: string[]): string[] {
+  return [process.execPath, '--import', import.meta.resolve('tsx'), join(repoRoot, script), ...args];
+}
+
+/** The command line of `joulebench <args>` from the sources. */
+export function cliArgv(args: string[]): string[] {
+  return scriptArgv('src/cli/main.ts', args);
+}
+
 /** Starts `joulebench <args>` in a child process and returns it at once (for tests that interrupt it). */
 export function startCli(args: string[], env: Env = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, ...hermetic(env) },
+  const [node, ...rest] = cliArgv(args);
+  return spawn(node!, rest, { cwd: repoRoot, env: { ...process.env, ...hermetic(env) } });
+}
+
+/**
+ * Starts a bash script with the tests' environment (a pipeline, a pasted command line), in
+ * `cwd`; `args` are its "$@".
+ */
+export function startShell(script: string, options: { args?: string[]; env?: Env; cwd?: string } = {}): ChildProcess {
+  return spawn('bash', ['-c', script, 'bash', ...(options.args ?? [])], {
+    cwd: options.cwd ?? repoRoot,
+    env: { ...process.env, ...hermetic(options.env ?? {}) },
   });
 }
 
@@ -118,5 +140,20 @@ export function finished(child: ChildProcess): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/**
+ * Resolves when a child started with JOULEBENCH_TEST_PAUSE=<point> says it waits there (see
+ * src/util/test-pause.ts), so a test can signal it at exactly that point; rejects if it exits first.
+ */
+export function pausedAt(child: ChildProcess, point: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stderr!.on('data', (d: Buffer | string) => {
+      text += d.toString();
+      if (text.includes(`joulebench-test: paused at ${point}\n`)) resolve();
+    });
+    child.on('close', (status) => reject(new Error(`exited (${status}) before pausing at ${point}:\n${text}`)));
   });
 }
