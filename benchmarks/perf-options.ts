@@ -7,7 +7,7 @@ import { writeWholeFile } from '../src/records/whole-file.js';
 import { UserError, closest, errorCode } from '../src/util/errors.js';
 import { EXIT } from '../src/util/exit-codes.js';
 
-export const PERF_HELP = `Usage: npm run perf -- [--quick | --meters]
+const PERF_HELP = `Usage: npm run perf -- [--quick | --meters]
 
 joulebench's own performance: what the harness costs on top of the work it measures.
 Needs the hub mirror (JOULEBENCH_HUB); asserts nothing (compare ratios within one run).
@@ -23,7 +23,7 @@ and the output says so.
 
 const USER_FLAGS = ['--quick', '--meters', '--help'];
 
-export interface PerfOptions {
+interface PerfOptions {
   quick: boolean;
   meters: boolean;
   help: boolean;
@@ -41,7 +41,7 @@ function mistake(err: unknown): UserError {
   return new UserError(`${first[0]!.toLowerCase()}${first.slice(1)} (${hint})`);
 }
 
-export function parsePerfArgs(argv: string[]): PerfOptions {
+function parsePerfArgs(argv: string[]): PerfOptions {
   let values: { quick?: boolean; meters?: boolean; help?: boolean; 'scaling-child'?: string };
   try {
     ({ values } = parseArgs({

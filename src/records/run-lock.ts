@@ -28,7 +28,7 @@ interface LockHolder {
   command: string;
 }
 
-export interface RunLock {
+interface RunLock {
   readonly path: string;
   /** Removes the lock if it is still this process's (idempotent). */
   release(): void;

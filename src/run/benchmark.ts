@@ -49,7 +49,7 @@ function shellWord(s: string): string {
  * (JOULEBENCH_HUB, JOULEBENCH_CACHE, HF_HUB_OFFLINE) as flags: the shell it is pasted into may
  * set them differently, or not at all.
  */
-export function resumeCommand(
+function resumeCommand(
   request: BenchRequest,
   runId: string,
   hub: Pick<HubConfig, 'hubDir' | 'cacheDir' | 'offline'>,
@@ -113,7 +113,7 @@ function devicesOf(draft: Draft): string[] {
 }
 
 /** What a library caller may hand runBenchmark besides the request. */
-export interface BenchSeams {
+interface BenchSeams {
   log?: Log;
   /** A meter of the caller's own, in place of --meter (its name is what the plan records as the meter). */
   meter?: Meter;

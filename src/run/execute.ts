@@ -27,7 +27,7 @@ import { runUnit, type UnitContext } from './runner.js';
 import { unrunnable, type UnusableDevices } from './sweep-plan.js';
 import { cellKey, cellsOf, shardUnits, unitKey } from './units.js';
 
-export interface ExecuteContext {
+interface ExecuteContext {
   registry: ModelRegistry;
   hub: HubConfig;
   meter: Meter;
@@ -51,7 +51,7 @@ export interface BenchResult {
 }
 
 /** "3 repetition(s)", or "3 to 20 repetitions, until the 95% CI is within 2% of the mean". */
-export function repetitionRule(s: Pick<ResolvedRunOptions, 'repetitions' | 'targetCi' | 'maxRepetitions'>): string {
+function repetitionRule(s: Pick<ResolvedRunOptions, 'repetitions' | 'targetCi' | 'maxRepetitions'>): string {
   if (s.targetCi === null) return `${s.repetitions} repetition(s)`;
   return `${s.repetitions} to ${s.maxRepetitions} repetitions, until the 95% CI is within ${+(s.targetCi * 100).toPrecision(3)}% of the mean`;
 }

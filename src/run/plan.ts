@@ -306,7 +306,7 @@ function clampBatch(settings: ResolvedRunOptions, samplesPerRepetition: number, 
   return { ...settings, batchSize: samplesPerRepetition };
 }
 
-export interface PlanContext {
+interface PlanContext {
   hub: HubConfig;
   runsDir: string;
   strict: boolean;

@@ -32,7 +32,7 @@ export interface UnitContext {
   progress: Progress;
 }
 
-export interface UnitJob {
+interface UnitJob {
   task: TaskDef;
   entry: ModelEntry;
   location: FoundModel;

@@ -6,9 +6,9 @@ import type { OkRecord } from '../schema/result-record.js';
 import type { ResolvedRunOptions } from '../schema/run-options.js';
 import { spread } from '../util/student-t.js';
 
-export type StopReason = 'ci-reached' | 'max-repetitions';
+type StopReason = 'ci-reached' | 'max-repetitions';
 
-export type StopRule = Pick<ResolvedRunOptions, 'repetitions' | 'targetCi' | 'maxRepetitions'>;
+type StopRule = Pick<ResolvedRunOptions, 'repetitions' | 'targetCi' | 'maxRepetitions'>;
 
 /**
  * The figure a unit's CI is judged on: the one the leaderboard ranks by, net J/1k where the run

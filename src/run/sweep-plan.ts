@@ -111,7 +111,7 @@ export async function unusableDevices(
 }
 
 /** What a sweep's unit needs of the machine running it. */
-export interface Here {
+interface Here {
   location: ModelLocation;
   /** Samples of a repetition. */
   samples: number;

@@ -5,13 +5,13 @@ import type { PlanUnit, Shard } from '../schema/run-plan.js';
 import type { UnitConfig } from '../schema/sweep-axes.js';
 import { UserError } from '../util/errors.js';
 
-export interface Cell {
+interface Cell {
   unit: PlanUnit;
   repetition: number;
 }
 
 /** What names a unit in records and plans alike; a sweep's units add their configuration. */
-export type UnitRef = Pick<PlanUnit, 'task' | 'model'> & {
+type UnitRef = Pick<PlanUnit, 'task' | 'model'> & {
   dataset: { id: string; split: string };
   config?: UnitConfig | undefined;
 };

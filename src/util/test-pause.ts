@@ -2,7 +2,7 @@
 // ("joulebench-test: paused at <point>"), so a test can send it a signal exactly there (the
 // moments between two steps are too short to hit otherwise). Unset, as outside the tests, it
 // costs one look at the environment. Not a user setting: the README does not list it.
-export type PausePoint =
+type PausePoint =
   /** The run's lock is taken, its plan not yet written. */
   | 'run-locked'
   /** A repetition's energy window has closed; its record is not yet scored or written. */
