@@ -267,7 +267,7 @@ describe('resume safety', () => {
       meterKind: 'estimated',
       hardware: expect.stringMatching(/threads\), .* GB RAM/),
     });
-    writeFileSync(records, readFileSync(records, 'utf8').split('\n').slice(0, 2).join('\n') + '\n'); // work left
+    writeFileSync(records, `${readFileSync(records, 'utf8').split('\n').slice(0, 2).join('\n')}\n`); // work left
     const before = readFileSync(records, 'utf8');
     const resumeWith = async (measuredOn: object) => {
       writeFileSync(plan, JSON.stringify({ ...written, measuredOn: { ...written.measuredOn, ...measuredOn } }));
