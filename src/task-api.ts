@@ -6,7 +6,7 @@
 // the model's tokenizer, labels and label mapping.
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { ImageError, decodeImage, type DecodedImage } from './datasets/image.js';
 import { checkLabelMap } from './model/label-map.js';
 import type { DatasetSpec } from './schema/dataset-spec.js';
@@ -54,6 +54,8 @@ export interface Sample {
 export interface DatasetFiles {
   /** Absolute folder that relative paths in rows resolve against. */
   dir: string;
+  /** The file (or folder of parquet shards) the rows came from, named in row errors. */
+  file?: string | undefined;
 }
 
 /** A loaded pipeline as a task's `call` sees it: positional arguments, then the call options. */
@@ -167,9 +169,18 @@ function rowName(spec: DatasetSpec, rowIndex: number): string {
   return `Dataset ${spec.id} (${spec.split}) row ${rowIndex + 1}`;
 }
 
-/** A data problem in one row: "Dataset org/name (split) row N: <problem>", for the user to fix. */
-export function rowError(spec: DatasetSpec, rowIndex: number, problem: string): UserError {
-  return new UserError(`${rowName(spec, rowIndex)}: ${problem}`);
+/**
+ * A data problem in one row, for the user to fix: "Dataset org/name (split) row N: <problem>".
+ * The stage that read the file adds its path (inFile), which a task's prepare does not know.
+ */
+export class DataRowError extends UserError {
+  inFile(file: string | undefined): UserError {
+    return file === undefined ? this : new UserError(`${this.message} (in ${file})`);
+  }
+}
+
+export function rowError(spec: DatasetSpec, rowIndex: number, problem: string): DataRowError {
+  return new DataRowError(`${rowName(spec, rowIndex)}: ${problem}`);
 }
 
 /** The types `field` reads; 'any' leaves checking the value to the task. */
@@ -222,7 +233,7 @@ export function field<T extends FieldType>(
     }
     return value as FieldValue<T>;
   }
-  throw new UserError(
+  throw new DataRowError(
     `${rowName(spec, rowIndex)} has no field '${candidates[0]}'` +
       (candidates.length > 1 ? ` (also tried: ${candidates.slice(1).join(', ')})` : '') +
       `; its fields are: ${Object.keys(row).join(', ')}`,
@@ -244,8 +255,10 @@ export function classLabel(row: DatasetRow, spec: DatasetSpec, rowIndex: number)
   const names = spec.labelNames ?? [];
   const reference = names[label];
   if (reference === undefined) {
-    throw new UserError(
-      `${rowName(spec, rowIndex)}: label ${label} is not one of 0..${names.length - 1} (an unlabelled split needs "labelled": false)`,
+    throw rowError(
+      spec,
+      rowIndex,
+      `label ${label} is not one of 0..${names.length - 1} (an unlabelled split needs "labelled": false)`,
     );
   }
   return reference;
@@ -267,7 +280,13 @@ export async function imageField(
   let source: Parameters<typeof decodeImage>[0];
   if (typeof value === 'string') {
     if (!files) throw new Error(`image path '${value}' given without the dataset's folder to resolve it against`);
-    source = { file: resolve(files.dir, value) };
+    const file = resolve(files.dir, value);
+    // A row names an image beside its dataset, never a file elsewhere on the machine.
+    const inside = relative(files.dir, file);
+    if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+      throw rowError(spec, rowIndex, `image path '${value}' leads outside the dataset's folder (${files.dir})`);
+    }
+    source = { file };
   } else if (hasType(value, 'object') && (value as { bytes?: unknown }).bytes instanceof Uint8Array) {
     const { bytes, path } = value as { bytes: Uint8Array; path?: unknown };
     source = { bytes, name: typeof path === 'string' ? path : undefined };

@@ -138,7 +138,7 @@ describe('bad input', () => {
     const r = await cli(['bench', '--task', 'classification', '--hub', root, '--out', out]);
     expectUserError(
       r,
-      /^joulebench: Dataset stanfordnlp\/sst2 \(validation\) row 2 has no field 'label'; its fields are: text$/m,
+      /^joulebench: Dataset stanfordnlp\/sst2 \(validation\) row 2 has no field 'label'; its fields are: text \(in \/.*\/datasets\/stanfordnlp\/sst2\/validation\.jsonl\)$/m,
     );
     expect(existsSync(out)).toBe(false); // no empty <out>/runs/ left behind either
   });

@@ -147,21 +147,21 @@ describe('bad input: one line naming the file and row, or the model, before any 
       'rajpurkar/squad',
       'validation',
       '{"question":"q?","context":"c","answers":{"text":["c"]}}\n{"question":"q?","context":"c"}\n',
-      /^joulebench: Dataset rajpurkar\/squad \(validation\) row 2 has no field 'answers'; its fields are: question, co/,
+      /^joulebench: Dataset rajpurkar\/squad \(validation\) row 2 has no field 'answers'; its fields are: question, context \(in \/.*\/datasets\/rajpurkar\/squad\/validation\.jsonl\)$/,
     ],
     [
       'token-classification',
       'eriktks/conll2003',
       'validation',
       '{"tokens":["a","b"],"ner_tags":[0]}\n',
-      /^joulebench: Dataset eriktks\/conll2003 \(validation\) row 1: has 2 tokens but 1 tags$/,
+      /^joulebench: Dataset eriktks\/conll2003 \(validation\) row 1: has 2 tokens but 1 tags \(in \/.*\/validation\.jsonl\)$/,
     ],
     [
       'fill-mask',
       'Salesforce/wikitext',
       'test',
       '{"prompt":"some words here to mask"}\n{"text":42}\n',
-      /^joulebench: Dataset Salesforce\/wikitext \(test\) row 2: field 'text' should be a string, got 42$/,
+      /^joulebench: Dataset Salesforce\/wikitext \(test\) row 2: field 'text' should be a string, got 42 \(in \/.*\/test\.jsonl\)$/,
     ],
   ])("%s: a row without the task's fields", async (task, dataset, split, rows, pattern) => {
     const runs = tempDir();
@@ -184,7 +184,7 @@ describe('bad input: one line naming the file and row, or the model, before any 
       r,
       new RegExp(
         '^joulebench: Dataset uoft-cs/cifar10 \\(test\\) row 2: image .*/test/broken\\.png cannot be decoded ' +
-          '\\(Input buffer contains unsupported image format\\)$',
+          '\\(Input buffer contains unsupported image format\\) \\(in /.*/test\\.jsonl\\)$',
       ),
     );
     expect(readdirSync(runs)).toEqual([]);

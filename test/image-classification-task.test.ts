@@ -46,6 +46,15 @@ describe('image-classification task', () => {
     expect(other.samples[0]!.input).not.toBe(planned.samples[0]!.input); // other settings: prepared again
   });
 
+  it("refuses an image path that leads outside the dataset's folder, naming the row", async () => {
+    await expect(task.prepare({ image: '../../../../etc/passwd', label: 0 }, 4, task.dataset, files)).rejects.toThrow(
+      "Dataset uoft-cs/cifar10 (test) row 5: image path '../../../../etc/passwd' leads outside the dataset's folder",
+    );
+    await expect(task.prepare({ image: '/etc/passwd', label: 0 }, 4, task.dataset, files)).rejects.toThrow(
+      /row 5: image path '\/etc\/passwd' leads outside the dataset's folder/,
+    );
+  });
+
   it('names the image and the row it cannot read or decode', async () => {
     await expect(task.prepare({ image: 'test/99999.png', label: 0 }, 7, task.dataset, files)).rejects.toThrow(
       `Dataset uoft-cs/cifar10 (test) row 8: image ${cifarDir}/test/99999.png cannot be read (ENOENT)`,

@@ -79,10 +79,11 @@ describe('samples for one model', () => {
       },
     });
     const selected = [{ text: 'x' }, { bad: true }, { bad: true }].map((row, index) => ({ row, index }));
-    await expect(prepareSamples(task, selected, task.dataset, { dir: '/' })).rejects.toThrow(
-      'Dataset stanfordnlp/sst2 (validation) row 2: bad',
+    const files = { dir: '/data', file: '/data/validation.jsonl' };
+    await expect(prepareSamples(task, selected, task.dataset, files)).rejects.toThrow(
+      'Dataset stanfordnlp/sst2 (validation) row 2: bad (in /data/validation.jsonl)',
     );
-    const ok = await prepareSamples(task, selected.slice(0, 1), task.dataset, { dir: '/' });
+    const ok = await prepareSamples(task, selected.slice(0, 1), task.dataset, files);
     expect(ok).toEqual([{ input: 'x', reference: null, row: 0 }]);
   });
 });

@@ -5,7 +5,14 @@ import type { SelectedRow } from '../datasets/selection.js';
 import { outputLabels, taskTokenizer } from '../model/model-facts.js';
 import type { LoadedPipeline, PipelineCall } from '../model/pipeline.js';
 import type { ModelEntry } from '../schema/model-entry.js';
-import type { DatasetFiles, DatasetSpec, PipelineFunction, Sample, TaskDef } from '../task-api.js';
+import {
+  DataRowError,
+  type DatasetFiles,
+  type DatasetSpec,
+  type PipelineFunction,
+  type Sample,
+  type TaskDef,
+} from '../task-api.js';
 
 /** Every selected row as the task prepares it, in order; the lowest failing row is the one reported. */
 export async function prepareSamples(
@@ -18,7 +25,7 @@ export async function prepareSamples(
     selected.map(async ({ row, index }) => task.prepare(row, index, spec, files)),
   );
   const failed = settled.find((s) => s.status === 'rejected');
-  if (failed) throw failed.reason;
+  if (failed) throw failed.reason instanceof DataRowError ? failed.reason.inFile(files.file) : failed.reason;
   return settled.map((s) => (s as PromiseFulfilledResult<Sample>).value);
 }
 

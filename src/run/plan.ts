@@ -244,7 +244,7 @@ async function readTargetInputs(target: Target, settings: ResolvedRunOptions, hu
   }
   const { selected, usable, selection } = selectRows(dataset.rows, task.keep, settings.samples, settings.sampleSeed);
   if (selected.length === 0) throw new UserError(`Dataset ${dataset.path} has no usable rows for task '${task.name}'`);
-  const samples = await prepareSamples(task, selected, spec, { dir: dataset.dir });
+  const samples = await prepareSamples(task, selected, spec, { dir: dataset.dir, file: dataset.path });
   return { dataset, selection, samples, usable };
 }
 
