@@ -124,17 +124,38 @@ describe('ties instead of false winners', () => {
     expect(g.starsRule).toMatch(/Rows marked = tie .*Welch's t-test/);
   });
 
-  it('never puts two significantly different rows in one tie run (ties are not transitive)', async () => {
-    // a ~ b and b ~ c (b is noisy), but a and c differ clearly (Welch p < 0.001).
+  it('chains ties: a row that ties with any row of a run joins it, so no two indistinguishable rows differ in rank or stars', async () => {
+    // a ~ b and b ~ c (b is noisy), though a and c differ clearly (Welch p < 0.001): all three tie.
     const g = await group([
       ...repetitions({ model: 'a' }, [10, 10.1, 9.9]),
       ...repetitions({ model: 'b' }, [10.5, 11.5, 9.5]),
       ...repetitions({ model: 'c' }, [11, 11.1, 10.9]),
+      ...repetitions({ model: 'far' }, [30, 30.1, 29.9]),
+      ...repetitions({ model: 'farther' }, [60, 60.1, 59.9]),
     ]);
     expect(g.rows.map((r) => [r.model, r.rank, r.tied])).toEqual([
       ['a', 1, true],
       ['b', 1, true],
-      ['c', 3, false],
+      ['c', 1, true],
+      ['far', 4, false],
+      ['farther', 5, false],
+    ]);
+    const stars = g.rows.map((r) => r.stars);
+    expect(new Set(stars.slice(0, 3)).size).toBe(1);
+    expect(stars[3]).not.toBe(stars[0]);
+  });
+
+  it('keeps in one run two rows that tie though a row between them does not tie with the first', async () => {
+    // first and second are told apart; wide (the noisiest, highest mean) ties with both.
+    const g = await group([
+      ...repetitions({ model: 'first' }, [10, 10.01, 9.99]),
+      ...repetitions({ model: 'second' }, [11, 11.01, 10.99]),
+      ...repetitions({ model: 'wide' }, [5, 19, 12]),
+    ]);
+    expect(g.rows.map((r) => [r.model, r.rank])).toEqual([
+      ['first', 1],
+      ['second', 1],
+      ['wide', 1],
     ]);
   });
 
@@ -159,11 +180,34 @@ describe('ties instead of false winners', () => {
     expect(g.starsRule).toMatch(/none .*every two rows of this group tie/);
   });
 
-  it('flags a row whose repetitions drift (first vs last third beyond the CI)', async () => {
-    const g = await group([...repetitions({ model: 'warming' }, [10, 11, 12, 13, 14, 15])]);
+  it('flags a row whose repetitions trend (least-squares slope, t-test, α = 0.05), and says by how much', async () => {
+    const g = await group([...repetitions({ model: 'warming' }, [10, 11.2, 11.9, 13.1, 14, 15.2])]);
     expect(g.rows[0]!.drift).toBe(true);
-    expect(g.notes.join(' ')).toMatch(/repetitions trend/);
+    expect(g.notes.join(' ')).toMatch(
+      /warming: its repetitions trend: \+1\.0\d J\/1k per repetition \(p < 0\.001, least-squares slope/,
+    );
     const steady = await group([...repetitions({ model: 'steady' }, [10, 11, 10, 11, 10, 11])]);
     expect(steady.rows[0]!.drift).toBe(false);
+  });
+
+  it('flags about 5% of rows whose repetitions are steady noise, at 3, 5 and 10 repetitions', async () => {
+    let seed = 12345; // a fixed LCG and Box-Muller: the same noise on every machine
+    const uniform = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed + 0.5) / 2 ** 32;
+    };
+    const normal = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+    for (const n of [3, 5, 10]) {
+      const records = Array.from({ length: 300 }, (_, m) =>
+        repetitions(
+          { model: `m${m}` },
+          Array.from({ length: n }, () => 100 + 5 * normal()),
+        ),
+      ).flat();
+      const rows = (await buildBoard(records, { starRule: 'quintile' })).tasks[0]!.groups[0]!.rows;
+      const flagged = rows.filter((r) => r.drift).length / rows.length;
+      expect(flagged, `n = ${n}`).toBeGreaterThan(0.01);
+      expect(flagged, `n = ${n}`).toBeLessThan(0.1);
+    }
   });
 });

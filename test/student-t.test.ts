@@ -1,6 +1,6 @@
 // Student t arithmetic against published worked examples.
 import { describe, expect, it } from 'vitest';
-import { spread, tQuantile, twoSidedP, welch } from '../src/util/student-t.js';
+import { slopeTest, spread, tQuantile, twoSidedP, welch } from '../src/util/student-t.js';
 
 // Student's sleep data (Cushny & Peebles 1905, as Student 1908 used it): R's `datasets::sleep`,
 // extra hours of sleep for group 1 and group 2.
@@ -40,5 +40,25 @@ describe('Student t', () => {
     expect(r.p).toBeCloseTo(0.07939414, 7);
     expect(r.ci95.low).toBeCloseTo(-3.3654832, 6);
     expect(r.ci95.high).toBeCloseTo(0.2054832, 6);
+  });
+
+  it("reproduces R's summary(lm(dist ~ speed, data = cars)): slope 3.9324, se 0.4155, t 9.464, p 1.49e-12", () => {
+    // R's datasets::cars (Ezekiel 1930), the example of R's lm documentation.
+    const speed = [
+      4, 4, 7, 7, 8, 9, 10, 10, 10, 11, 11, 12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 16,
+    ];
+    speed.push(16, 17, 17, 17, 18, 18, 18, 18, 19, 19, 19, 20, 20, 20, 20, 20, 22, 23, 24, 24, 24, 24, 25);
+    const dist = [2, 10, 4, 22, 16, 10, 18, 26, 34, 17, 28, 14, 20, 24, 28, 26, 34, 34, 46, 26, 36, 60, 80, 20, 26, 54];
+    dist.push(32, 40, 32, 40, 50, 42, 56, 76, 84, 36, 46, 68, 32, 48, 52, 56, 64, 66, 54, 70, 92, 93, 120, 85);
+    const r = slopeTest(speed, dist)!;
+    expect(r.slope).toBeCloseTo(3.932409, 5);
+    expect(r.se).toBeCloseTo(0.415513, 5);
+    expect(r.t).toBeCloseTo(9.464, 3);
+    expect(r.df).toBe(48);
+    expect(r.p).toBeGreaterThan(1.48e-12);
+    expect(r.p).toBeLessThan(1.5e-12);
+    expect(slopeTest([1, 2], [3, 4])).toBeNull(); // no residual degrees of freedom
+    expect(slopeTest([1, 2, 3], [5, 5, 5])!.p).toBe(1);
+    expect(slopeTest([1, 2, 3], [1, 2, 3])!.p).toBe(0);
   });
 });

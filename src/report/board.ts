@@ -10,10 +10,10 @@ import type { EnergyKind } from '../schema/energy.js';
 import type { ModelKind, OkRecord, RunRecord } from '../schema/result-record.js';
 import type { MetricSpec } from '../task-api.js';
 import { groupBy, mean } from '../util/stats.js';
-import { spread, welch, type Spread } from '../util/student-t.js';
+import { slopeTest, spread, welch, type Spread } from '../util/student-t.js';
 import { hardwareLabel } from '../util/system.js';
 import { DEFAULT_CARBON_INTENSITY, gramsCO2e, type CarbonIntensity } from './carbon.js';
-import { estimateHow, type MeterPart } from './format.js';
+import { estimateHow, sig, type MeterPart } from './format.js';
 import { rowGeneration, rowSplit, type RowGeneration, type RowSplit } from './generation-figures.js';
 import type { ImportedTable } from './imports/aies.js';
 import { rate, type StarRule } from './stars.js';
@@ -84,8 +84,10 @@ export interface BoardRow {
   stars: number | null;
   /** Run ids (records) or file:line (imports): what the row pooled. */
   provenance: string[];
-  /** The row's repetitions trend (first vs last third differ by more than the CI): thermal drift or a neighbour. */
+  /** The row's repetitions trend (their slope differs from zero, α = 0.05): thermal drift or a neighbour. */
   drift: boolean;
+  /** That trend: J/1k per repetition and its p-value; null when there is none to report. */
+  trend: { slope: number; p: number } | null;
   /** A window lasted less than 200 × its meter's resolution: resolution alone may be more than 1 % of the figure. */
   shortWindow: boolean;
   /** Two sources for the same energy (NVML counter vs power, RAPL vs psys) differed by more than 10 % in a window. */
@@ -299,12 +301,18 @@ function settingOf(records: readonly OkRecord[], key: 'targetCi'): string {
   return value === undefined || value === null ? '—' : String(value);
 }
 
-/** First and last third of the repetitions (in repetition order) differ by more than the CI's half-width. */
-function drifts(xs: readonly number[], s: Stat): boolean {
-  if (!s.ci95 || xs.length < 3) return false;
-  const third = Math.max(1, Math.floor(xs.length / 3));
-  const gap = Math.abs(mean(xs.slice(0, third)) - mean(xs.slice(-third)));
-  return gap > (s.ci95.high - s.ci95.low) / 2;
+/**
+ * The repetitions (in repetition order) trend: their least-squares slope differs from zero
+ * (t-test, two-sided, α = 0.05), so steady noise is flagged about 5% of the time at any n.
+ * (Comparing the first and last third with the CI of the mean never fires at 3 repetitions and
+ * fires on about half of steady rows at 5 or more.)
+ */
+function trendOf(xs: readonly number[]): { slope: number; p: number } | null {
+  const test = slopeTest(
+    xs.map((_, i) => i),
+    xs,
+  );
+  return test && test.p < ALPHA ? { slope: test.slope, p: test.p } : null;
 }
 
 function recordRow(
@@ -322,6 +330,7 @@ function recordRow(
   );
   const energies = ordered.map((r) => joulesPer1k(r, basis));
   const j = spread(energies);
+  const trend = trendOf(energies);
   const kWhPer1k = j.mean / JOULES_PER_KWH;
   const metrics = Object.fromEntries(
     Object.keys(first.quality).map((m) => [m, spread(records.map((r) => r.quality[m] ?? Number.NaN))]),
@@ -354,7 +363,8 @@ function recordRow(
     components: Object.keys(first.energy.components).sort().join('+'),
     stars: null,
     provenance: [...new Set(records.map((r) => r.runId))],
-    drift: drifts(energies, j),
+    drift: trend !== null,
+    trend,
     shortWindow: records.some(
       (r) => r.energy.resolutionS !== undefined && r.durationS < STEADY_RESOLUTIONS * r.energy.resolutionS,
     ),
@@ -383,11 +393,19 @@ function tie(a: BoardRow, b: BoardRow): boolean {
  * Returns the tie runs.
  */
 function rankWithTies(sorted: readonly BoardRow[]): BoardRow[][] {
+  // Runs of rows connected by ties, closed over the order: a run lasts as far as any of its
+  // rows ties with a row below, so every two rows that tie share a run (and a rank, and stars).
   const runs: BoardRow[][] = [];
-  for (const row of sorted) {
-    const run = runs.at(-1);
-    if (run?.every((member) => tie(member, row))) run.push(row);
-    else runs.push([row]);
+  let reach = -1;
+  for (const [i, row] of sorted.entries()) {
+    if (i > reach) runs.push([]);
+    runs.at(-1)!.push(row);
+    for (let j = sorted.length - 1; j > reach; j--) {
+      if (j === i || tie(row, sorted[j]!)) {
+        reach = Math.max(reach, j);
+        break;
+      }
+    }
   }
   let rank = 1;
   for (const run of runs) {
@@ -512,9 +530,11 @@ function recordGroup(
       `${r.model}: a window ran while the machine's load average was above its ${first.hardware.cpu.logicalCores} hardware threads: another process competed for the CPU, so the figure may be high`,
     );
   }
-  for (const r of rows.filter((r) => r.drift)) {
+  for (const r of rows) {
+    if (!r.trend) continue;
+    const slope = `${r.trend.slope > 0 ? '+' : ''}${sig(r.trend.slope)} J/1k per repetition`;
     r.warnings.push(
-      `${r.model}: its repetitions trend (first and last third differ by more than the 95% CI): thermal drift or a busy neighbour?`,
+      `${r.model}: its repetitions trend: ${slope} (${r.trend.p < 0.001 ? 'p < 0.001' : `p = ${r.trend.p.toFixed(3)}`}, least-squares slope, α = ${ALPHA}): thermal drift or a busy neighbour?`,
     );
   }
   const components = [...new Set(rows.map((r) => r.components))].join(', ');
@@ -601,6 +621,7 @@ function importGroups(table: ImportedTable, o: Resolved, firstIndex: number): Bo
       stars: null,
       provenance: [`${table.file}:${p.line}`],
       drift: false,
+      trend: null,
       shortWindow: false,
       crossCheckFlagged: false,
       ciTargetMissed: false,

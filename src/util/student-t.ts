@@ -142,3 +142,39 @@ export function welch(a: readonly number[], b: readonly number[]): WelchResult |
   const half = tQuantile(0.975, df) * se;
   return { difference, t, df, p: twoSidedP(t, df), ci95: { low: difference - half, high: difference + half } };
 }
+
+export interface SlopeResult {
+  /** Least-squares slope of y on x. */
+  slope: number;
+  /** Its standard error. */
+  se: number;
+  t: number;
+  df: number;
+  /** Two-sided p-value of slope = 0. */
+  p: number;
+}
+
+/** The least-squares slope of y on x and its t-test (slope = 0, df = n − 2); null under 3 points. */
+export function slopeTest(x: readonly number[], y: readonly number[]): SlopeResult | null {
+  const n = x.length;
+  if (n !== y.length) throw new Error('slopeTest needs as many x as y');
+  if (n < MIN_N_FOR_CI) return null;
+  const mx = mean(x);
+  const my = mean(y);
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (x[i]! - mx) ** 2;
+    sxy += (x[i]! - mx) * (y[i]! - my);
+  }
+  if (sxx === 0) return null; // one x only: no slope to speak of
+  const slope = sxy / sxx;
+  let sse = 0;
+  for (let i = 0; i < n; i++) sse += (y[i]! - my - slope * (x[i]! - mx)) ** 2;
+  const df = n - 2;
+  const se = Math.sqrt(sse / df / sxx);
+  // Points exactly on a line: a flat one is no trend, any other a sure one.
+  if (se === 0) return { slope, se, t: slope === 0 ? 0 : Math.sign(slope) * Infinity, df, p: slope === 0 ? 1 : 0 };
+  const t = slope / se;
+  return { slope, se, t, df, p: twoSidedP(t, df) };
+}

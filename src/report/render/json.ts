@@ -30,6 +30,7 @@ function jsonRow(row: BoardRow, group: BoardGroup) {
     rank: row.rank,
     tied: row.tied,
     drift: row.drift,
+    trend: row.trend,
     shortWindow: row.shortWindow,
     crossCheckFlagged: row.crossCheckFlagged,
     contention: row.contention,
