@@ -382,6 +382,22 @@ describe('marks on figures a window could not resolve', () => {
 });
 
 describe('contention', () => {
+  it("flags a window in which other processes took more than 10% of the machine's CPU time", async () => {
+    const shared = okRecord({ model: 'shared', joulesPer1k: 10 });
+    shared.cpuShare = { own: 0.45, others: 0.48 }; // a second run on the other half of the machine
+    const alone = okRecord({ model: 'alone', joulesPer1k: 12, runId: 'run-2' });
+    alone.cpuShare = { own: 0.5, others: 0.03 };
+    alone.loadAverage = { open: 9, close: 9 }; // a stale load average: the measured share decides
+    const group = (await buildBoard([shared, alone])).tasks[0]!.groups[0]!;
+    expect(group.rows.map((r) => [r.model, r.contention])).toEqual([
+      ['shared', true],
+      ['alone', false],
+    ]);
+    expect(group.notes.join(' ')).toMatch(
+      /shared: other processes took up to 48% of the machine's CPU time during a window \(this run 45%\)/,
+    );
+  });
+
   it('flags a window that ran while the load average was above the machine threads', async () => {
     const busy = okRecord({ model: 'busy', joulesPer1k: 10 });
     busy.loadAverage = { open: 3.2, close: 9.5 }; // the helpers' machine has 8 threads

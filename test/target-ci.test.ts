@@ -121,7 +121,11 @@ describe('bench --target-ci', () => {
     expect(rs.map((r) => r.settings.repetition)).toEqual([1, 2, 3]);
     expect(rs.map((r) => r.stoppedBecause)).toEqual([undefined, undefined, 'ci-reached']);
     // Every window records the machine's load at its ends (contention shows in the leaderboard).
-    for (const r of rs) expect(r.loadAverage).toEqual({ open: expect.any(Number), close: expect.any(Number) });
+    for (const r of rs) {
+      expect(r.loadAverage).toEqual({ open: expect.any(Number), close: expect.any(Number) });
+      expect(r.cpuShare!.own).toBeGreaterThanOrEqual(0);
+      expect(r.cpuShare!.others).toBeGreaterThanOrEqual(0);
+    }
   });
 
   it('runs to --max-repetitions on a noisy meter, and the leaderboard row says it missed the target', async () => {

@@ -94,6 +94,7 @@ interface Measurement {
   prefill?: PrefillMeasurement | undefined;
   startedAt: Date;
   loadAverage: { open: number; close: number };
+  cpuShare: { own: number; others: number };
 }
 
 /** The prefill window (max_new_tokens = 1) of one repetition. */
@@ -167,6 +168,7 @@ export function okRecord(
     passes: m.passes,
     durationS: reading.durationS,
     loadAverage: m.loadAverage,
+    cpuShare: m.cpuShare,
     energy: {
       meter: reading.meter,
       kind: reading.kind,

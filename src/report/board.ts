@@ -290,9 +290,27 @@ function qualityOf(metrics: Record<string, Stat>, spec: MetricSpec | undefined):
   return { metric: spec.name, label: spec.label, higherIsBetter: spec.higherIsBetter, ...q };
 }
 
-/** A window that opened or closed with the 1-minute load average above the machine's hardware threads. */
+/** Other processes took more than this share of the machine's CPU time during a window: contention. */
+export const CONTENTION_SHARE = 0.1;
+
+/**
+ * A window that other processes competed with: they took more than CONTENTION_SHARE of the
+ * machine's CPU time while it was open; records written before that was measured, by the
+ * 1-minute load average at its ends above the machine's hardware threads.
+ */
 function busy(r: OkRecord): boolean {
+  if (r.cpuShare) return r.cpuShare.others > CONTENTION_SHARE;
   return r.loadAverage !== undefined && Math.max(r.loadAverage.open, r.loadAverage.close) > r.hardware.cpu.logicalCores;
+}
+
+/** Why a row is flagged for contention, in the words of the figures it has. */
+function contentionNote(r: BoardRow, records: readonly OkRecord[], threads: number): string {
+  const shared = records.filter((rec) => rec.model === r.model && rec.cpuShare && busy(rec));
+  const worst = shared.sort((a, b) => b.cpuShare!.others - a.cpuShare!.others)[0];
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  return worst
+    ? `${r.model}: other processes took up to ${pct(worst.cpuShare!.others)} of the machine's CPU time during a window (this run ${pct(worst.cpuShare!.own)}): they competed for the CPU, so the figure may be high`
+    : `${r.model}: a window ran while the machine's load average was above its ${threads} hardware threads: another process competed for the CPU, so the figure may be high`;
 }
 
 /** A setting as the records state it ("—" when they do not). */
@@ -525,11 +543,8 @@ function recordGroup(
       `${r.model}: stopped at --max-repetitions (${r.repetitions}) before its 95% CI reached --target-ci ${settingOf(records, 'targetCi')}`,
     );
   }
-  for (const r of rows.filter((r) => r.contention)) {
-    r.warnings.push(
-      `${r.model}: a window ran while the machine's load average was above its ${first.hardware.cpu.logicalCores} hardware threads: another process competed for the CPU, so the figure may be high`,
-    );
-  }
+  for (const r of rows.filter((r) => r.contention))
+    r.warnings.push(contentionNote(r, records, first.hardware.cpu.logicalCores));
   for (const r of rows) {
     if (!r.trend) continue;
     const slope = `${r.trend.slope > 0 ? '+' : ''}${sig(r.trend.slope)} J/1k per repetition`;

@@ -11,6 +11,7 @@ import type { PipelineCall } from '../model/pipeline.js';
 import type { RequestTiming, TokenStream } from '../model/token-stream.js';
 import type { EnergyReading } from '../schema/energy.js';
 import type { Sample, SampleInput } from '../task-api.js';
+import { cpuShare, cpuSnapshot, type CpuSnapshot } from '../util/cpu-share.js';
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -44,6 +45,8 @@ export interface WindowResult {
   startedAt: Date;
   /** The 1-minute load average when the window opened and when it closed (another process competing?). */
   loadAverage: { open: number; close: number };
+  /** Shares of the machine's CPU time while the window was open: this process's and every other's. */
+  cpuShare: { own: number; others: number };
 }
 
 /** Runs one pipeline call per input, pass after pass until the window lasts `minWindowS`, inside one energy window. */
@@ -61,6 +64,8 @@ export async function measureWindow(
   let openedAt = 0;
   let loadOpen = 0;
   let loadClose = 0;
+  let cpuOpen: CpuSnapshot | undefined;
+  let cpuClose: CpuSnapshot | undefined;
   let reading: EnergyReading | undefined;
   let next = 0;
   let passes = 0;
@@ -72,15 +77,17 @@ export async function measureWindow(
     throws: true,
     setup: async (_task, mode) => {
       if (mode !== 'run' || window) return;
+      loadOpen = loadavg()[0]!;
+      cpuOpen = cpuSnapshot(); // both read just outside the window: they cost it nothing
       window = await meter.start();
       openedAt = monotonicS();
-      loadOpen = loadavg()[0]!;
     },
     teardown: async (_task, mode) => {
       if (mode !== 'run' || !window) return;
       passes++;
       if (monotonicS() - openedAt >= minWindowS) {
         reading = await window.stop();
+        cpuClose = cpuSnapshot();
         loadClose = loadavg()[0]!;
       }
     },
@@ -121,5 +128,6 @@ export async function measureWindow(
     requests,
     startedAt,
     loadAverage: { open: loadOpen, close: loadClose },
+    cpuShare: cpuShare(cpuOpen!, cpuClose!),
   };
 }

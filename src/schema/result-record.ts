@@ -184,6 +184,8 @@ export const OkRecordSchema = z.object({
    * hardware threads, another process competed for the CPU and the figure is flagged.
    */
   loadAverage: z.object({ open: z.number(), close: z.number() }).optional(),
+  /** Shares of the machine's CPU time while the window was open: this process's, and every other process's. */
+  cpuShare: z.object({ own: z.number(), others: z.number() }).optional(),
   /**
    * With --target-ci, on the last repetition of a unit: why repetitions stopped — the CI reached
    * the target, or the maximum ran first.
