@@ -1,6 +1,7 @@
 // The meter registry: one line per meter. `--meter auto` combines every available measured
 // meter (CPU and DRAM from RAPL, GPU from NVML or else nvidia-smi) and falls back to the
 // estimate, saying why; a forced meter that is unavailable is an error before any model runs.
+import type { EnergyKind } from '../schema/energy.js';
 import { UserError, unknownName } from '../util/errors.js';
 import type { Env, Meter, MeterContext, MeterEntry, MeterProbe } from './base.js';
 import { combine } from './composite.js';
@@ -116,7 +117,7 @@ export async function openMeter(spec = 'auto', options: MeterOptions = {}): Prom
 
 export interface MeterListing {
   name: string;
-  kind: 'measured' | 'estimated';
+  kind: EnergyKind;
   available: boolean;
   reason?: string;
   /** The available meter's resolution, seconds (see Meter.resolutionS). */

@@ -249,8 +249,8 @@ function ownLock(path: string, holder: LockHolder): RunLock {
       if (!held) return;
       held = false;
       try {
-        const now = JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
-        if (now.pid === holder.pid && now.startedAt === holder.startedAt) unlinkSync(path);
+        const now = parseHolder(readFileSync(path, 'utf8'));
+        if (now?.pid === holder.pid && now.startedAt === holder.startedAt) unlinkSync(path);
       } catch {
         // already gone, or not ours any more: leave it
       }

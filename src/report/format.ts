@@ -1,4 +1,5 @@
 // Number formatting shared by every renderer.
+import type { EnergyKind } from '../schema/energy.js';
 import { CROSS_CHECK_TOLERANCE, STEADY_RESOLUTIONS } from '../meters/base.js';
 
 /** 3 significant digits, thousands separators, no exponent for ordinary magnitudes. */
@@ -74,7 +75,7 @@ export function finiteOrNull(x: number | null | undefined): number | null {
 /** One meter of a (possibly composite) reading, and how it measured. */
 export interface MeterPart {
   meter: string;
-  kind: 'measured' | 'estimated';
+  kind: EnergyKind;
 }
 
 /** A composite with an estimated part and a measured one (e.g. estimate + nvml) is only partly estimated. */

@@ -1,9 +1,10 @@
 // Hardware and software facts stamped on every record (systeminformation for the hardware).
-import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import si from 'systeminformation';
+import { readJsonFile } from './json-file.js';
+import { PackageJsonSchema } from './paths.js';
 import type { Hardware, Software } from '../schema/result-record.js';
 import { ownVersion } from './paths.js';
 
@@ -39,7 +40,7 @@ function packageVersion(name: string): string {
     let dir = dirname(fileURLToPath(import.meta.resolve(name)));
     for (;;) {
       try {
-        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+        const pkg = readJsonFile(join(dir, 'package.json'), PackageJsonSchema, 'package file');
         if (pkg.name === name && pkg.version) return pkg.version;
       } catch {
         // no package.json at this level

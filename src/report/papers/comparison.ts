@@ -1,6 +1,7 @@
 // Paper-style comparison: our per-task energy next to a paper's published per-task figures,
 // the ratio, whether the order of tasks by energy agrees (Spearman), and what differs in the
 // set-up. Published figures are shown as published; only their unit is converted.
+import type { EnergyKind } from '../../schema/energy.js';
 import type { OkRecord, RunRecord } from '../../schema/result-record.js';
 import { groupBy } from '../../util/stats.js';
 import { JOULES_PER_KWH, type Board, type BoardGroup, type BoardRow, type BoardTask } from '../board.js';
@@ -23,7 +24,7 @@ interface TaskComparison {
 
 interface OrderComparison {
   group: string;
-  energyKind: 'measured' | 'estimated';
+  energyKind: EnergyKind;
   tasks: { task: string; paperTask: string; ours: number; paperKWh: number }[];
   /** Spearman's rho over the shared tasks; NaN when fewer than 2 or all tied. */
   rho: number;
@@ -35,7 +36,7 @@ interface ModelComparison {
   paperModel: string;
   task: string;
   group: string;
-  energyKind: 'measured' | 'estimated';
+  energyKind: EnergyKind;
   ours: number;
   paperKWh: number;
   paperGpuKWh: number | null;
@@ -178,7 +179,7 @@ export function compare(board: Board, refs: readonly ReferenceRow[], paper: Pape
   return { paper, tasks, orders, models, unmatchedTasks, fixtures, fixtureOnlyTasks, uncited };
 }
 
-const est = (kind: 'measured' | 'estimated') => (kind === 'estimated' ? ' (est.)' : '');
+const est = (kind: EnergyKind) => (kind === 'estimated' ? ' (est.)' : '');
 const joules = (kWh: number) => sig(kWh * JOULES_PER_KWH);
 
 function ratioText(ratio: number): string {
