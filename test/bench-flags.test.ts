@@ -41,6 +41,15 @@ describe('numbers within safe ranges', () => {
       /--sample-seed <n>' argument '1e20' is invalid\. expected an integer from 0 to 4294967295/,
     ],
     [['--sample-seed', '4294967296'], /argument '4294967296' is invalid/],
+    // Past a day is a typo, and past 24.8 days Node's timers overflow to 1 ms: a silently short baseline.
+    [
+      ['--idle-seconds', '3000000'],
+      /--idle-seconds <s>' argument '3000000' is invalid\. expected seconds from 0 to 86400/,
+    ],
+    [
+      ['--min-window-seconds', '1e9'],
+      /--min-window-seconds <s>' argument '1e9' is invalid\. expected seconds from 0 to 86400/,
+    ],
     [['--batch-size', '1e300'], /--batch-size <n>' argument '1e300' is invalid/],
     [
       ['--threads', String(hw * 4 + 1)],

@@ -48,9 +48,12 @@ export function folder(value: string): string {
   return value;
 }
 
-export function nonNegativeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number >= 0, got '${value}'`);
+/** A duration flag: seconds from 0 to a day (LIMITS.maxSeconds). */
+export function seconds(value: string): number {
+  const n = value.trim() === '' ? Number.NaN : Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > LIMITS.maxSeconds) {
+    throw new InvalidArgumentError(`expected seconds from 0 to ${LIMITS.maxSeconds}, got '${value}'`);
+  }
   return n;
 }
 

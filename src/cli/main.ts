@@ -21,7 +21,7 @@ import {
   fraction,
   integer,
   list,
-  nonNegativeNumber,
+  seconds,
   oneOf,
   positiveNumber,
   runId,
@@ -131,13 +131,13 @@ function runFlags(command: Command, sweep: boolean): Command {
       '--idle-seconds <s>',
       "idle baseline before the first model (default: the larger of 10 s and 200 × a measured meter's resolution; " +
         '0 with the estimate)',
-      nonNegativeNumber,
+      seconds,
     )
     .option(
       '--min-window-seconds <s>',
       'shortest energy window: whole passes over the samples repeat until it lasts this long ' +
         "(default: the larger of 1 s and 200 × the meter's resolution; 0: one pass)",
-      nonNegativeNumber,
+      seconds,
     )
     .option('--hub <dir>', 'local mirror in Hub layout (models/, datasets/); env JOULEBENCH_HUB')
     .option('--cache <dir>', 'download cache; env JOULEBENCH_CACHE (default ~/.cache/joulebench)')

@@ -16,6 +16,8 @@ export const LIMITS = {
   maxCount: 1_000_000,
   maxSeed: 2 ** 32 - 1,
   maxThreads: 4096,
+  /** A day: a longer window or idle baseline is a typo (and past 24.8 days Node's timers overflow). */
+  maxSeconds: 86_400,
 } as const;
 
 export const RunSettingsSchema = z.object({
@@ -36,12 +38,12 @@ export const RunSettingsSchema = z.object({
   threads: z.number().int().min(1).max(LIMITS.maxThreads).nullable(),
   device: z.string(),
   /** Idle baseline length; null = idleSecondsFor's default (none with the estimate). */
-  idleSeconds: z.number().min(0).nullable(),
+  idleSeconds: z.number().min(0).max(LIMITS.maxSeconds).nullable(),
   /**
    * Shortest energy window: whole passes over the samples repeat until a window lasts this long;
    * null = the meter's default (minWindowSecondsFor); 0 = one pass per window.
    */
-  minWindowSeconds: z.number().min(0).nullable(),
+  minWindowSeconds: z.number().min(0).max(LIMITS.maxSeconds).nullable(),
   /**
    * Repetitions until stable: after `repetitions` (the minimum), add repetitions until the 95 % CI
    * half-width of J/1k is within this fraction of the mean, or `maxRepetitions` is reached;
