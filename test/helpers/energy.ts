@@ -17,5 +17,13 @@ export function expectWithin(actual: number | undefined, expected: number, pct =
  * A zone missed or counted twice stays far outside it.
  */
 export function staleCounterPct(gapS: number, durationS: number, floorPct = 1): number {
-  return Math.max(floorPct, (100 * gapS) / durationS + 0.1);
+  const pct = Math.max(floorPct, (100 * gapS) / durationS + 0.1);
+  // Past this the stand-in itself was too stale for the check to mean anything: fail, saying so.
+  expect(pct, `the stand-in's counters went ${(gapS * 1000).toFixed(0)} ms without an update`).toBeLessThanOrEqual(
+    MAX_STALE_PCT,
+  );
+  return pct;
 }
+
+/** The most a stand-in's update gaps may widen a tolerance: a zone missed or counted twice is far outside it. */
+const MAX_STALE_PCT = 10;
