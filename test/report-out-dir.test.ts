@@ -2,7 +2,7 @@
 // record is read, and created one level at a time — Node's recursive mkdir never returns inside
 // /proc and calls a read-only disk ENOENT. Every refusal is one line and exit 2.
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, repoRoot, tempDir, type CliResult } from './helpers/env.js';
@@ -79,5 +79,43 @@ describe.runIf(smallDiskAvailable)('a read-only --out', () => {
     for (const out of [disk.dir, join(disk.dir, 'results', 'board')]) {
       expectOneLine(await cli(args(command, out)), new RegExp(`^joulebench: Cannot write results to ${out}: EROFS$`));
     }
+  });
+});
+
+describe.runIf(smallDiskAvailable)('a full --out disk', () => {
+  const disks: SmallDisk[] = [];
+  afterAll(() => {
+    for (const d of disks) d.unmount();
+  });
+
+  it.each(commands)('%s exits 4 with one line, and leaves no truncated or half-written file', async (command) => {
+    const disk = mountSmallDisk(1024);
+    disks.push(disk);
+    const out = join(disk.dir, 'board');
+    expect((await cli(args(command, out))).status).toBe(0); // a first, complete set of outputs
+    const before = new Map(
+      (readdirSync(out, { recursive: true }) as string[])
+        .filter((f) => f.endsWith('.md') || f.endsWith('.csv') || f.endsWith('.json'))
+        .map((f) => [f, readFileSync(join(out, f), 'utf8')]),
+    );
+    disk.fill(2048);
+    const r = await cli(args(command, out));
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^joulebench: disk full writing .*board/)]);
+    expect(r.status).toBe(4);
+    const after = readdirSync(out, { recursive: true }) as string[];
+    expect(after.filter((f) => f.endsWith('.partial'))).toEqual([]);
+    for (const [file, text] of before) expect(readFileSync(join(out, file), 'utf8').length, file).toBe(text.length);
+  });
+
+  it('creating --out on a disk out of inodes exits 4 and leaves none of the folders it made', async () => {
+    const disk = mountSmallDisk(256, 'nr_inodes=2');
+    disks.push(disk);
+    const r = await cli(args('leaderboard', join(disk.dir, 'a', 'b', 'c')));
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^joulebench: Cannot write results to .*\/a\/b\/c(\/site)?: ENOSPC$/),
+    ]);
+    expect(r.status).toBe(4);
+    expect(readdirSync(disk.dir)).toEqual([]);
   });
 });

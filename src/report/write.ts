@@ -1,9 +1,10 @@
 // Writes the chosen formats of a board into an output folder: each renderer's files, with the
 // folders it owns emptied first. The report side's only file writes.
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { UserError, errorCode } from '../util/errors.js';
+import { UserError } from '../util/errors.js';
 import { createDir } from '../util/out-dir.js';
+import { outputWriteError, writeOutputFile } from '../util/output-file.js';
 import type { Board } from './board.js';
 import { FORMATS, RENDERERS } from './render/index.js';
 
@@ -37,14 +38,13 @@ export async function writeBoard(
     const rendered = await renderer.render(board);
     try {
       if (renderer.owns) await rm(join(outDir, renderer.owns), { recursive: true, force: true });
-      for (const [file, text] of Object.entries(rendered)) {
-        const path = join(outDir, file);
-        createDir(dirname(path)); // not a recursive mkdir: that hangs in /proc, says ENOENT on a read-only disk
-        await writeFile(path, text);
-      }
     } catch (err) {
-      if (err instanceof UserError) throw err; // createDir's, with its errno
-      throw new UserError(`Cannot write the leaderboard to ${outDir}: ${errorCode(err)}`);
+      throw outputWriteError(join(outDir, renderer.owns!), err);
+    }
+    for (const [file, text] of Object.entries(rendered)) {
+      const path = join(outDir, file);
+      createDir(dirname(path)); // not a recursive mkdir: that hangs in /proc, says ENOENT on a read-only disk
+      await writeOutputFile(path, text);
     }
     paths[renderer.name] = join(outDir, renderer.file);
     Object.assign(files, rendered);

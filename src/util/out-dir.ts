@@ -5,6 +5,8 @@
 import { accessSync, constants, mkdirSync, realpathSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { UserError, errorCode } from './errors.js';
+import { EXIT } from './exit-codes.js';
+import { diskFailure } from './output-file.js';
 
 /** Kernel filesystems: writing results there is never meant (and /proc can hang a recursive mkdir). */
 const KERNEL_TREES = ['/proc', '/sys', '/dev'];
@@ -64,7 +66,12 @@ export function createDir(dir: string): string[] {
       created.push(level);
     } catch (err) {
       if (errorCode(err) === 'EEXIST' && statSync(level).isDirectory()) continue; // made meanwhile
-      throw new UserError(`Cannot write results to ${abs}: ${errorCode(err)}`);
+      removeCreatedDirs(created); // leave the user's folder as it was
+      // A full disk (or out of inodes) is the disk's state, not a mistake: exit 4, as a full disk mid-run.
+      throw new UserError(
+        `Cannot write results to ${abs}: ${errorCode(err)}`,
+        diskFailure(err) ? EXIT.writeFailed : EXIT.userError,
+      );
     }
   }
   try {

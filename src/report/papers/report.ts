@@ -1,10 +1,10 @@
 // `compare --paper <name>`: reads the records and the paper's reference figures, writes
 // <out>/compare-<paper>.md and prints it.
-import { writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { readRecords } from '../../records/reader.js';
-import { UserError, errorCode, unknownName } from '../../util/errors.js';
+import { UserError, unknownName } from '../../util/errors.js';
 import { checkWritableDir, createDir } from '../../util/out-dir.js';
+import { writeOutputFile } from '../../util/output-file.js';
 import { packagePath, packageRoot } from '../../util/paths.js';
 import { buildBoard } from '../board.js';
 import { renderComparison } from './comparison.js';
@@ -49,11 +49,7 @@ export async function runCompare(
   });
   const path = join(out, `compare-${paper.id}.md`);
   createDir(out);
-  try {
-    writeFileSync(path, markdown);
-  } catch (err) {
-    throw new UserError(`Cannot write ${path}: ${errorCode(err)}`);
-  }
+  await writeOutputFile(path, markdown);
   print(markdown);
   log(`\nRead ${records.length} record(s) from ${files.length} file(s); wrote ${path}`);
   return { markdown, path };

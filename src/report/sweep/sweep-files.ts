@@ -1,10 +1,10 @@
 // After a sweep ran: its report from every record of its run (a resumed sweep's earlier ones
 // too) as <out>/sweeps/<run-id>.{md,csv,json}; the Markdown is printed. The site's page comes
 // from `leaderboard`, which finds sweeps in any records (and merges a sweep's shards).
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readRecords } from '../../records/reader.js';
-import { UserError, errorCode } from '../../util/errors.js';
+import { createDir } from '../../util/out-dir.js';
+import { writeOutputFile } from '../../util/output-file.js';
 import { buildSweepReports } from './sweep-report.js';
 import { sweepCsv, sweepJson, sweepMarkdown } from './sweep-tables.js';
 
@@ -27,12 +27,8 @@ export async function writeSweepFiles(
     [`${runId}.csv`]: sweepCsv(reports),
     [`${runId}.json`]: sweepJson(reports),
   };
-  try {
-    await mkdir(dir, { recursive: true });
-    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
-  } catch (err) {
-    throw new UserError(`Cannot write the sweep report to ${dir}: ${errorCode(err)}`);
-  }
+  createDir(dir);
+  for (const [name, text] of Object.entries(files)) await writeOutputFile(join(dir, name), text);
   print(`\n${files[`${runId}.md`]}`);
   const paths = Object.keys(files).map((f) => join(dir, f));
   log(`Sweep report: ${paths.join(', ')} (the site's page: npm run leaderboard, site/sweeps.html)`);
