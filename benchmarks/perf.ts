@@ -10,9 +10,11 @@
 //
 // 1. Harness overhead: a bare loop calling the transformers.js pipeline vs joulebench's
 //    measured window (tinybench timing + energy meter; for generation the token stream's
-//    timestamps too) on the same inputs, interleaved a/b/a/b so machine noise hits both; plus a
-//    raw onnxruntime session.run loop on pre-tokenized inputs, to show the pipeline's own cost;
-//    and, model-free, what tinybench costs per call and the token stream per decoding step.
+//    timestamps too) on the same inputs, interleaved a/b/a/b so machine noise hits both; for
+//    generative tasks also the bare loop with the token stream as its streamer (its timestamps'
+//    cost inside real generation); plus a raw onnxruntime session.run loop on pre-tokenized
+//    inputs, to show the pipeline's own cost; and, model-free, what tinybench costs per call and
+//    the token stream per decoding step.
 // 2. Meter overhead: each meter's start+stop, the main thread's work per 1-second window (the
 //    budget: 0.5%), and the CPU its sampler thread takes besides.
 // 3. Scaling: wall time and peak RSS of a child process measuring 100, 1,000 and 5,000
@@ -103,6 +105,23 @@ async function bareLoop(
   return (performance.now() - t0) / 1000;
 }
 
+/** The bare loop with a TokenStream as the streamer, as the window passes it: the per-token timestamps' own cost. */
+async function streamedLoop(
+  pipe: LoadedPipeline,
+  inputs: readonly (SampleInput | SampleInput[])[],
+  options: Record<string, unknown>,
+): Promise<number> {
+  const stream = new TokenStream();
+  const withStream = { ...options, streamer: stream };
+  const outputs = new Array<unknown>(inputs.length);
+  const t0 = performance.now();
+  for (let i = 0; i < inputs.length; i++) {
+    stream.begin();
+    outputs[i] = await pipe(inputs[i]!, withStream);
+  }
+  return (performance.now() - t0) / 1000;
+}
+
 async function harness(
   pipe: LoadedPipeline,
   inputs: readonly (SampleInput | SampleInput[])[],
@@ -185,6 +204,9 @@ async function overhead(meter: Meter) {
       ratio: number;
       ratioRange: [number, number];
       rawOrt?: number;
+      /** Generative tasks: bare loop with the token stream ÷ without (median; middle half of rounds). */
+      streamRatio?: number;
+      streamRatioRange?: [number, number];
       samples: number;
       rounds: number;
     }
@@ -197,32 +219,45 @@ async function overhead(meter: Meter) {
     await bareLoop(pipe, inputs.slice(0, 5), l.task.callOptions); // warm-up
     const bare: number[] = [];
     const harnessed: number[] = [];
+    const streamed: number[] = [];
+    const runs: (() => Promise<void>)[] = [
+      async () => void bare.push(await bareLoop(pipe, inputs, l.task.callOptions)),
+      async () => void harnessed.push(await harness(pipe, inputs, l, meter)),
+    ];
+    if (l.task.generative)
+      runs.push(async () => void streamed.push(await streamedLoop(pipe, inputs, l.task.callOptions)));
     for (let r = 0; r < sizes.rounds; r++) {
-      // Alternate which goes first, so drift in machine load favours neither.
-      if (r % 2 === 0) {
-        bare.push(await bareLoop(pipe, inputs, l.task.callOptions));
-        harnessed.push(await harness(pipe, inputs, l, meter));
-      } else {
-        harnessed.push(await harness(pipe, inputs, l, meter));
-        bare.push(await bareLoop(pipe, inputs, l.task.callOptions));
-      }
+      // Rotate which goes first, so drift in machine load favours none.
+      for (let k = 0; k < runs.length; k++) await runs[(r + k) % runs.length]!();
     }
-    const ratios = bare.map((b, i) => harnessed[i]! / b);
-    const sorted = [...ratios].sort((a, b) => a - b);
+    const ratioStats = (over: readonly number[]) => {
+      const ratios = bare.map((b, i) => over[i]! / b);
+      const sorted = [...ratios].sort((a, b) => a - b);
+      return { ratio: median(ratios), range: [quantile(sorted, 0.25), quantile(sorted, 0.75)] as [number, number] };
+    };
+    const whole = ratioStats(harnessed);
     result[taskName] = {
       bare: median(bare),
       harness: median(harnessed),
-      ratio: median(ratios),
-      ratioRange: [quantile(sorted, 0.25), quantile(sorted, 0.75)],
+      ratio: whole.ratio,
+      ratioRange: whole.range,
       samples: n,
       rounds: sizes.rounds,
     };
+    if (streamed.length > 0) {
+      const stream = ratioStats(streamed);
+      result[taskName].streamRatio = stream.ratio;
+      result[taskName].streamRatioRange = stream.range;
+    }
     if (taskName === 'classification') result[taskName].rawOrt = await rawOrtLoop(pipe, l.samples);
     await pipe.dispose();
-    const { ratioRange } = result[taskName];
+    const { ratioRange, streamRatio, streamRatioRange } = result[taskName];
     console.log(
       `overhead ${taskName}: bare ${median(bare).toFixed(3)} s, harness ${median(harnessed).toFixed(3)} s, ` +
-        `ratio ${median(ratios).toFixed(3)} (middle half of rounds ${ratioRange[0].toFixed(3)}–${ratioRange[1].toFixed(3)})` +
+        `ratio ${whole.ratio.toFixed(3)} (middle half of rounds ${ratioRange[0].toFixed(3)}–${ratioRange[1].toFixed(3)})` +
+        (streamRatio !== undefined
+          ? `; bare loop with the token stream ÷ without ${streamRatio.toFixed(3)} (${streamRatioRange![0].toFixed(3)}–${streamRatioRange![1].toFixed(3)})`
+          : '') +
         (result[taskName].rawOrt !== undefined ? `, raw onnxruntime ${result[taskName].rawOrt!.toFixed(3)} s` : ''),
     );
   }
