@@ -57,6 +57,9 @@ describe('the cross product', () => {
     expect(unrunnable(unit(4), { ...here, location: incomplete })).toBe('model files incomplete');
     expect(unrunnable(unit(8), here)).toBe('batch size 8 is more than the 4 samples of a repetition');
     expect(unrunnable(unit(4), { ...here, location: offline })).toBeUndefined(); // skipped as bench skips it
+    // Not available offline says more than a device this machine lacks: the offline skip wins.
+    expect(unrunnable(unit(4, 'webgpu'), { ...here, location: offline })).toBeUndefined();
+    expect(unrunnable(unit(8), { ...here, location: offline })).toBeUndefined();
     const { config: _, ...benchUnit } = unit(8, 'webgpu');
     expect(unrunnable(benchUnit, { ...here, location: incomplete })).toBeUndefined(); // no sweep's: bench decides
   });

@@ -122,9 +122,11 @@ interface Here {
 export function unrunnable(unit: PlanUnit, here: Here): string | undefined {
   const { config } = unit;
   if (!config) return undefined;
+  const { location } = here;
+  // A model not available offline is skipped as such (bench's skip), whatever else this machine lacks.
+  if (location.where === 'unavailable' && location.reason === 'offline') return undefined;
   const device = here.unusableDevices?.get(config.device);
   if (device !== undefined) return device;
-  const { location } = here;
   if (location.where === 'unavailable' && location.reason === 'incomplete') return location.message;
   if (config.batchSize > here.samples) {
     return `batch size ${config.batchSize} is more than the ${here.samples} samples of a repetition`;
