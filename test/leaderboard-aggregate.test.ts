@@ -214,10 +214,22 @@ describe('groups never pool unlike runs', () => {
     expect(groups).toHaveLength(3);
     expect(groups.map((g) => g.rows.map((r) => r.joulesPer1k.mean))).toEqual([[1e8], [345], [200]]);
     expect(groups.map((g) => g.setup)).toEqual([
-      expect.stringMatching(/estimate at 1000000\.00 W\/thread, /),
-      expect.stringMatching(/estimate at 3\.45 W\/thread, /),
-      expect.stringMatching(/estimate at 2\.00 W\/thread, /),
+      expect.stringMatching(/estimate at 1000000\.00 W\/thread \(--cpu-watts\), /),
+      expect.stringMatching(/estimate at 3\.45 W\/thread \(the TDP table's median\), /),
+      expect.stringMatching(/estimate at 2\.00 W\/thread \(--cpu-watts\), /),
     ]);
+  });
+
+  it('says where W/thread came from, so a --cpu-watts 3.45 group never reads as the median one', async () => {
+    const board = await buildBoard([
+      estimate('m', 3.45, '--cpu-watts', 1),
+      estimate('m', 3.45, "CPU 'x' not in the TDP table: median", 1),
+      estimate('m', 4, 'Intel Xeon Gold 6130: TDP 125 W / 32 threads', 1),
+    ]);
+    const setups = board.tasks[0]!.groups.map((g) => g.setup);
+    expect(setups).toHaveLength(3);
+    expect(new Set(setups).size).toBe(3);
+    expect(setups[2]).toMatch(/estimate at 4\.00 W\/thread \(Intel Xeon Gold 6130 TDP\), /);
   });
 
   it('keeps runs with a different DRAM rate apart, and GiB-based records apart from GB-based ones', async () => {

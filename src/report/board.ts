@@ -273,10 +273,23 @@ function setupOf(r: OkRecord): string {
   ];
   const details =
     (r.energy.details.parts as Record<string, Record<string, unknown>> | undefined)?.estimate ?? r.energy.details;
-  if (typeof details.wattsPerThread === 'number')
-    parts.push(`estimate at ${details.wattsPerThread.toFixed(2)} W/thread`);
+  if (typeof details.wattsPerThread === 'number') {
+    const from = wattsSource(details.wattsPerThreadSource);
+    parts.push(`estimate at ${details.wattsPerThread.toFixed(2)} W/thread${from ? ` (${from})` : ''}`);
+  }
   parts.push(`onnxruntime-node ${r.software.onnxruntimeNode}`, `transformers.js ${r.software.transformers}`);
   return parts.join(', ');
+}
+
+/**
+ * Where the estimate's W/thread came from, in a few words: groups that differ only by it (the
+ * table's median and the same figure given as --cpu-watts) must not read the same.
+ */
+function wattsSource(source: unknown): string | undefined {
+  if (typeof source !== 'string') return undefined;
+  if (source === '--cpu-watts') return '--cpu-watts';
+  if (source.includes('median')) return "the TDP table's median";
+  return `${source.split(':')[0]} TDP`;
 }
 
 /** J per 1,000 inferences of a record on the chosen basis. */
