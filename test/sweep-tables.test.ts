@@ -65,6 +65,7 @@ describe('the table of configurations', () => {
       'configuration',
       'model id',
       'J / 1k [95% CI]',
+      'J / response',
       'J / token',
       'p95 latency per call (ms)',
       'word perplexity ↓',

@@ -30,6 +30,14 @@ const COLUMNS: readonly SweepColumn[] = [
   { header: () => 'model id', align: 'text', model: true, cell: (_, p) => p.model },
   { header: () => 'J / 1k [95% CI]', align: 'num', energy: true, cell: (_, p) => withCi(p.joulesPer1k) },
   {
+    // ML.ENERGY shows both: with long outputs J/response and J/token rank configurations differently.
+    header: () => 'J / response',
+    align: 'num',
+    tokens: true,
+    energy: true,
+    cell: (_, p) => sig(p.joulesPer1k.mean / 1000),
+  },
+  {
     header: () => 'J / token',
     align: 'num',
     tokens: true,
