@@ -10,11 +10,11 @@ import { RunRecordSchema, type OkRecord } from '../src/schema/result-record.js';
 import { cli, quickRun, repoRoot, smallModel, tempDir, type CliResult } from './helpers/env.js';
 import { mountSmallDisk, smallDiskAvailable, type SmallDisk } from './helpers/tmpfs.js';
 
-function expectOneLine(r: CliResult, pattern: RegExp): void {
+function expectOneLine(r: CliResult, pattern: RegExp, status = 2): void {
   expect(r.stderr).not.toMatch(/^\s+at /m);
   const lines = r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('WARNING: no energy sensor'));
   expect(lines).toEqual([expect.stringMatching(pattern)]);
-  expect(r.status).toBe(2);
+  expect(r.status).toBe(status);
 }
 
 /** Every file under dir, relative: a refused command must leave this empty. */
@@ -213,15 +213,19 @@ describe('--out', () => {
     }
   });
 
-  it.runIf(smallDiskAvailable)('a disk with no room for the folder is ENOSPC, and the run never starts', async () => {
-    const disk = mountSmallDisk(64, 'nr_inodes=1'); // the root folder only: no inode for another
-    disks.push(disk);
-    const out = join(disk.dir, 'results');
-    expectOneLine(
-      await cli(['bench', ...smallModel, '--out', out]),
-      new RegExp(`^joulebench: Cannot write results to ${join(out, 'runs')}: ENOSPC$`),
-    );
-  });
+  it.runIf(smallDiskAvailable)(
+    'a disk with no room for the folder is ENOSPC (exit 4, a full disk), and the run never starts',
+    async () => {
+      const disk = mountSmallDisk(64, 'nr_inodes=1'); // the root folder only: no inode for another
+      disks.push(disk);
+      const out = join(disk.dir, 'results');
+      expectOneLine(
+        await cli(['bench', ...smallModel, '--out', out]),
+        new RegExp(`^joulebench: Cannot write results to ${join(out, 'runs')}: ENOSPC$`),
+        4,
+      );
+    },
+  );
 
   it('a folder the user may not write to is EACCES (checked as an unprivileged user)', () => {
     const root = tempDir();
