@@ -220,6 +220,27 @@ describe('groups never pool unlike runs', () => {
     ]);
   });
 
+  it("heads groups that share hardware, device and dataset with what tells them apart (a sweep's batch sizes)", async () => {
+    const at = (batchSize: number, threads: number | null) => {
+      const r = okRecord({ model: 'm', runId: `b${batchSize}-t${threads}` });
+      r.settings = { ...r.settings, batchSize, threads };
+      return r;
+    };
+    const board = await buildBoard([
+      at(1, null),
+      at(4, null),
+      at(4, 2),
+      okRecord({ model: 'x', datasetId: 'org/other' }),
+    ]);
+    const md = renderMarkdown(board);
+    const headings = md.split('\n').filter((l) => l.startsWith('### '));
+    expect(headings).toHaveLength(4);
+    expect(new Set(headings).size).toBe(4);
+    expect(headings).toContainEqual(expect.stringMatching(/ · batch size 1, onnxruntime threads default$/));
+    expect(headings).toContainEqual(expect.stringMatching(/ · batch size 4, onnxruntime threads 2$/));
+    expect(headings).toContainEqual(expect.stringMatching(/org\/other \(test\)$/)); // alone under its heading: nothing added
+  });
+
   it('says where W/thread came from, so a --cpu-watts 3.45 group never reads as the median one', async () => {
     const board = await buildBoard([
       estimate('m', 3.45, '--cpu-watts', 1),

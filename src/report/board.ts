@@ -129,6 +129,8 @@ export interface BoardGroup {
   boundary: string;
   /** What every row of the group shares besides the meter: batch size, threads, rows, calibration ("" for imports). */
   setup: string;
+  /** What tells this group from others of its task with the same hardware, device and dataset; null when none shares them. */
+  differsBy: string | null;
   class: string | null;
   /** The star rule applied to this group, with its boundaries (printed under the table). */
   starsRule: string;
@@ -259,6 +261,10 @@ function meterParts(r: OkRecord): MeterPart[] {
  * 1a2b3c4d5e6f), estimate at 3.45 W/thread, onnxruntime-node 1.30.0, transformers.js 4.3.1".
  */
 function setupOf(r: OkRecord): string {
+  return setupParts(r).join(', ');
+}
+
+function setupParts(r: OkRecord): string[] {
   const { selection } = r.dataset;
   const which =
     selection.method === 'random'
@@ -278,7 +284,24 @@ function setupOf(r: OkRecord): string {
     parts.push(`estimate at ${details.wattsPerThread.toFixed(2)} W/thread${from ? ` (${from})` : ''}`);
   }
   parts.push(`onnxruntime-node ${r.software.onnxruntimeNode}`, `transformers.js ${r.software.transformers}`);
-  return parts.join(', ');
+  return parts;
+}
+
+/**
+ * Groups of a task that share hardware, device and dataset read alike in their headings (a
+ * sweep's configurations): each gets the setup parts (and meter) that tell it from the others.
+ */
+function nameApart(groups: BoardGroup[], firsts: readonly OkRecord[]): void {
+  const heading = (g: BoardGroup) => `${g.hardware}|${g.device}|${g.dataset}`;
+  const partsOf = (r: OkRecord) => [...setupParts(r), `meter ${r.energy.meter}`];
+  for (const same of groupBy(
+    groups.map((g, i) => ({ g, parts: partsOf(firsts[i]!) })),
+    ({ g }) => heading(g),
+  ).values()) {
+    if (same.length < 2) continue;
+    const common = same[0]!.parts.filter((p) => same.every((o) => o.parts.includes(p)));
+    for (const { g, parts } of same) g.differsBy = parts.filter((p) => !common.includes(p)).join(', ') || null;
+  }
 }
 
 /**
@@ -582,6 +605,7 @@ function recordGroup(
     components,
     boundary: recordBoundary(first.energy.kind, first.energy.meter, parts, basis, components),
     setup: setupOf(first),
+    differsBy: null,
     class: null,
     starsRule: applyStars(rows, o.starRule, ties),
     notes: [...new Set(rows.flatMap((r) => r.warnings))],
@@ -682,6 +706,7 @@ function importGroups(table: ImportedTable, o: Resolved, firstIndex: number): Bo
         'published by AI Energy Score: energy of the GPU(s) in use only, summed over the inference phases, 1,000 queries at batch size 1 on NVIDIA H100' +
         (cls === 'C' ? ' (class C models run on several GPUs)' : cls === '' ? '' : ' (classes A and B run on one GPU)'),
       setup: '',
+      differsBy: null,
       class: cls === '' ? null : cls,
       starsRule: applyStars(rows, o.starRule),
       notes,
@@ -701,7 +726,12 @@ export async function buildBoard(records: readonly RunRecord[], options: BoardOp
   for (const [task, taskRecords] of groupBy(records, (r) => r.task)) {
     const info = await taskMetrics(task);
     const ok = taskRecords.filter((r): r is OkRecord => r.status === 'ok');
-    const groups = [...groupBy(ok, groupKey).values()].map((rs, i) => recordGroup(task, i + 1, rs, info.quality, o));
+    const byGroup = [...groupBy(ok, groupKey).values()];
+    const groups = byGroup.map((rs, i) => recordGroup(task, i + 1, rs, info.quality, o));
+    nameApart(
+      groups,
+      byGroup.map((rs) => rs[0]!),
+    );
     const datasets = [...new Set(ok.map(datasetLabel))];
     tasks.push({ task, dataset: datasets.join(', '), ...info, groups, notMeasured: notMeasured(taskRecords) });
   }

@@ -236,7 +236,7 @@ function groupSection(board: Board, task: BoardTask, group: BoardGroup): string 
       ? `<ul class="notes">${group.notes.map((note) => `<li>${esc(note)}</li>`).join('')}</ul>`
       : '';
   return `<div class="group" id="group-${esc(group.id)}" data-origin="${group.origin}" data-energy-kind="${group.energyKind}">
-<h3>${esc(group.hardware)}${group.device ? ` · device ${esc(group.device)}` : ''}${group.dataset ? ` · ${esc(group.dataset)}` : ''} · ${esc(group.source)}${cls}${origin}</h3>
+<h3>${esc(group.hardware)}${group.device ? ` · device ${esc(group.device)}` : ''}${group.dataset ? ` · ${esc(group.dataset)}` : ''}${group.differsBy ? ` · ${esc(group.differsBy)}` : ''} · ${esc(group.source)}${cls}${origin}</h3>
 <p class="boundary">${flag}${esc(group.boundary)}.${group.setup ? ` <span class="muted">${esc(group.setup)}.</span>` : ''}</p>
 ${groupTable(board, task, group)}
 ${[...markLegend(group.rows), ...generativeLegend(group.rows)]

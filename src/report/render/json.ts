@@ -89,6 +89,7 @@ function jsonGroup(group: BoardGroup) {
     components: group.components,
     boundary: group.boundary,
     setup: group.setup,
+    differsBy: group.differsBy,
     class: group.class,
     starsRule: group.starsRule,
     notes: group.notes,

@@ -94,7 +94,7 @@ function recordGroup(task: BoardTask, group: BoardGroup): string[] {
   const fixtures = group.rows.filter((r) => r.kind === 'fixture');
   const estimated = partlyMeasured(group.meterParts) ? 'PARTLY ESTIMATED' : 'ESTIMATED, not measured';
   const out = [
-    `### ${group.hardware} · device ${group.device} · ${group.dataset}`,
+    `### ${group.hardware} · device ${group.device} · ${group.dataset}${group.differsBy ? ` · ${group.differsBy}` : ''}`,
     '',
     group.energyKind === 'estimated'
       ? `Meter: **${group.meter} — ${estimated}** (${estimateHow(group.meter, group.meterParts)}). ${group.setup}.`
