@@ -431,6 +431,19 @@ describe('contention', () => {
     );
   });
 
+  it("quotes each row's own windows: two dtypes of one model keep their own contention figures", async () => {
+    const fp32 = okRecord({ model: 'm', dtype: 'fp32', runId: 'a' });
+    fp32.cpuShare = { own: 0.1, others: 0.9 };
+    const q8 = okRecord({ model: 'm', dtype: 'q8', runId: 'b' });
+    q8.cpuShare = { own: 0.3, others: 0.2 };
+    const notes = (await buildBoard([fp32, q8])).tasks[0]!.groups[0]!.notes.filter((n) =>
+      n.includes('other processes'),
+    );
+    expect(notes).toHaveLength(2);
+    expect(notes).toContainEqual(expect.stringMatching(/up to 90% .*\(this run 10%\)/));
+    expect(notes).toContainEqual(expect.stringMatching(/up to 20% .*\(this run 30%\)/));
+  });
+
   it('flags a window that ran while the load average was above the machine threads', async () => {
     const busy = okRecord({ model: 'busy', joulesPer1k: 10 });
     busy.loadAverage = { open: 3.2, close: 9.5 }; // the helpers' machine has 8 threads

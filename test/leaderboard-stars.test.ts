@@ -145,6 +145,24 @@ describe('ties instead of false winners', () => {
     expect(stars[3]).not.toBe(stars[0]);
   });
 
+  it('lets a row under 3 repetitions tie with the row above it, but chain nothing', async () => {
+    const g = await group([
+      ...repetitions({ model: 'a' }, [10, 10.01, 9.99]),
+      ...repetitions({ model: 'b' }, [20, 20.01, 19.99]),
+      ...repetitions({ model: 'c' }, [30, 30.01, 29.99]),
+      ...repetitions({ model: 'once' }, [35]),
+      ...repetitions({ model: 'd' }, [40, 40.01, 39.99]),
+    ]);
+    expect(g.rows.map((r) => [r.model, r.rank])).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+      ['once', 3],
+      ['d', 5],
+    ]);
+    expect(new Set(g.rows.map((r) => r.stars)).size).toBeGreaterThan(2);
+  });
+
   it('keeps in one run two rows that tie though a row between them does not tie with the first', async () => {
     // first and second are told apart; wide (the noisiest, highest mean) ties with both.
     const g = await group([

@@ -341,7 +341,7 @@ function busy(r: OkRecord): boolean {
 
 /** Why a row is flagged for contention, in the words of the figures it has. */
 function contentionNote(r: BoardRow, records: readonly OkRecord[], threads: number): string {
-  const shared = records.filter((rec) => rec.model === r.model && rec.cpuShare && busy(rec));
+  const shared = records.filter((rec) => rec.cpuShare && busy(rec));
   const worst = shared.sort((a, b) => b.cpuShare!.others - a.cpuShare!.others)[0];
   const pct = (x: number) => `${Math.round(x * 100)}%`;
   return worst
@@ -433,30 +433,35 @@ function recordRow(
 
 /** Significance of a difference between two rows' repetition figures (Welch, two-sided). */
 export const ALPHA = 0.05;
+/** Welch's test needs this many repetitions of each row (as a CI does). */
+const MIN_REPETITIONS_FOR_TEST = 3;
 
-/** Two rows tie when their difference is not significant (Welch, p ≥ α) or cannot be tested (under 3 repetitions). */
-function tie(a: BoardRow, b: BoardRow): boolean {
+/** Two rows tie when their difference is not significant (Welch, p ≥ α); null when it cannot be tested (under 3 repetitions). */
+function tie(a: BoardRow, b: BoardRow): boolean | null {
   const test = welch(a.figures, b.figures);
-  return test === null || test.p >= ALPHA;
+  return test === null ? null : test.p >= ALPHA;
 }
 
 /**
- * Ranks rows sorted by mean energy into tie runs sharing the rank of their first row. A row joins
- * the run above it only if it ties with every row already in it: ties are not transitive (A ~ B
- * and B ~ C while A < C), and a run must never hold two rows that differ significantly.
- * Returns the tie runs.
+ * Ranks rows sorted by mean energy into tie runs sharing the rank of their first row. Runs are
+ * the rows connected by ties, closed over the order: a run lasts as far as any of its rows ties
+ * with a row below, so every two rows that tie share a run, a rank and stars (ties are not
+ * transitive: A ~ B ~ C puts all three in one run even when A and C differ). A row that cannot
+ * be tested (under 3 repetitions) ties with the row above it, but links nothing: one such row
+ * would otherwise tie, and so chain, every row of its group. Returns the tie runs.
  */
 function rankWithTies(sorted: readonly BoardRow[]): BoardRow[][] {
-  // Runs of rows connected by ties, closed over the order: a run lasts as far as any of its
-  // rows ties with a row below, so every two rows that tie share a run (and a rank, and stars).
   const runs: BoardRow[][] = [];
   let reach = -1;
   for (const [i, row] of sorted.entries()) {
-    if (i > reach) runs.push([]);
+    const untestable = row.figures.length < MIN_REPETITIONS_FOR_TEST;
+    if (i > reach && !(untestable && runs.length > 0)) runs.push([]);
     runs.at(-1)!.push(row);
+    reach = Math.max(reach, i);
+    if (untestable) continue;
     for (let j = sorted.length - 1; j > reach; j--) {
-      if (j === i || tie(row, sorted[j]!)) {
-        reach = Math.max(reach, j);
+      if (tie(row, sorted[j]!) === true) {
+        reach = j;
         break;
       }
     }
@@ -564,6 +569,7 @@ function recordGroup(
   const basis: EnergyBasis = o.rankBy === 'gross' || !baselined ? 'gross' : 'net';
   const rowRecords = [...groupBy(records, rowKey).values()];
   const all = rowRecords.map((rs) => recordRow(rs, basis, spec, o.carbon));
+  const recordsOf = new Map(all.map((row, i) => [row, rowRecords[i]!]));
   markVariants(all, rowRecords);
   if (o.rankBy === 'net' && !baselined) {
     for (const row of all)
@@ -580,7 +586,7 @@ function recordGroup(
     );
   }
   for (const r of rows.filter((r) => r.contention))
-    r.warnings.push(contentionNote(r, records, first.hardware.cpu.logicalCores));
+    r.warnings.push(contentionNote(r, recordsOf.get(r)!, first.hardware.cpu.logicalCores));
   for (const r of rows) {
     if (!r.trend) continue;
     const slope = `${r.trend.slope > 0 ? '+' : ''}${sig(r.trend.slope)} J/1k per repetition`;
