@@ -94,7 +94,7 @@ interface Measurement {
   prefill?: PrefillMeasurement | undefined;
   startedAt: Date;
   loadAverage: { open: number; close: number };
-  cpuShare: { own: number; others: number };
+  cpuShare: { own: number; others: number } | null;
 }
 
 /** The prefill window (max_new_tokens = 1) of one repetition. */
@@ -168,7 +168,7 @@ export function okRecord(
     passes: m.passes,
     durationS: reading.durationS,
     loadAverage: m.loadAverage,
-    cpuShare: m.cpuShare,
+    ...(m.cpuShare ? { cpuShare: m.cpuShare } : {}),
     energy: {
       meter: reading.meter,
       kind: reading.kind,

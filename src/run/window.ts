@@ -45,8 +45,8 @@ export interface WindowResult {
   startedAt: Date;
   /** The 1-minute load average when the window opened and when it closed (another process competing?). */
   loadAverage: { open: number; close: number };
-  /** Shares of the machine's CPU time while the window was open: this process's and every other's. */
-  cpuShare: { own: number; others: number };
+  /** Shares of the machine's CPU time while the window was open: this process's and every other's (null: too short to tell). */
+  cpuShare: { own: number; others: number } | null;
 }
 
 /** Runs one pipeline call per input, pass after pass until the window lasts `minWindowS`, inside one energy window. */
