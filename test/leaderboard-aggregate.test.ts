@@ -239,6 +239,18 @@ describe('groups never pool unlike runs', () => {
     expect(headings).toContainEqual(expect.stringMatching(/ · batch size 1, onnxruntime threads default$/));
     expect(headings).toContainEqual(expect.stringMatching(/ · batch size 4, onnxruntime threads 2$/));
     expect(headings).toContainEqual(expect.stringMatching(/org\/other \(test\)$/)); // alone under its heading: nothing added
+    // Whatever else splits groups names them apart too: the generation settings, the window rule.
+    const generating = (maxNewTokens: number, minWindowSeconds: number | null) => {
+      const r = okRecord({ model: 'g', task: 'generation', runId: `t${maxNewTokens}-${minWindowSeconds}` });
+      r.settings = { ...r.settings, callOptions: { max_new_tokens: maxNewTokens }, minWindowSeconds };
+      return r;
+    };
+    const other = renderMarkdown(await buildBoard([generating(10, null), generating(20, null), generating(10, 5)]));
+    expect(other.split('\n').filter((l) => l.startsWith('### '))).toEqual([
+      expect.stringMatching(/ · call options \{"max_new_tokens":10\}, min window default$/),
+      expect.stringMatching(/ · call options \{"max_new_tokens":20\}, min window default$/),
+      expect.stringMatching(/ · call options \{"max_new_tokens":10\}, min window 5$/),
+    ]);
   });
 
   it('says where W/thread came from, so a --cpu-watts 3.45 group never reads as the median one', async () => {

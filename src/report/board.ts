@@ -216,27 +216,31 @@ function calibration(details: Record<string, unknown>): unknown {
  * against each other, and runs made with different settings are never pooled.
  */
 function groupKey(r: OkRecord): string {
+  return JSON.stringify(Object.values(groupFields(r)));
+}
+
+/** What groupKey compares, each under the words a heading names it by. */
+function groupFields(r: OkRecord): Record<string, unknown> {
   const selection = r.dataset.selection;
-  return JSON.stringify([
-    hardwareLabel(r.hardware),
-    r.settings.device,
-    r.energy.meter,
-    r.energy.kind,
-    calibration(r.energy.details),
-    datasetLabel(r),
-    r.dataset.sha256,
-    selection.method,
-    selection.n,
-    selection.seed ?? null,
-    r.taskVersion,
-    r.settings.batchSize,
-    r.settings.threads,
-    r.settings.warmup,
-    r.settings.callOptions,
-    r.settings.minWindowSeconds ?? null, // the window rule
-    r.software.onnxruntimeNode,
-    r.software.transformers,
-  ]);
+  return {
+    hardware: hardwareLabel(r.hardware),
+    device: r.settings.device,
+    meter: r.energy.meter,
+    'energy kind': r.energy.kind,
+    calibration: calibration(r.energy.details),
+    dataset: datasetLabel(r),
+    'data sha256': r.dataset.sha256,
+    rows:
+      selection.method === 'random' ? `${selection.n} drawn with seed ${selection.seed}` : `the first ${selection.n}`,
+    'task version': r.taskVersion,
+    'batch size': r.settings.batchSize,
+    'onnxruntime threads': r.settings.threads ?? 'default',
+    'warm-up': r.settings.warmup,
+    'call options': r.settings.callOptions,
+    'min window': r.settings.minWindowSeconds ?? 'default', // the window rule
+    'onnxruntime-node': r.software.onnxruntimeNode,
+    'transformers.js': r.software.transformers,
+  };
 }
 
 function datasetLabel(r: OkRecord): string {
@@ -289,18 +293,24 @@ function setupParts(r: OkRecord): string[] {
 
 /**
  * Groups of a task that share hardware, device and dataset read alike in their headings (a
- * sweep's configurations): each gets the setup parts (and meter) that tell it from the others.
+ * sweep's configurations): each gets the fields of groupKey that tell it from the others.
  */
 function nameApart(groups: BoardGroup[], firsts: readonly OkRecord[]): void {
   const heading = (g: BoardGroup) => `${g.hardware}|${g.device}|${g.dataset}`;
-  const partsOf = (r: OkRecord) => [...setupParts(r), `meter ${r.energy.meter}`];
+  const text = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v) : String(v));
   for (const same of groupBy(
-    groups.map((g, i) => ({ g, parts: partsOf(firsts[i]!) })),
+    groups.map((g, i) => ({ g, fields: groupFields(firsts[i]!) })),
     ({ g }) => heading(g),
   ).values()) {
     if (same.length < 2) continue;
-    const common = same[0]!.parts.filter((p) => same.every((o) => o.parts.includes(p)));
-    for (const { g, parts } of same) g.differsBy = parts.filter((p) => !common.includes(p)).join(', ') || null;
+    const differing = Object.keys(same[0]!.fields).filter((k) =>
+      same.some((o) => text(o.fields[k]) !== text(same[0]!.fields[k])),
+    );
+    for (const { g, fields } of same) {
+      const label = (k: string) =>
+        k === 'data sha256' ? `${k} ${text(fields[k]).slice(0, 12)}` : `${k} ${text(fields[k])}`;
+      g.differsBy = differing.map(label).join(', ') || null;
+    }
   }
 }
 
