@@ -2,7 +2,7 @@
 // record is read, and created one level at a time — Node's recursive mkdir never returns inside
 // /proc and calls a read-only disk ENOENT. Every refusal is one line and exit 2.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, repoRoot, tempDir, type CliResult } from './helpers/env.js';
@@ -88,24 +88,34 @@ describe.runIf(smallDiskAvailable)('a full --out disk', () => {
     for (const d of disks) d.unmount();
   });
 
-  it.each(commands)('%s exits 4 with one line, and leaves no truncated or half-written file', async (command) => {
+  it.each(commands)('%s exits 4 with one line, and leaves every earlier output whole, figures too', async (command) => {
     const disk = mountSmallDisk(1024);
     disks.push(disk);
     const out = join(disk.dir, 'board');
     expect((await cli(args(command, out))).status).toBe(0); // a first, complete set of outputs
-    const before = new Map(
-      (readdirSync(out, { recursive: true }) as string[])
-        .filter((f) => f.endsWith('.md') || f.endsWith('.csv') || f.endsWith('.json'))
-        .map((f) => [f, readFileSync(join(out, f), 'utf8')]),
-    );
+    const snapshot = () =>
+      new Map(
+        (readdirSync(out, { recursive: true, withFileTypes: true }) as Dirent[])
+          .filter((e) => e.isFile())
+          .map((e) => {
+            const path = join(e.parentPath, e.name);
+            return [path.slice(out.length + 1), readFileSync(path, 'utf8')] as const;
+          }),
+      );
+    const before = snapshot();
+    if (command === 'leaderboard') expect([...before.keys()].some((f) => f.startsWith('site/figures/'))).toBe(true);
     disk.fill(2048);
     const r = await cli(args(command, out));
     expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^joulebench: disk full writing .*board/)]);
     expect(r.status).toBe(4);
-    const after = readdirSync(out, { recursive: true }) as string[];
-    expect(after.filter((f) => f.endsWith('.partial'))).toEqual([]);
-    for (const [file, text] of before) expect(readFileSync(join(out, file), 'utf8').length, file).toBe(text.length);
+    const after = snapshot();
+    expect([...after.keys()].filter((f) => f.includes('.partial'))).toEqual([]);
+    // Every file is the earlier one or a whole new one (same inputs: the same text but for its date).
+    const undated = (text: string) =>
+      text.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z|\d{4}-\d\d-\d\d( \d\d:\d\d( UTC)?)?/g, '<date>');
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    for (const [file, text] of before) expect(undated(after.get(file)!), file).toBe(undated(text));
   });
 
   it('creating --out on a disk out of inodes exits 4 and leaves none of the folders it made', async () => {
@@ -115,6 +125,14 @@ describe.runIf(smallDiskAvailable)('a full --out disk', () => {
     expect(r.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/^joulebench: Cannot write results to .*\/a\/b\/c(\/site)?: ENOSPC$/),
     ]);
+    expect(r.status).toBe(4);
+    expect(readdirSync(disk.dir)).toEqual([]);
+  });
+
+  it('a leaderboard that fills the disk while writing removes the new folders it made for --out', async () => {
+    const disk = mountSmallDisk(64); // room for the folders, not for the site
+    disks.push(disk);
+    const r = await cli(args('leaderboard', join(disk.dir, 'new', 'deep')));
     expect(r.status).toBe(4);
     expect(readdirSync(disk.dir)).toEqual([]);
   });

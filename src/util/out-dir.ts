@@ -91,7 +91,8 @@ export function removeCreatedDirs(created: readonly string[]): void {
   for (const dir of [...created].reverse()) {
     try {
       rmdirSync(dir);
-    } catch {
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') continue; // already gone
       return; // not empty: it and the folders above it hold something now
     }
   }

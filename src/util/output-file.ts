@@ -1,10 +1,10 @@
 // Writing a report file (leaderboard, comparison, sweep report): whole or not at all. Each file
-// goes to <file>.partial and is renamed over the old one, so a disk that fills leaves the
+// goes to <file>.partial-<pid> and is renamed over the old one, so a disk that fills leaves the
 // previous file as it was, never a truncated one that reads as complete. A failure is one line:
 // exit 4 for a full disk or an I/O error (free space, run it again), exit 2 for a place that
 // takes no files (EACCES, EROFS).
 import { rmSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import { EXIT } from './exit-codes.js';
 import { UserError, errorCode } from './errors.js';
 
@@ -24,9 +24,15 @@ export function outputWriteError(what: string, err: unknown): UserError {
 
 /** Writes `path` whole (through `<path>.partial`), or throws outputWriteError and leaves no .partial. */
 export async function writeOutputFile(path: string, text: string): Promise<void> {
-  const partial = `${path}.partial`;
+  const partial = `${path}.partial-${process.pid}`; // this process's own: two writers never swap in each other's
   try {
-    await writeFile(partial, text);
+    const file = await open(partial, 'w');
+    try {
+      await file.writeFile(text);
+      await file.sync(); // on disk before the rename makes it the file
+    } finally {
+      await file.close();
+    }
     await rename(partial, path);
   } catch (err) {
     rmSync(partial, { force: true });

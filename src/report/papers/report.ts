@@ -3,7 +3,7 @@
 import { join, relative, resolve } from 'node:path';
 import { readRecords } from '../../records/reader.js';
 import { UserError, unknownName } from '../../util/errors.js';
-import { checkWritableDir, createDir } from '../../util/out-dir.js';
+import { checkWritableDir, createDir, removeCreatedDirs } from '../../util/out-dir.js';
 import { writeOutputFile } from '../../util/output-file.js';
 import { packagePath, packageRoot } from '../../util/paths.js';
 import { buildBoard } from '../board.js';
@@ -48,8 +48,11 @@ export async function runCompare(
     generatedAt: options.generatedAt,
   });
   const path = join(out, `compare-${paper.id}.md`);
-  createDir(out);
-  await writeOutputFile(path, markdown);
+  const created = createDir(out);
+  await writeOutputFile(path, markdown).catch((err: unknown) => {
+    removeCreatedDirs(created);
+    throw err;
+  });
   print(markdown);
   log(`\nRead ${records.length} record(s) from ${files.length} file(s); wrote ${path}`);
   return { markdown, path };

@@ -6,7 +6,7 @@ export interface Renderer {
   name: string;
   /** The main file it writes, relative to the output folder. */
   file: string;
-  /** A folder the renderer owns whole: emptied before writing, so nothing stale lingers. */
+  /** A folder the renderer owns whole: written anew beside the old one and swapped in when complete, so nothing stale lingers. */
   owns?: string;
   /** Path relative to the output folder -> contents. */
   render(board: Board): Record<string, string> | Promise<Record<string, string>>;

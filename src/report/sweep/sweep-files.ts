@@ -3,7 +3,7 @@
 // from `leaderboard`, which finds sweeps in any records (and merges a sweep's shards).
 import { join, resolve } from 'node:path';
 import { readRecords } from '../../records/reader.js';
-import { createDir } from '../../util/out-dir.js';
+import { createDir, removeCreatedDirs } from '../../util/out-dir.js';
 import { writeOutputFile } from '../../util/output-file.js';
 import { buildSweepReports } from './sweep-report.js';
 import { sweepCsv, sweepJson, sweepMarkdown } from './sweep-tables.js';
@@ -27,8 +27,13 @@ export async function writeSweepFiles(
     [`${runId}.csv`]: sweepCsv(reports),
     [`${runId}.json`]: sweepJson(reports),
   };
-  createDir(dir);
-  for (const [name, text] of Object.entries(files)) await writeOutputFile(join(dir, name), text);
+  const created = createDir(dir);
+  try {
+    for (const [name, text] of Object.entries(files)) await writeOutputFile(join(dir, name), text);
+  } catch (err) {
+    removeCreatedDirs(created);
+    throw err;
+  }
   print(`\n${files[`${runId}.md`]}`);
   const paths = Object.keys(files).map((f) => join(dir, f));
   log(`Sweep report: ${paths.join(', ')} (the site's page: npm run leaderboard, site/sweeps.html)`);
