@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTask } from '../tasks/index.js';
@@ -34,19 +34,35 @@ describe('local mirror', () => {
   });
 
   it("hashes a split's images (its folder of files beside it) with its rows: a changed image is a changed dataset", async () => {
-    const root = tempDir();
-    const dir = join(root, 'datasets', spec.id);
-    mkdirSync(join(dir, 'test'), { recursive: true });
-    writeFileSync(join(dir, 'test.jsonl'), '{"image":"test/0.png","label":1}\n');
-    const hashOf = async () => (await loadDataset(spec, config({ hubDir: root }))).sha256;
-    const textOnly = await hashOf();
-    writeFileSync(join(dir, 'test', '0.png'), 'first image bytes');
-    const first = await hashOf();
-    writeFileSync(join(dir, 'test', '0.png'), 'other image bytes');
-    const second = await hashOf();
-    writeFileSync(join(dir, 'test', '1.png'), 'first image bytes');
-    const third = await hashOf();
-    expect(new Set([textOnly, first, second, third]).size).toBe(4);
+    const mirror = () => {
+      const root = tempDir();
+      const dir = join(root, 'datasets', spec.id);
+      mkdirSync(join(dir, 'test'), { recursive: true });
+      writeFileSync(join(dir, 'test.jsonl'), '{"image":"test/0.png","label":1}\n');
+      return { root, dir };
+    };
+    const hashOf = async (root: string) => (await loadDataset(spec, config({ hubDir: root }))).sha256;
+    const a = mirror();
+    const textOnly = await hashOf(a.root);
+    writeFileSync(join(a.dir, 'test', '0.png'), 'first image bytes');
+    const first = await hashOf(a.root);
+    expect(await hashOf(a.root)).toBe(first); // the same bytes, the same hash
+    writeFileSync(join(a.dir, 'test', '.DS_Store'), 'not the data');
+    expect(await hashOf(a.root)).toBe(first); // hidden files are not the data
+    writeFileSync(join(a.dir, 'test', '0.png'), 'other image bytes');
+    const changed = await hashOf(a.root);
+    renameSync(join(a.dir, 'test', '0.png'), join(a.dir, 'test', '1.png'));
+    const renamed = await hashOf(a.root);
+    expect(new Set([textOnly, first, changed, renamed]).size).toBe(4);
+    // A linked image counts by what it links to.
+    const linked = (target: string) => {
+      const m = mirror();
+      writeFileSync(join(m.root, 'target.png'), target);
+      symlinkSync(join(m.root, 'target.png'), join(m.dir, 'test', '0.png'));
+      return m.root;
+    };
+    expect(await hashOf(linked('first image bytes'))).toBe(first);
+    expect(await hashOf(linked('another image'))).not.toBe(first);
   });
 
   it('reads the same rows from JSONL, CSV and parquet files', async () => {

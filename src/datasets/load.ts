@@ -1,9 +1,9 @@
 // Loads a task's dataset split: local mirror first, then the download cache, then the Hub's
 // parquet export (downloaded once into the cache with @huggingface/hub).
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { z } from 'zod';
 import { hubRefusal, provideHint, type HubConfig } from '../model/hub.js';
 import type { DatasetSpec } from '../schema/dataset-spec.js';
@@ -54,23 +54,27 @@ function mirrorLabelNames(dir: string, split: string): string[] | undefined {
 
 /**
  * A mirror split's folder of files beside it (`test/` beside `test.jsonl`: the images its rows
- * name), as hash parts: each file's path and bytes, in name order, so a changed, added or renamed
- * image changes the split's sha256 as a changed row would. No folder: no parts (the hash of a
- * text split is the file's alone, as before).
+ * name), as hash parts: each file's path, length and bytes, in name order, so a changed, added or
+ * renamed image changes the split's sha256 as a changed row would. Links are followed (their
+ * target's bytes are what a row reads); hidden files (.DS_Store, editors' swap files) are not
+ * the data and are left out. No folder: no parts (a text split's hash is its file's alone).
  */
 async function companionParts(folder: string): Promise<Uint8Array[]> {
   let names: string[];
   try {
-    names = (await readdir(folder, { recursive: true, withFileTypes: true }))
-      .filter((e) => e.isFile())
-      .map((e) => relative(folder, join(e.parentPath, e.name)))
+    names = (await readdir(folder, { recursive: true }))
+      .filter((name) => !name.split(sep).some((part) => part.startsWith('.')))
+      .filter((name) => statSync(join(folder, name)).isFile())
       .sort();
   } catch (err) {
     if (errorCode(err) === 'ENOENT' || errorCode(err) === 'ENOTDIR') return [];
     throw err;
   }
   const parts: Uint8Array[] = [];
-  for (const name of names) parts.push(Buffer.from(`\0${name}\0`), await readFile(join(folder, name)));
+  for (const name of names) {
+    const bytes = await readFile(join(folder, name));
+    parts.push(Buffer.from(`\0${name}\0${bytes.length}\0`), bytes);
+  }
   return parts;
 }
 
