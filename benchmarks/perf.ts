@@ -39,7 +39,7 @@ import { TokenStream } from '../src/model/token-stream.js';
 import { openRegistry } from '../src/run/benchmark.js';
 import { callInputs, measureWindow } from '../src/run/window.js';
 import type { ModelEntry } from '../src/schema/model-entry.js';
-import type { Sample, SampleInput, TaskDef } from '../src/task-api.js';
+import type { DatasetRow, Sample, SampleInput, TaskDef } from '../src/task-api.js';
 import { median, quantile } from '../src/util/stats.js';
 import { describeHardware, hardwareLabel } from '../src/util/system.js';
 import { buildNvmlStandin, configureStandin, hasCompiler } from '../test/helpers/nvml-standin.js';
@@ -76,7 +76,8 @@ async function prepare(taskName: string, n: number): Promise<Loaded> {
   const task = await loadTask(taskName);
   const entry = (await openRegistry()).byId(perTask[taskName]!)!;
   const dataset = await loadDataset(task.dataset, hub);
-  const usable = selectRows(dataset.rows, task.keep, dataset.rows.length, null).selected;
+  const keep = task.keep && ((row: DatasetRow) => task.keep!(row, task.dataset));
+  const usable = selectRows(dataset.rows, keep, dataset.rows.length, null).selected;
   // Cycle the dataset when it is shorter than n (scaling runs ask for up to 5,000).
   const samples = await Promise.all(
     Array.from({ length: n }, async (_, i) => {

@@ -117,8 +117,11 @@ export interface TaskDef {
   generative: boolean;
   /** Models of this task map their output labels to the dataset's (models.json `labels`, required). */
   labelMapping?: boolean;
-  /** Rows that are usable inputs (e.g. WikiText without empty lines). Default: every row. */
-  keep?(row: DatasetRow): boolean;
+  /**
+   * Rows that are usable inputs (e.g. WikiText without empty lines). Default: every row. Read
+   * fields through `fieldValue(row, dataset, name)`, so a suite's column names apply here too.
+   */
+  keep?(row: DatasetRow, dataset: DatasetSpec): boolean;
   /**
    * Turns a dataset row into an input (may be async: images are decoded here, once, before any
    * model loads). Throws a UserError naming the field (or file) and row when data is malformed.
@@ -209,6 +212,12 @@ function hasType(value: unknown, type: FieldType): boolean {
     default:
       return typeof value === type;
   }
+}
+
+/** A logical field's value under the dataset's first candidate column the row has, unchecked (for keep). */
+export function fieldValue(row: DatasetRow, spec: DatasetSpec, name: string): unknown {
+  const column = (spec.fields[name] ?? [name]).find((c) => c in row);
+  return column === undefined ? undefined : row[column];
 }
 
 /**

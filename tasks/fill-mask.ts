@@ -16,6 +16,7 @@ import { topKAccuracy } from '../src/metrics/top-k.js';
 import {
   defineTask,
   field,
+  fieldValue,
   metric,
   modelError,
   rowError,
@@ -72,10 +73,6 @@ export function keepsWhole(tokenizer: TaskTokenizer, m: Masked, maskToken: strin
   );
 }
 
-function textOf(row: Record<string, unknown>): unknown {
-  return row.text ?? row.prompt;
-}
-
 export default defineTask({
   name: 'fill-mask',
   version: 1,
@@ -98,8 +95,8 @@ export default defineTask({
   ],
   primaryMetric: 'top1Accuracy',
   generative: false,
-  keep(row) {
-    const text = textOf(row);
+  keep(row, spec) {
+    const text = fieldValue(row, spec, 'text');
     if (typeof text !== 'string') return true; // prepare() names the row
     const t = text.trim();
     return t !== '' && !/^=.*=$/.test(t) && maskedWord(t) !== null; // Hub rows: empty lines and headings

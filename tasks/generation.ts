@@ -2,7 +2,7 @@
 // prompt is the first 20 whitespace-separated words of a paragraph; every model generates
 // exactly 10 new tokens greedily (AI Energy Score's min = max = 10), so energy per inference
 // compares the same amount of work.
-import { defineTask, field, metric } from '../src/task-api.js';
+import { defineTask, field, fieldValue, metric } from '../src/task-api.js';
 
 const PROMPT_WORDS = 20;
 /** Words after the prompt that perplexity is measured on. */
@@ -33,8 +33,8 @@ export default defineTask({
   metrics: [metric('wordPerplexity', 'Word perplexity', false)],
   primaryMetric: 'wordPerplexity',
   generative: true,
-  keep(row) {
-    const text = row.prompt ?? row.text;
+  keep(row, spec) {
+    const text = fieldValue(row, spec, 'text');
     return typeof text !== 'string' || isParagraph(text); // non-strings reach prepare(), which names the row
   },
   prepare(row, rowIndex, spec) {

@@ -3,7 +3,7 @@
 // exact match and token F1, each the best over the question's gold answers.
 import { recoverSpan } from '../src/metrics/answer-span.js';
 import { squadScores } from '../src/metrics/squad.js';
-import { defineTask, field, metric, rowError, topOutput } from '../src/task-api.js';
+import { defineTask, field, fieldValue, metric, rowError, topOutput } from '../src/task-api.js';
 
 interface Question {
   question: string;
@@ -41,9 +41,9 @@ export default defineTask({
   metrics: [metric('exactMatch', 'Exact match', true), metric('f1', 'Token F1', true)],
   primaryMetric: 'f1',
   generative: false,
-  keep(row) {
+  keep(row, spec) {
     // SQuAD v2's unanswerable questions have no gold text; the pipeline always returns a span.
-    const answers = row.answers as { text?: unknown } | undefined;
+    const answers = fieldValue(row, spec, 'answers') as { text?: unknown } | undefined;
     return !Array.isArray(answers?.text) || answers.text.length > 0; // malformed rows reach prepare(), which names them
   },
   prepare(row, rowIndex, spec) {

@@ -11,6 +11,7 @@ import { entityScores } from '../src/metrics/seqeval.js';
 import {
   defineTask,
   field,
+  fieldValue,
   metric,
   modelLabelMap,
   rowError,
@@ -73,8 +74,8 @@ export default defineTask({
   primaryMetric: 'f1',
   generative: false,
   labelMapping: true,
-  keep(row) {
-    const tokens = row.tokens;
+  keep(row, spec) {
+    const tokens = fieldValue(row, spec, 'tokens');
     return !Array.isArray(tokens) || tokens.length > 0; // malformed rows reach prepare(), which names them
   },
   prepare(row, rowIndex, spec) {

@@ -116,9 +116,14 @@ describe('task input preparation', () => {
     const task = await loadTask('generation');
     const words = Array.from({ length: 30 }, (_, i) => `w${i}`).join(' ');
     expect(((await task.prepare({ text: ` ${words} ` }, 0, task.dataset)).input as string).split(' ')).toHaveLength(20);
-    expect(task.keep?.({ text: ' = = Gameplay = = ' })).toBe(false);
-    expect(task.keep?.({ text: '' })).toBe(false);
-    expect(task.keep?.({ text: 'Robert Boulter is an English actor .' })).toBe(true);
+    expect(task.keep?.({ text: ' = = Gameplay = = ' }, task.dataset)).toBe(false);
+    expect(task.keep?.({ text: '' }, task.dataset)).toBe(false);
+    expect(task.keep?.({ text: 'Robert Boulter is an English actor .' }, task.dataset)).toBe(true);
+    // A suite's own column names reach the filter too: a heading in 'body' is still a heading.
+    const suiteSpec = { ...task.dataset, fields: { text: ['body'] } };
+    expect(task.keep?.({ body: ' = = Gameplay = = ', text: 'Robert Boulter is an English actor .' }, suiteSpec)).toBe(
+      false,
+    );
   });
 });
 

@@ -62,7 +62,7 @@ describe('question-answering task', () => {
     expect(() => task.prepare({ ...squadRows[0], question: 7 }, 5, task.dataset)).toThrow(
       "row 6: field 'question' should be a string, got 7",
     );
-    expect(task.keep?.({ ...squadRows[0], answers: { text: [], answer_start: [] } })).toBe(false); // SQuAD v2
+    expect(task.keep?.({ ...squadRows[0], answers: { text: [], answer_start: [] } }, task.dataset)).toBe(false); // SQuAD v2
   });
 
   it('scores the context span of each answer: exact match and F1 as the v1.1 script', () => {

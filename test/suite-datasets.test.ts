@@ -57,7 +57,7 @@ function inputKey(input: SampleInput): string {
 /** The first few usable rows of a loaded split, each turned into the task's input. */
 async function prepareRows(n: Named, cfg: HubConfig): Promise<string[]> {
   const dataset = await loadDataset(n.spec, cfg);
-  const rows = dataset.rows.filter((r) => n.task.keep?.(r) ?? true).slice(0, 3);
+  const rows = dataset.rows.filter((r) => n.task.keep?.(r, n.spec) ?? true).slice(0, 3);
   expect(rows.length, label(n)).toBeGreaterThan(0);
   const files = { dir: dataset.dir };
   return Promise.all(rows.map(async (row, i) => inputKey((await n.task.prepare(row, i, n.spec, files)).input)));

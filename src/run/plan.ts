@@ -16,7 +16,7 @@ import { overrideDataset, type DatasetSpec } from '../schema/dataset-spec.js';
 import type { ModelEntry } from '../schema/model-entry.js';
 import { resolveRunOptions, type ResolvedRunOptions, type RunOptions } from '../schema/run-options.js';
 import { PLAN_VERSION, type Plan, type PlanUnit, type Shard } from '../schema/run-plan.js';
-import type { Sample, TaskDef } from '../task-api.js';
+import type { DatasetRow, Sample, TaskDef } from '../task-api.js';
 import { UserError } from '../util/errors.js';
 import { promiseMemo } from '../util/memo.js';
 import { prepareSamples } from './inputs.js';
@@ -242,7 +242,8 @@ async function readTargetInputs(target: Target, settings: ResolvedRunOptions, hu
       `Dataset ${dataset.path} names its labels [${dataset.labelNames.join(', ')}], task '${task.name}' expects [${spec.labelNames.join(', ')}]`,
     );
   }
-  const { selected, usable, selection } = selectRows(dataset.rows, task.keep, settings.samples, settings.sampleSeed);
+  const keep = task.keep && ((row: DatasetRow) => task.keep!(row, spec));
+  const { selected, usable, selection } = selectRows(dataset.rows, keep, settings.samples, settings.sampleSeed);
   if (selected.length === 0) throw new UserError(`Dataset ${dataset.path} has no usable rows for task '${task.name}'`);
   const samples = await prepareSamples(task, selected, spec, { dir: dataset.dir, file: dataset.path });
   return { dataset, selection, samples, usable };
