@@ -45,23 +45,21 @@ function shellWord(s: string): string {
 /**
  * The command that resumes a run, pasted into any shell in any folder: npm in joulebench's own
  * folder (where the default --out, results/, is), every flag that located the run as an
- * absolute path, and the mirror, cache and offline setting that came from the environment
- * (JOULEBENCH_HUB, JOULEBENCH_CACHE, HF_HUB_OFFLINE) as flags: the shell it is pasted into may
- * set them differently, or not at all.
+ * absolute path, and the mirror, cache (the default one too) and offline setting that came from
+ * the environment (JOULEBENCH_HUB, JOULEBENCH_CACHE, HF_HUB_OFFLINE) as flags: the shell it is
+ * pasted into may set them differently, or not at all.
  */
 function resumeCommand(
   request: BenchRequest,
   runId: string,
   hub: Pick<HubConfig, 'hubDir' | 'cacheDir' | 'offline'>,
-  env: NodeJS.ProcessEnv = process.env,
 ): string {
   const out = resolve(request.out);
-  const cacheGiven = (request.cache ?? env.JOULEBENCH_CACHE ?? '') !== '';
   const flags: [string, string | undefined][] = [
     ['--resume', runId],
     ['--out', out !== packagePath('results') ? out : undefined],
     ['--hub', hub.hubDir],
-    ['--cache', cacheGiven ? hub.cacheDir : undefined],
+    ['--cache', hub.cacheDir], // always: a shell with JOULEBENCH_CACHE set would otherwise resume from another cache
     ['--models-file', request.modelsFile === undefined ? undefined : resolve(request.modelsFile)],
   ];
   const given = flags
