@@ -161,7 +161,7 @@ describe('bench with an idle baseline shorter than 200 × the meter resolution',
       expect(records).toHaveLength(2);
       for (const rec of records) {
         if (rec.status !== 'ok') throw new Error(`expected an ok record: ${JSON.stringify(rec)}`);
-        expect(rec.energy.idleSeconds).toBeGreaterThanOrEqual(0.02);
+        expect(rec.energy.idleSeconds).toBeGreaterThanOrEqual(0.019); // 20 ms asked: Node timers may fire up to 1 ms early against the monotonic clock
         expect(rec.energy.warnings).toContainEqual(expect.stringMatching(short));
       }
     } finally {
