@@ -95,30 +95,19 @@ async function open(l: Loaded, threads: number | null = null): Promise<LoadedPip
   return loadPipeline(l.task.pipeline, l.entry, location, { threads, device: 'cpu' });
 }
 
+/** The pipeline called in a plain loop; with `stream`, as the window passes it (its timestamps' own cost). */
 async function bareLoop(
   pipe: LoadedPipeline,
   inputs: readonly (SampleInput | SampleInput[])[],
   options: Record<string, unknown>,
+  stream?: TokenStream,
 ): Promise<number> {
-  const outputs = new Array<unknown>(inputs.length);
-  const t0 = performance.now();
-  for (let i = 0; i < inputs.length; i++) outputs[i] = await pipe(inputs[i]!, options);
-  return (performance.now() - t0) / 1000;
-}
-
-/** The bare loop with a TokenStream as the streamer, as the window passes it: the per-token timestamps' own cost. */
-async function streamedLoop(
-  pipe: LoadedPipeline,
-  inputs: readonly (SampleInput | SampleInput[])[],
-  options: Record<string, unknown>,
-): Promise<number> {
-  const stream = new TokenStream();
-  const withStream = { ...options, streamer: stream };
+  const callOptions = stream ? { ...options, streamer: stream } : options;
   const outputs = new Array<unknown>(inputs.length);
   const t0 = performance.now();
   for (let i = 0; i < inputs.length; i++) {
-    stream.begin();
-    outputs[i] = await pipe(inputs[i]!, withStream);
+    stream?.begin();
+    outputs[i] = await pipe(inputs[i]!, callOptions);
   }
   return (performance.now() - t0) / 1000;
 }
@@ -226,7 +215,7 @@ async function overhead(meter: Meter) {
       async () => void harnessed.push(await harness(pipe, inputs, l, meter)),
     ];
     if (l.task.generative)
-      runs.push(async () => void streamed.push(await streamedLoop(pipe, inputs, l.task.callOptions)));
+      runs.push(async () => void streamed.push(await bareLoop(pipe, inputs, l.task.callOptions, new TokenStream())));
     for (let r = 0; r < sizes.rounds; r++) {
       // Rotate which goes first, so drift in machine load favours none.
       for (let k = 0; k < runs.length; k++) await runs[(r + k) % runs.length]!();

@@ -265,10 +265,6 @@ function meterParts(r: OkRecord): MeterPart[] {
  * 1a2b3c4d5e6f), estimate at 3.45 W/thread, onnxruntime-node 1.30.0, transformers.js 4.3.1".
  */
 function setupOf(r: OkRecord): string {
-  return setupParts(r).join(', ');
-}
-
-function setupParts(r: OkRecord): string[] {
   const { selection } = r.dataset;
   const which =
     selection.method === 'random'
@@ -288,7 +284,7 @@ function setupParts(r: OkRecord): string[] {
     parts.push(`estimate at ${details.wattsPerThread.toFixed(2)} W/thread${from ? ` (${from})` : ''}`);
   }
   parts.push(`onnxruntime-node ${r.software.onnxruntimeNode}`, `transformers.js ${r.software.transformers}`);
-  return parts;
+  return parts.join(', ');
 }
 
 /**

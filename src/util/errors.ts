@@ -20,6 +20,12 @@ export class UserError extends Error {
 /** errno codes that mean "no room": the disk (or the user's quota, or the file size limit) is full. */
 const FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 
+/** Whether a write failed by the disk's state (full, or an I/O error), not by the user's choice of place: exit 4. */
+export function diskFailure(err: unknown): boolean {
+  const code = errorCode(err);
+  return FULL.has(code) || code === 'EIO';
+}
+
 /**
  * A write that did not complete (full disk, I/O error, read-only filesystem). What was already
  * complete on disk is kept; the layer that knows the run turns it into one line and exit 4.

@@ -4,9 +4,8 @@
 // reports a read-only filesystem as ENOENT. Every refusal names its cause: the errno, or the file in the way.
 import { accessSync, constants, mkdirSync, realpathSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { UserError, errorCode } from './errors.js';
+import { UserError, diskFailure, errorCode } from './errors.js';
 import { EXIT } from './exit-codes.js';
-import { diskFailure } from './output-file.js';
 
 /** Kernel filesystems: writing results there is never meant (and /proc can hang a recursive mkdir). */
 const KERNEL_TREES = ['/proc', '/sys', '/dev'];

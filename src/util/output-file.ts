@@ -5,16 +5,15 @@
 // takes no files (EACCES, EROFS).
 import { rmSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
+import { join } from 'node:path';
 import { EXIT } from './exit-codes.js';
-import { UserError, errorCode } from './errors.js';
-
-/** errno codes of a write that failed for lack of room or by the device: not the user's place, the disk's state. */
-const DISK = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO']);
+import { UserError, diskFailure, errorCode } from './errors.js';
+import { createDir, removeCreatedDirs } from './out-dir.js';
 
 /** The one line for a report write that failed: "disk full writing <what>: …" (exit 4), or "Cannot write <what>: <errno>" (exit 2). */
 export function outputWriteError(what: string, err: unknown): UserError {
   const code = errorCode(err);
-  if (!DISK.has(code)) return new UserError(`Cannot write ${what}: ${code}`);
+  if (!diskFailure(err)) return new UserError(`Cannot write ${what}: ${code}`);
   const why = code === 'EIO' ? 'I/O error' : 'disk full';
   return new UserError(
     `${why} writing ${what} (${code}): the files already there are whole; free space, then run it again`,
@@ -22,7 +21,7 @@ export function outputWriteError(what: string, err: unknown): UserError {
   );
 }
 
-/** Writes `path` whole (through `<path>.partial`), or throws outputWriteError and leaves no .partial. */
+/** Writes `path` whole (through `<path>.partial-<pid>`), or throws outputWriteError and leaves no partial file. */
 export async function writeOutputFile(path: string, text: string): Promise<void> {
   const partial = `${path}.partial-${process.pid}`; // this process's own: two writers never swap in each other's
   try {
@@ -40,7 +39,14 @@ export async function writeOutputFile(path: string, text: string): Promise<void>
   }
 }
 
-/** Whether a failure is the disk's (full, I/O): such a failure exits 4. */
-export function diskFailure(err: unknown): boolean {
-  return DISK.has(errorCode(err));
+/** Writes report files into `dir` (made if missing), each whole; on a failure the folders it made go again. */
+export async function writeOutputFiles(dir: string, files: Record<string, string>): Promise<string[]> {
+  const created = createDir(dir);
+  try {
+    for (const [name, text] of Object.entries(files)) await writeOutputFile(join(dir, name), text);
+  } catch (err) {
+    removeCreatedDirs(created);
+    throw err;
+  }
+  return Object.keys(files).map((name) => join(dir, name));
 }

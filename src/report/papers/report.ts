@@ -3,8 +3,8 @@
 import { join, relative, resolve } from 'node:path';
 import { readRecords } from '../../records/reader.js';
 import { UserError, unknownName } from '../../util/errors.js';
-import { checkWritableDir, createDir, removeCreatedDirs } from '../../util/out-dir.js';
-import { writeOutputFile } from '../../util/output-file.js';
+import { checkWritableDir } from '../../util/out-dir.js';
+import { writeOutputFiles } from '../../util/output-file.js';
 import { packagePath, packageRoot } from '../../util/paths.js';
 import { buildBoard } from '../board.js';
 import { renderComparison } from './comparison.js';
@@ -48,11 +48,7 @@ export async function runCompare(
     generatedAt: options.generatedAt,
   });
   const path = join(out, `compare-${paper.id}.md`);
-  const created = createDir(out);
-  await writeOutputFile(path, markdown).catch((err: unknown) => {
-    removeCreatedDirs(created);
-    throw err;
-  });
+  await writeOutputFiles(out, { [`compare-${paper.id}.md`]: markdown });
   print(markdown);
   log(`\nRead ${records.length} record(s) from ${files.length} file(s); wrote ${path}`);
   return { markdown, path };

@@ -3,8 +3,7 @@
 // from `leaderboard`, which finds sweeps in any records (and merges a sweep's shards).
 import { join, resolve } from 'node:path';
 import { readRecords } from '../../records/reader.js';
-import { createDir, removeCreatedDirs } from '../../util/out-dir.js';
-import { writeOutputFile } from '../../util/output-file.js';
+import { writeOutputFiles } from '../../util/output-file.js';
 import { buildSweepReports } from './sweep-report.js';
 import { sweepCsv, sweepJson, sweepMarkdown } from './sweep-tables.js';
 
@@ -27,15 +26,8 @@ export async function writeSweepFiles(
     [`${runId}.csv`]: sweepCsv(reports),
     [`${runId}.json`]: sweepJson(reports),
   };
-  const created = createDir(dir);
-  try {
-    for (const [name, text] of Object.entries(files)) await writeOutputFile(join(dir, name), text);
-  } catch (err) {
-    removeCreatedDirs(created);
-    throw err;
-  }
+  const paths = await writeOutputFiles(dir, files);
   print(`\n${files[`${runId}.md`]}`);
-  const paths = Object.keys(files).map((f) => join(dir, f));
   log(`Sweep report: ${paths.join(', ')} (the site's page: npm run leaderboard, site/sweeps.html)`);
   return paths;
 }
